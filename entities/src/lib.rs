@@ -1,0 +1,7 @@
+//! SeaORM entities, one module per table. Migrations live in the `migration` crate.
+
+pub mod account_user;
+pub mod channel;
+pub mod permission_group;
+pub mod shop;
+pub mod user_permission_group;

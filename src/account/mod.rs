@@ -1,0 +1,4 @@
+//! Accounts: users, staff, permission groups, authentication.
+
+pub mod password;
+pub mod auth;

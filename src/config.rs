@@ -1,0 +1,120 @@
+//! Configuration from command-line flags and environment variables, with documented
+//! defaults (see the README's configuration table).
+
+use std::net::SocketAddr;
+
+use clap::{Args, ValueEnum};
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable, coloured when on a terminal.
+    #[default]
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Server configuration, shared by every subcommand.
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`.
+    /// Default: the SQLite file `bizgraph.db` in the working directory.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Redis URL for cross-instance event fan-out and shared rate limits (optional).
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Address to listen on.
+    #[arg(long, env = "BIZGRAPH_BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+
+    /// Public URL of the GraphQL endpoint's server, e.g. `https://api.example.com`; used as
+    /// the token issuer and in webhook headers. Default: `http://<bind address>`.
+    #[arg(long, env = "BIZGRAPH_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Master key (32+ characters) encrypting secrets at rest. Generated and stored next to
+    /// the database file on the embedded default; required with PostgreSQL.
+    #[arg(long, env = "BIZGRAPH_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Email of the first staff user, created on an empty database.
+    #[arg(long, env = "BIZGRAPH_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+
+    /// Password of the first staff user; generated and printed once when unset.
+    #[arg(long, env = "BIZGRAPH_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Allowed CORS origins, comma-separated, or `*` for any.
+    #[arg(long, env = "BIZGRAPH_CORS_ORIGINS", default_value = "*")]
+    pub cors_origins: String,
+
+    /// Log format.
+    #[arg(long, env = "BIZGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+
+    /// Maximum query depth.
+    #[arg(long, env = "BIZGRAPH_MAX_QUERY_DEPTH", default_value_t = 20)]
+    pub max_query_depth: usize,
+
+    /// Maximum query cost (list fields cost `first ×` their children), as Saleor's 50000.
+    #[arg(long, env = "BIZGRAPH_MAX_QUERY_COST", default_value_t = 50_000)]
+    pub max_query_cost: usize,
+
+    /// Maximum number of aliases in one query.
+    #[arg(long, env = "BIZGRAPH_MAX_ALIASES", default_value_t = 100)]
+    pub max_aliases: usize,
+
+    /// Maximum size of a JSON request body, in bytes.
+    #[arg(long, env = "BIZGRAPH_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+
+    /// Maximum size of a multipart (file upload) request body, in bytes.
+    #[arg(long, env = "BIZGRAPH_MAX_UPLOAD_BYTES", default_value_t = 10 << 20)]
+    pub max_upload_bytes: usize,
+
+    /// Per-request timeout, in seconds.
+    #[arg(long, env = "BIZGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Maximum database connections per instance.
+    #[arg(long, env = "BIZGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+}
+
+impl Config {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| "sqlite://bizgraph.db?mode=rwc".to_owned())
+    }
+
+    /// The public base URL (scheme, host, port), without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
+    /// The exact public URL of the GraphQL endpoint (`…/graphql/`), the JWT issuer.
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql/", self.public_url())
+    }
+
+    /// A configuration with every default, for tests and tools.
+    pub fn defaults() -> Self {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            config: Config,
+        }
+        use clap::Parser;
+        Wrapper::parse_from(["bizgraph"]).config
+    }
+}

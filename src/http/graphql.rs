@@ -1,0 +1,307 @@
+//! `/graphql/`: GET serves the playground, executes persisted/plain reads from query
+//! parameters, or upgrades to a websocket; POST executes JSON or multipart requests.
+//! Every rejection is a GraphQL-shaped JSON error with a stable code and the request id.
+
+use std::time::{Duration, Instant};
+
+use async_graphql::{
+    BatchRequest, BatchResponse, Data, ParseRequestError, Response as GqlResponse, ServerError,
+    http::{GraphiQLSource, MultipartOptions, WebSocketProtocols},
+};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::{
+    Extension, Json,
+    body::Body,
+    extract::{FromRequestParts, Request, State, WebSocketUpgrade},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde_json::json;
+
+use super::{Http, RequestId};
+use crate::{
+    account::auth,
+    core::{
+        context::RequestCtx,
+        error::{ErrorCode, server_error},
+        limits::ReadOnlyRequest,
+    },
+    metrics::operation_name,
+};
+
+/// POST: a JSON body (single or batched operations) or a GraphQL multipart upload.
+pub async fn post_handler(
+    State(http): State<Http>,
+    Extension(rid): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let content_type = header_str(&headers, header::CONTENT_TYPE);
+    let multipart = content_type.is_some_and(|c| c.starts_with("multipart/"));
+    let config = &http.state.config;
+    let limit = if multipart {
+        config.max_upload_bytes
+    } else {
+        config.max_body_bytes
+    };
+    let bytes = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => {
+            return reject(
+                &http,
+                &rid,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BodyTooLarge,
+                format!("The request body exceeds the limit of {limit} bytes."),
+            );
+        }
+        Err(_) => {
+            return reject(
+                &http,
+                &rid,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                "The request body could not be read.".to_owned(),
+            );
+        }
+    };
+    let options = MultipartOptions::default()
+        .max_file_size(limit)
+        .max_num_files(20);
+    let batch = match async_graphql::http::receive_batch_body(
+        content_type,
+        futures_util::io::Cursor::new(bytes),
+        options,
+    )
+    .await
+    {
+        Ok(batch) => batch,
+        Err(e) => {
+            return reject(
+                &http,
+                &rid,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                describe_parse_error(&e),
+            );
+        }
+    };
+    let authorization = header_str(&headers, header::AUTHORIZATION);
+    execute(&http, &rid, authorization, batch, false).await
+}
+
+/// GET: websocket upgrade, a read from query parameters, or the playground.
+pub async fn get_handler(
+    State(http): State<Http>,
+    Extension(rid): Extension<RequestId>,
+    req: Request,
+) -> Response {
+    let (mut parts, _body) = req.into_parts();
+    if parts
+        .headers
+        .get(header::UPGRADE)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"))
+    {
+        return websocket(http, rid, &mut parts).await;
+    }
+    let query = parts.uri.query().unwrap_or_default();
+    let has_operation = query
+        .split('&')
+        .any(|pair| pair.starts_with("query=") || pair.starts_with("extensions="));
+    if !has_operation {
+        return playground();
+    }
+    let request = match async_graphql::http::parse_query_string(query) {
+        Ok(request) => request,
+        Err(e) => {
+            return reject(
+                &http,
+                &rid,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                describe_parse_error(&e),
+            );
+        }
+    };
+    let authorization = header_str(&parts.headers, header::AUTHORIZATION);
+    execute(
+        &http,
+        &rid,
+        authorization,
+        BatchRequest::Single(request),
+        true,
+    )
+    .await
+}
+
+fn playground() -> Response {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql/")
+            .subscription_endpoint("/graphql/")
+            .title("bizgraph GraphQL playground")
+            .finish(),
+    )
+    .into_response()
+}
+
+async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::Parts) -> Response {
+    let protocol = match GraphQLProtocol::from_request_parts(parts, &()).await {
+        Ok(protocol) => protocol,
+        Err(e) => return e.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(parts, &()).await {
+        Ok(upgrade) => upgrade,
+        Err(e) => return e.into_response(),
+    };
+    let protocols = [
+        WebSocketProtocols::GraphQLWS.sec_websocket_protocol(),
+        WebSocketProtocols::SubscriptionsTransportWS.sec_websocket_protocol(),
+    ];
+    upgrade
+        .protocols(protocols)
+        .on_upgrade(move |socket| {
+            let state = http.state.clone();
+            GraphQLWebSocket::new(socket, http.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let authorization = ["authorization", "Authorization"]
+                        .iter()
+                        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
+                    let requestor = auth::authenticate(&state, authorization).await?;
+                    let mut data = Data::default();
+                    data.insert(RequestCtx {
+                        request_id: rid.0,
+                        requestor,
+                    });
+                    Ok(data)
+                })
+                .serve()
+        })
+        .into_response()
+}
+
+async fn execute(
+    http: &Http,
+    rid: &RequestId,
+    authorization: Option<&str>,
+    batch: BatchRequest,
+    read_only: bool,
+) -> Response {
+    let state = &http.state;
+    let requestor = match auth::authenticate(state, authorization).await {
+        Ok(requestor) => requestor,
+        Err(e) => {
+            let mut err = e.into_server_error(Default::default());
+            add_request_id(&mut err, &rid.0);
+            return json_response(StatusCode::OK, &rid.0, json!({ "errors": [err] }));
+        }
+    };
+    let names: Vec<String> = match &batch {
+        BatchRequest::Single(r) => vec![operation_name(r.operation_name.as_deref(), &r.query)],
+        BatchRequest::Batch(rs) => rs
+            .iter()
+            .map(|r| operation_name(r.operation_name.as_deref(), &r.query))
+            .collect(),
+    };
+    let mut batch = batch.data(RequestCtx {
+        request_id: rid.0.clone(),
+        requestor,
+    });
+    if read_only {
+        batch = batch.data(ReadOnlyRequest);
+    }
+    let started = Instant::now();
+    let timeout = Duration::from_secs(state.config.request_timeout_secs);
+    let response = match tokio::time::timeout(timeout, http.schema.execute_batch(batch)).await {
+        Ok(response) => response,
+        Err(_) => {
+            for name in &names {
+                state.metrics.record_request(name, false, started.elapsed());
+            }
+            return reject(
+                http,
+                rid,
+                StatusCode::GATEWAY_TIMEOUT,
+                ErrorCode::Timeout,
+                format!("The request did not complete within {} seconds.", timeout.as_secs()),
+            );
+        }
+    };
+    let elapsed = started.elapsed();
+    let response = match response {
+        BatchResponse::Single(r) => BatchResponse::Single(finish(state, &names[0], r, rid, elapsed)),
+        BatchResponse::Batch(rs) => BatchResponse::Batch(
+            rs.into_iter()
+                .zip(&names)
+                .map(|(r, name)| finish(state, name, r, rid, elapsed))
+                .collect(),
+        ),
+    };
+    match serde_json::to_value(&response) {
+        Ok(body) => json_response(StatusCode::OK, &rid.0, body),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise a response");
+            reject(
+                http,
+                rid,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "Internal server error".to_owned(),
+            )
+        }
+    }
+}
+
+fn finish(
+    state: &crate::state::AppState,
+    name: &str,
+    mut response: GqlResponse,
+    rid: &RequestId,
+    elapsed: Duration,
+) -> GqlResponse {
+    state
+        .metrics
+        .record_request(name, response.errors.is_empty(), elapsed);
+    for err in &mut response.errors {
+        add_request_id(err, &rid.0);
+    }
+    response
+}
+
+fn add_request_id(err: &mut ServerError, rid: &str) {
+    err.extensions
+        .get_or_insert_with(Default::default)
+        .set("requestId", rid);
+}
+
+fn reject(http: &Http, rid: &RequestId, status: StatusCode, code: ErrorCode, message: String) -> Response {
+    http.state.metrics.record_rejection(code.as_str());
+    let mut err = server_error(code, message);
+    add_request_id(&mut err, &rid.0);
+    json_response(status, &rid.0, json!({ "errors": [err] }))
+}
+
+fn json_response(status: StatusCode, rid: &str, body: serde_json::Value) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(rid) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A client-facing description of why the body is not a GraphQL request.
+fn describe_parse_error(e: &ParseRequestError) -> String {
+    match e {
+        ParseRequestError::InvalidRequest(inner) => {
+            format!("The request body is not a valid GraphQL request: {inner}")
+        }
+        ParseRequestError::PayloadTooLarge => "An uploaded file exceeds the size limit.".to_owned(),
+        ParseRequestError::UnsupportedBatch => "Batched requests are not supported.".to_owned(),
+        other => format!("Invalid request: {other}"),
+    }
+}

@@ -1,0 +1,62 @@
+//! The HTTP surface: `/graphql/` (playground, queries, websocket subscriptions),
+//! `/health/` and `/metrics`, with request ids, compression and CORS.
+
+mod graphql;
+mod health;
+mod request_id;
+
+use axum::{Router, http::Method, routing::get};
+use tower_http::{
+    compression::CompressionLayer,
+    cors::{AllowOrigin, Any, CorsLayer},
+};
+
+use crate::{schema::AppSchema, state::AppState};
+
+pub use request_id::RequestId;
+
+/// Handler state: the schema and the application state.
+#[derive(Clone)]
+pub struct Http {
+    pub schema: AppSchema,
+    pub state: AppState,
+}
+
+/// The application router.
+pub fn router(schema: AppSchema, state: AppState) -> Router {
+    let cors = cors_layer(&state.config.cors_origins);
+    let http = Http { schema, state };
+    Router::new()
+        .route(
+            "/graphql/",
+            get(graphql::get_handler).post(graphql::post_handler),
+        )
+        .route(
+            "/graphql",
+            get(graphql::get_handler).post(graphql::post_handler),
+        )
+        .route("/health/", get(health::health))
+        .route("/health", get(health::health))
+        .route("/metrics", get(health::metrics))
+        .with_state(http)
+        .layer(cors)
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
+fn cors_layer(origins: &str) -> CorsLayer {
+    let base = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(Any)
+        .max_age(std::time::Duration::from_secs(3600));
+    if origins.trim() == "*" {
+        return base.allow_origin(Any);
+    }
+    let list: Vec<_> = origins
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .filter_map(|o| o.parse().ok())
+        .collect();
+    base.allow_origin(AllowOrigin::list(list))
+}

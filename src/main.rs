@@ -1,0 +1,140 @@
+//! The `bizgraph` command: serve (default), migrate, seed, export-schema.
+
+use std::path::PathBuf;
+
+use bizgraph::{
+    bootstrap,
+    config::{Config, LogFormat},
+    db::Database,
+};
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+/// Saleor-compatible GraphQL commerce and marketing API.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (default): applies migrations and creates default data first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Apply migrations and create the default data (shop, channels, first staff user).
+    Seed,
+    /// Print the GraphQL schema (SDL).
+    ExportSchema {
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.config.log_format);
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = Database::connect(&config.database_url(), 2).await?;
+            db.migrate().await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed => {
+            let db = Database::connect(&config.database_url(), 2).await?;
+            db.migrate().await?;
+            let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
+            report_created(created.as_ref());
+            Ok(())
+        }
+        Command::ExportSchema { output } => {
+            let sdl = bizgraph::schema::sdl();
+            match output {
+                Some(path) => std::fs::write(&path, sdl)?,
+                None => print!("{sdl}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let bind = config.bind;
+    let app = bizgraph::build_app(config).await?;
+    report_created(app.created.as_ref());
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    tracing::info!(
+        "serving GraphQL at {} (playground: open it in a browser); ready in {} ms",
+        app.state.config.graphql_url(),
+        started.elapsed().as_millis()
+    );
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+fn report_created(created: Option<&bootstrap::Created>) {
+    let Some(created) = created else { return };
+    tracing::info!(email = %created.admin_email, "created the default shop, channels and first staff user");
+    if let Some(password) = &created.generated_password {
+        // Printed once, to the terminal only; it is stored hashed.
+        eprintln!(
+            "\n  First staff user: {}\n  Generated password: {password}\n  (shown once; set BIZGRAPH_ADMIN_PASSWORD to choose it)\n",
+            created.admin_email
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}

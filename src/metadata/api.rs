@@ -1,0 +1,281 @@
+//! GraphQL: metadata fields shared by every object with metadata, the
+//! `ObjectWithMetadata` interface, and `updateMetadata`, `deleteMetadata`,
+//! `updatePrivateMetadata`, `deletePrivateMetadata`.
+
+use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
+use serde_json::Value as Json;
+
+use crate::channel::api::ChannelNode;
+use crate::core::{
+    context::RequestCtx,
+    id,
+    metadata::{self, Metadata, MetadataInput, MetadataItem},
+};
+use crate::state::AppState;
+
+use super::service::{self, MetadataError as ServiceError, MetadataOwner, Visibility};
+
+/// The metadata fields every `ObjectWithMetadata` has; flatten it into the object.
+#[derive(Clone, Debug)]
+pub struct MetadataFields {
+    public: Json,
+    private: Json,
+}
+
+impl MetadataFields {
+    pub fn new(public: &Json, private: &Json) -> Self {
+        Self {
+            public: public.clone(),
+            private: private.clone(),
+        }
+    }
+}
+
+#[Object]
+impl MetadataFields {
+    /// List of private metadata items. Requires staff permissions to access.
+    async fn private_metadata(&self, ctx: &Context<'_>) -> Result<Vec<MetadataItem>> {
+        HasMetadata::private_metadata(self, ctx).await
+    }
+
+    /// A single key from private metadata. Requires staff permissions to access.
+    async fn private_metafield(&self, ctx: &Context<'_>, key: String) -> Result<Option<String>> {
+        HasMetadata::private_metafield(self, ctx, key).await
+    }
+
+    /// Private metadata. Requires staff permissions to access. Use `keys` to control which
+    /// fields you want to include. The default is to include everything.
+    async fn private_metafields(
+        &self,
+        ctx: &Context<'_>,
+        keys: Option<Vec<String>>,
+    ) -> Result<Option<Metadata>> {
+        HasMetadata::private_metafields(self, ctx, keys).await
+    }
+
+    /// List of public metadata items. Can be accessed without permissions.
+    async fn metadata(&self, ctx: &Context<'_>) -> Result<Vec<MetadataItem>> {
+        HasMetadata::metadata(self, ctx).await
+    }
+
+    /// A single key from public metadata.
+    async fn metafield(&self, ctx: &Context<'_>, key: String) -> Result<Option<String>> {
+        HasMetadata::metafield(self, ctx, key).await
+    }
+
+    /// Public metadata. Use `keys` to control which fields you want to include. The default
+    /// is to include everything.
+    async fn metafields(
+        &self,
+        ctx: &Context<'_>,
+        keys: Option<Vec<String>>,
+    ) -> Result<Option<Metadata>> {
+        HasMetadata::metafields(self, ctx, keys).await
+    }
+}
+
+/// Implemented by every node that flattens [`MetadataFields`], so the
+/// `ObjectWithMetadata` interface can resolve its fields.
+#[allow(async_fn_in_trait)] // used only by our own node types, resolved concretely
+pub trait HasMetadata {
+    /// The node's metadata.
+    fn metadata_fields(&self) -> &MetadataFields;
+
+    async fn private_metadata(&self, ctx: &Context<'_>) -> Result<Vec<MetadataItem>> {
+        ctx.data::<RequestCtx>()?.require_staff_or_app()?;
+        Ok(metadata::items(&self.metadata_fields().private))
+    }
+
+    async fn private_metafield(&self, ctx: &Context<'_>, key: String) -> Result<Option<String>> {
+        ctx.data::<RequestCtx>()?.require_staff_or_app()?;
+        Ok(metadata::get(&self.metadata_fields().private, &key))
+    }
+
+    async fn private_metafields(
+        &self,
+        ctx: &Context<'_>,
+        keys: Option<Vec<String>>,
+    ) -> Result<Option<Metadata>> {
+        ctx.data::<RequestCtx>()?.require_staff_or_app()?;
+        Ok(Some(metadata::subset(
+            &self.metadata_fields().private,
+            keys.as_deref(),
+        )))
+    }
+
+    async fn metadata(&self, _ctx: &Context<'_>) -> Result<Vec<MetadataItem>> {
+        Ok(metadata::items(&self.metadata_fields().public))
+    }
+
+    async fn metafield(&self, _ctx: &Context<'_>, key: String) -> Result<Option<String>> {
+        Ok(metadata::get(&self.metadata_fields().public, &key))
+    }
+
+    async fn metafields(
+        &self,
+        _ctx: &Context<'_>,
+        keys: Option<Vec<String>>,
+    ) -> Result<Option<Metadata>> {
+        Ok(Some(metadata::subset(
+            &self.metadata_fields().public,
+            keys.as_deref(),
+        )))
+    }
+}
+
+impl HasMetadata for MetadataFields {
+    fn metadata_fields(&self) -> &MetadataFields {
+        self
+    }
+}
+
+/// An object with public and private metadata.
+#[derive(Interface)]
+#[graphql(
+    name = "ObjectWithMetadata",
+    field(name = "private_metadata", ty = "Vec<MetadataItem>"),
+    field(name = "private_metafield", ty = "Option<String>", arg(name = "key", ty = "String")),
+    field(name = "private_metafields", ty = "Option<Metadata>", arg(name = "keys", ty = "Option<Vec<String>>")),
+    field(name = "metadata", ty = "Vec<MetadataItem>"),
+    field(name = "metafield", ty = "Option<String>", arg(name = "key", ty = "String")),
+    field(name = "metafields", ty = "Option<Metadata>", arg(name = "keys", ty = "Option<Vec<String>>"))
+)]
+pub enum ObjectWithMetadata {
+    Channel(ChannelNode),
+}
+
+/// Saleor's metadata error codes.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MetadataErrorCode {
+    GraphqlError,
+    Invalid,
+    NotFound,
+    Required,
+    NotUpdated,
+}
+
+/// An error of a metadata mutation.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct MetadataError {
+    /// Name of a field that caused the error. A value of `null` indicates that the error
+    /// isn't associated with a particular field.
+    pub field: Option<String>,
+    /// The error message.
+    pub message: Option<String>,
+    /// The error code.
+    pub code: MetadataErrorCode,
+}
+
+macro_rules! metadata_payload {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(SimpleObject)]
+        pub struct $name {
+            #[graphql(deprecation = "Use `errors` field instead.")]
+            pub metadata_errors: Vec<MetadataError>,
+            pub errors: Vec<MetadataError>,
+            pub item: Option<ObjectWithMetadata>,
+        }
+
+        impl From<Outcome> for $name {
+            fn from(o: Outcome) -> Self {
+                Self {
+                    metadata_errors: o.errors.clone(),
+                    errors: o.errors,
+                    item: o.item,
+                }
+            }
+        }
+    };
+}
+
+metadata_payload!(UpdateMetadata, "Updates metadata of an object.");
+metadata_payload!(DeleteMetadata, "Delete metadata of an object.");
+metadata_payload!(UpdatePrivateMetadata, "Updates private metadata of an object.");
+metadata_payload!(DeletePrivateMetadata, "Delete object's private metadata.");
+
+/// The result of a metadata mutation before it is shaped into its payload type.
+pub struct Outcome {
+    errors: Vec<MetadataError>,
+    item: Option<ObjectWithMetadata>,
+}
+
+impl Outcome {
+    fn error(field: &str, code: MetadataErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            errors: vec![MetadataError {
+                field: Some(field.to_owned()),
+                message: Some(message.into()),
+                code,
+            }],
+            item: None,
+        }
+    }
+}
+
+enum Change<'a> {
+    Set(&'a [MetadataInput]),
+    Remove(&'a [String]),
+}
+
+async fn run(ctx: &Context<'_>, gid: &ID, visibility: Visibility, change: Change<'_>) -> Result<Outcome> {
+    let req = ctx.data::<RequestCtx>()?;
+    let state = ctx.data::<AppState>()?;
+    let Some((type_name, pk)) = id::split(gid) else {
+        return Ok(Outcome::error("id", MetadataErrorCode::GraphqlError, format!("Couldn't resolve to a node: {}", gid.as_str())));
+    };
+    let (Some(owner), Ok(pk)) = (MetadataOwner::from_type_name(&type_name), pk.parse::<i32>()) else {
+        return Ok(Outcome::error("id", MetadataErrorCode::NotFound, format!("Couldn't resolve to a node: {}", gid.as_str())));
+    };
+    req.require_any(owner.permissions())?;
+    let result = match change {
+        Change::Set(items) => service::modify(&state.db.conn, owner, pk, visibility, service::set(items)).await,
+        Change::Remove(keys) => service::modify(&state.db.conn, owner, pk, visibility, service::remove(keys)).await,
+    };
+    match result {
+        Ok(()) => {}
+        Err(ServiceError::Db(e)) => return Err(req.internal(e)),
+        Err(ServiceError::NotFound(_)) => {
+            return Ok(Outcome::error("id", MetadataErrorCode::NotFound, format!("Couldn't resolve to a node: {}", gid.as_str())));
+        }
+        Err(ServiceError::EmptyKey) => {
+            return Ok(Outcome::error("input", MetadataErrorCode::Required, "Metadata key cannot be empty."));
+        }
+    }
+    let item = match owner {
+        MetadataOwner::Channel => state
+            .channels
+            .by_id(pk)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(|c| ObjectWithMetadata::Channel(c.into())),
+    };
+    Ok(Outcome { errors: vec![], item })
+}
+
+/// Metadata mutations.
+#[derive(Default)]
+pub struct MetadataMutation;
+
+#[Object]
+impl MetadataMutation {
+    /// Updates metadata of an object. To use it, you need to have access to the modified object.
+    async fn update_metadata(&self, ctx: &Context<'_>, #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID, #[graphql(desc = "Fields required to update the object's metadata.")] input: Vec<MetadataInput>) -> Result<UpdateMetadata> {
+        Ok(run(ctx, &id, Visibility::Public, Change::Set(&input)).await?.into())
+    }
+
+    /// Delete metadata of an object. To use it, you need to have access to the modified object.
+    async fn delete_metadata(&self, ctx: &Context<'_>, #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID, #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>) -> Result<DeleteMetadata> {
+        Ok(run(ctx, &id, Visibility::Public, Change::Remove(&keys)).await?.into())
+    }
+
+    /// Updates private metadata of an object. To use it, you need to be an authenticated staff user or an app and have access to the modified object.
+    async fn update_private_metadata(&self, ctx: &Context<'_>, #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID, #[graphql(desc = "Fields required to update the object's metadata.")] input: Vec<MetadataInput>) -> Result<UpdatePrivateMetadata> {
+        Ok(run(ctx, &id, Visibility::Private, Change::Set(&input)).await?.into())
+    }
+
+    /// Delete object's private metadata. To use it, you need to be an authenticated staff user or an app and have access to the modified object.
+    async fn delete_private_metadata(&self, ctx: &Context<'_>, #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID, #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>) -> Result<DeletePrivateMetadata> {
+        Ok(run(ctx, &id, Visibility::Private, Change::Remove(&keys)).await?.into())
+    }
+}

@@ -1,0 +1,116 @@
+//! Reads and changes the metadata columns of whichever table a global ID points at.
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait, sea_query::Expr,
+};
+use serde_json::Value as Json;
+
+use crate::core::{metadata, permissions::Permission};
+
+/// Which of an object's two metadata maps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+/// Why a metadata change failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    #[error("Couldn't resolve to a node: {0}")]
+    NotFound(String),
+    #[error("Metadata key cannot be empty.")]
+    EmptyKey,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// The kinds of objects whose metadata can be changed through the generic mutations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetadataOwner {
+    Channel,
+}
+
+impl MetadataOwner {
+    /// The owner kind for a global ID's type name, if that type has metadata.
+    pub fn from_type_name(type_name: &str) -> Option<Self> {
+        match type_name {
+            "Channel" => Some(Self::Channel),
+            _ => None,
+        }
+    }
+
+    /// Permissions that allow changing this kind's metadata (any one of them).
+    pub fn permissions(self) -> &'static [Permission] {
+        match self {
+            Self::Channel => &[Permission::ManageChannels],
+        }
+    }
+}
+
+/// Applies `change` to one metadata map of the object `pk` of kind `owner`, in a
+/// transaction that locks the row. Returns `NotFound` when the row does not exist.
+pub async fn modify(
+    db: &DatabaseConnection,
+    owner: MetadataOwner,
+    pk: i32,
+    visibility: Visibility,
+    change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
+) -> Result<(), MetadataError> {
+    use entities::channel;
+    match owner {
+        MetadataOwner::Channel => {
+            let column = match visibility {
+                Visibility::Public => channel::Column::Metadata,
+                Visibility::Private => channel::Column::PrivateMetadata,
+            };
+            modify_row::<channel::Entity>(db, pk, column, change).await
+        }
+    }
+}
+
+async fn modify_row<E>(
+    db: &DatabaseConnection,
+    pk: i32,
+    column: E::Column,
+    change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
+) -> Result<(), MetadataError>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    let not_found = || MetadataError::NotFound(pk.to_string());
+    let pk_column = E::PrimaryKey::iter()
+        .next()
+        .ok_or_else(not_found)?
+        .into_column();
+    let txn = db.begin().await?;
+    let row = E::find_by_id(pk)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let current = match row.get(column) {
+        sea_orm::Value::Json(Some(json)) => *json,
+        _ => Json::Object(Default::default()),
+    };
+    let updated = change(&current)?;
+    E::update_many()
+        .col_expr(column, Expr::value(updated))
+        .filter(pk_column.eq(pk))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The change that sets `items`.
+pub fn set(items: &[metadata::MetadataInput]) -> impl FnOnce(&Json) -> Result<Json, MetadataError> + '_ {
+    move |current| metadata::with_set(current, items).map_err(|_| MetadataError::EmptyKey)
+}
+
+/// The change that removes `keys`.
+pub fn remove(keys: &[String]) -> impl FnOnce(&Json) -> Result<Json, MetadataError> + '_ {
+    move |current| Ok(metadata::without(current, keys))
+}

@@ -1,0 +1,49 @@
+//! The GraphQL schema: every domain's queries and mutations merged, plus limits.
+
+use async_graphql::{
+    EmptySubscription, MergedObject, Schema, SchemaBuilder,
+    extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
+};
+
+use crate::{
+    channel::api::ChannelQuery, config::Config, core::limits::QueryLimits,
+    metadata::api::MetadataMutation, shop::api::ShopQuery, state::AppState,
+};
+
+/// Root query: every domain's queries.
+#[derive(MergedObject, Default)]
+pub struct Query(ShopQuery, ChannelQuery);
+
+/// Root mutation: every domain's mutations.
+#[derive(MergedObject, Default)]
+pub struct Mutation(MetadataMutation);
+
+/// The executable schema type.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+}
+
+/// Builds the schema served by the API, with limits from `config`.
+pub fn build(state: AppState) -> AppSchema {
+    let config: &Config = &state.config;
+    let limits = QueryLimits {
+        max_depth: config.max_query_depth,
+        max_cost: config.max_query_cost,
+        max_aliases: config.max_aliases,
+    };
+    builder()
+        // The parser's own recursion guard sits above the depth limit, so moderately deep
+        // queries get the clearer depth error and absurd ones are cut off while parsing.
+        .limit_recursive_depth(config.max_query_depth.saturating_mul(4).max(64))
+        .extension(limits)
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+        .data(state)
+        .finish()
+}
+
+/// The schema as SDL, as committed in `schema/schema.graphql`.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
