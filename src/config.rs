@@ -77,9 +77,9 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_MAX_UPLOAD_BYTES", default_value_t = 10 << 20)]
     pub max_upload_bytes: usize,
 
-    /// Per-request timeout, in seconds.
-    #[arg(long, env = "BIZGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
-    pub request_timeout_secs: u64,
+    /// Per-request timeout, in milliseconds.
+    #[arg(long, env = "BIZGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
 
     /// Maximum database connections per instance.
     #[arg(long, env = "BIZGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]

@@ -1,12 +1,7 @@
 //! Prometheus metrics: GraphQL requests and latency by operation name, errors, SQL
 //! statements, database pool use and process CPU/memory. Rendered as text on `/metrics`.
 
-use std::{
-    collections::HashMap,
-    fmt::Write,
-    sync::Mutex,
-    time::Duration,
-};
+use std::{collections::HashMap, fmt::Write, sync::Mutex, time::Duration};
 
 use crate::db::PoolStats;
 
@@ -91,24 +86,57 @@ impl Metrics {
             for (op, hist) in latency {
                 let op = escape(op);
                 for (bound, n) in BUCKETS.iter().zip(hist.buckets) {
-                    let _ = writeln!(out, "bizgraph_graphql_request_duration_seconds_bucket{{operation=\"{op}\",le=\"{bound}\"}} {n}");
+                    let _ = writeln!(
+                        out,
+                        "bizgraph_graphql_request_duration_seconds_bucket{{operation=\"{op}\",le=\"{bound}\"}} {n}"
+                    );
                 }
-                let _ = writeln!(out, "bizgraph_graphql_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}", hist.count);
-                let _ = writeln!(out, "bizgraph_graphql_request_duration_seconds_sum{{operation=\"{op}\"}} {}", hist.sum);
-                let _ = writeln!(out, "bizgraph_graphql_request_duration_seconds_count{{operation=\"{op}\"}} {}", hist.count);
+                let _ = writeln!(
+                    out,
+                    "bizgraph_graphql_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}",
+                    hist.count
+                );
+                let _ = writeln!(
+                    out,
+                    "bizgraph_graphql_request_duration_seconds_sum{{operation=\"{op}\"}} {}",
+                    hist.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "bizgraph_graphql_request_duration_seconds_count{{operation=\"{op}\"}} {}",
+                    hist.count
+                );
             }
             out.push_str("# HELP bizgraph_http_rejections_total Requests rejected before execution, by reason.\n# TYPE bizgraph_http_rejections_total counter\n");
             let mut rejections: Vec<_> = inner.rejections.iter().collect();
             rejections.sort();
             for (reason, n) in rejections {
-                let _ = writeln!(out, "bizgraph_http_rejections_total{{reason=\"{reason}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "bizgraph_http_rejections_total{{reason=\"{reason}\"}} {n}"
+                );
             }
         }
-        let _ = writeln!(out, "# HELP bizgraph_db_statements_total SQL statements executed.\n# TYPE bizgraph_db_statements_total counter\nbizgraph_db_statements_total {statements}");
-        let _ = writeln!(out, "# HELP bizgraph_db_pool_connections Database pool connections by state.\n# TYPE bizgraph_db_pool_connections gauge\nbizgraph_db_pool_connections{{state=\"idle\"}} {}\nbizgraph_db_pool_connections{{state=\"active\"}} {}\nbizgraph_db_pool_connections{{state=\"max\"}} {}", pool.idle, pool.size.saturating_sub(pool.idle), pool.max);
+        let _ = writeln!(
+            out,
+            "# HELP bizgraph_db_statements_total SQL statements executed.\n# TYPE bizgraph_db_statements_total counter\nbizgraph_db_statements_total {statements}"
+        );
+        let _ = writeln!(
+            out,
+            "# HELP bizgraph_db_pool_connections Database pool connections by state.\n# TYPE bizgraph_db_pool_connections gauge\nbizgraph_db_pool_connections{{state=\"idle\"}} {}\nbizgraph_db_pool_connections{{state=\"active\"}} {}\nbizgraph_db_pool_connections{{state=\"max\"}} {}",
+            pool.idle,
+            pool.size.saturating_sub(pool.idle),
+            pool.max
+        );
         if let Some((cpu, rss)) = process_usage() {
-            let _ = writeln!(out, "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {cpu}");
-            let _ = writeln!(out, "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {rss}");
+            let _ = writeln!(
+                out,
+                "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {cpu}"
+            );
+            let _ = writeln!(
+                out,
+                "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {rss}"
+            );
         }
         out
     }
@@ -182,8 +210,17 @@ mod tests {
     fn renders_counters() {
         let m = Metrics::default();
         m.record_request("Shop", true, Duration::from_millis(3));
-        let text = m.render(7, PoolStats { size: 2, idle: 1, max: 4 });
-        assert!(text.contains("bizgraph_graphql_requests_total{operation=\"Shop\",outcome=\"ok\"} 1"));
+        let text = m.render(
+            7,
+            PoolStats {
+                size: 2,
+                idle: 1,
+                max: 4,
+            },
+        );
+        assert!(
+            text.contains("bizgraph_graphql_requests_total{operation=\"Shop\",outcome=\"ok\"} 1")
+        );
         assert!(text.contains("bizgraph_db_statements_total 7"));
         assert!(text.contains("le=\"0.005\"} 1"));
     }

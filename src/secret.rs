@@ -118,8 +118,14 @@ mod tests {
         );
         assert_eq!(sqlite_file("sqlite::memory:"), Some(None));
         assert_eq!(sqlite_file("postgres://x/y"), None);
-        assert!(matches!(MasterKey::load(None, "postgres://x/y"), Err(KeyError::Required)));
-        assert!(matches!(MasterKey::from_text("short"), Err(KeyError::TooShort)));
+        assert!(matches!(
+            MasterKey::load(None, "postgres://x/y"),
+            Err(KeyError::Required)
+        ));
+        assert!(matches!(
+            MasterKey::from_text("short"),
+            Err(KeyError::TooShort)
+        ));
     }
 
     #[test]

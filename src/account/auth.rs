@@ -23,8 +23,5 @@ pub async fn authenticate(
     if token.is_empty() {
         return Ok(Requestor::Anonymous);
     }
-    Err(error(
-        ErrorCode::InvalidToken,
-        "Invalid token.",
-    ))
+    Err(error(ErrorCode::InvalidToken, "Invalid token."))
 }

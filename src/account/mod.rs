@@ -1,4 +1,4 @@
 //! Accounts: users, staff, permission groups, authentication.
 
-pub mod password;
 pub mod auth;
+pub mod password;

@@ -74,8 +74,12 @@ impl ChannelNode {
     /// determine the stock quantities or calculate taxes when the country was not
     /// explicitly provided.
     async fn default_country(&self) -> Result<CountryDisplay> {
-        country(&self.model.default_country)
-            .ok_or_else(|| error(ErrorCode::Internal, "Channel has an invalid default country."))
+        country(&self.model.default_country).ok_or_else(|| {
+            error(
+                ErrorCode::Internal,
+                "Channel has an invalid default country.",
+            )
+        })
     }
 
     /// List of shippable countries for the channel.

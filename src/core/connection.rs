@@ -72,7 +72,9 @@ impl Page {
             (Some(_), Some(_)) => {
                 return Err(error(
                     ErrorCode::InvalidPagination,
-                    format!("Passing both `first` and `last` to paginate the `{field}` connection is not supported."),
+                    format!(
+                        "Passing both `first` and `last` to paginate the `{field}` connection is not supported."
+                    ),
                 ));
             }
             (Some(n), None) => (n, false, "first"),
@@ -80,7 +82,9 @@ impl Page {
             (None, None) => {
                 return Err(error(
                     ErrorCode::InvalidPagination,
-                    format!("You must provide a `first` or `last` value to properly paginate the `{field}` connection."),
+                    format!(
+                        "You must provide a `first` or `last` value to properly paginate the `{field}` connection."
+                    ),
                 ));
             }
         };
@@ -93,7 +97,9 @@ impl Page {
         if count > MAX_PAGE_SIZE {
             return Err(error(
                 ErrorCode::InvalidPagination,
-                format!("Requesting {count} records on the `{field}` connection exceeds the `{arg}` limit of {MAX_PAGE_SIZE} records."),
+                format!(
+                    "Requesting {count} records on the `{field}` connection exceeds the `{arg}` limit of {MAX_PAGE_SIZE} records."
+                ),
             ));
         }
         Ok(Self {
@@ -172,7 +178,10 @@ where
             return Err(PageError::BadCursor);
         }
         Ok(Expr::tuple(
-            parts.iter().cloned().map(|p| Expr::val(sea_orm::Value::from(p))),
+            parts
+                .iter()
+                .cloned()
+                .map(|p| Expr::val(sea_orm::Value::from(p))),
         ))
     };
     let mut select = select;
@@ -254,7 +263,10 @@ impl TotalCount {
 #[Object]
 impl TotalCount {
     /// A total count of items in the collection.
-    async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<i32>> {
+    async fn total_count(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<i32>> {
         match (self.0)().await {
             Ok(n) => Ok(Some(i32::try_from(n).unwrap_or(i32::MAX))),
             Err(e) => Err(match ctx.data_opt::<super::context::RequestCtx>() {
@@ -279,11 +291,8 @@ where
     Node: OutputType,
     Names: async_graphql::connection::ConnectionNameType + async_graphql::connection::EdgeNameType,
 {
-    let mut conn = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        total,
-    );
+    let mut conn =
+        Connection::with_additional_fields(page.has_previous_page, page.has_next_page, total);
     conn.edges = page
         .items
         .into_iter()

@@ -197,6 +197,22 @@ async fn execute(
             return json_response(StatusCode::OK, &rid.0, json!({ "errors": [err] }));
         }
     };
+    let requests = match &batch {
+        BatchRequest::Single(r) => std::slice::from_ref(r),
+        BatchRequest::Batch(rs) => rs.as_slice(),
+    };
+    if requests
+        .iter()
+        .any(|r| r.query.trim().is_empty() && !r.extensions.contains_key("persistedQuery"))
+    {
+        return reject(
+            http,
+            rid,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "The request has no GraphQL `query`.".to_owned(),
+        );
+    }
     let names: Vec<String> = match &batch {
         BatchRequest::Single(r) => vec![operation_name(r.operation_name.as_deref(), &r.query)],
         BatchRequest::Batch(rs) => rs
@@ -212,7 +228,7 @@ async fn execute(
         batch = batch.data(ReadOnlyRequest);
     }
     let started = Instant::now();
-    let timeout = Duration::from_secs(state.config.request_timeout_secs);
+    let timeout = Duration::from_millis(state.config.request_timeout_ms);
     let response = match tokio::time::timeout(timeout, http.schema.execute_batch(batch)).await {
         Ok(response) => response,
         Err(_) => {
@@ -224,13 +240,18 @@ async fn execute(
                 rid,
                 StatusCode::GATEWAY_TIMEOUT,
                 ErrorCode::Timeout,
-                format!("The request did not complete within {} seconds.", timeout.as_secs()),
+                format!(
+                    "The request did not complete within {} ms.",
+                    timeout.as_millis()
+                ),
             );
         }
     };
     let elapsed = started.elapsed();
     let response = match response {
-        BatchResponse::Single(r) => BatchResponse::Single(finish(state, &names[0], r, rid, elapsed)),
+        BatchResponse::Single(r) => {
+            BatchResponse::Single(finish(state, &names[0], r, rid, elapsed))
+        }
         BatchResponse::Batch(rs) => BatchResponse::Batch(
             rs.into_iter()
                 .zip(&names)
@@ -275,7 +296,13 @@ fn add_request_id(err: &mut ServerError, rid: &str) {
         .set("requestId", rid);
 }
 
-fn reject(http: &Http, rid: &RequestId, status: StatusCode, code: ErrorCode, message: String) -> Response {
+fn reject(
+    http: &Http,
+    rid: &RequestId,
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
+) -> Response {
     http.state.metrics.record_rejection(code.as_str());
     let mut err = server_error(code, message);
     add_request_id(&mut err, &rid.0);

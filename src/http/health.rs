@@ -35,7 +35,10 @@ pub async fn metrics(State(http): State<Http>) -> impl IntoResponse {
         state.db.pool_stats(state.config.db_max_connections),
     );
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
 }

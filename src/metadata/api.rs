@@ -134,11 +134,27 @@ impl HasMetadata for MetadataFields {
 #[graphql(
     name = "ObjectWithMetadata",
     field(name = "private_metadata", ty = "Vec<MetadataItem>"),
-    field(name = "private_metafield", ty = "Option<String>", arg(name = "key", ty = "String")),
-    field(name = "private_metafields", ty = "Option<Metadata>", arg(name = "keys", ty = "Option<Vec<String>>")),
+    field(
+        name = "private_metafield",
+        ty = "Option<String>",
+        arg(name = "key", ty = "String")
+    ),
+    field(
+        name = "private_metafields",
+        ty = "Option<Metadata>",
+        arg(name = "keys", ty = "Option<Vec<String>>")
+    ),
     field(name = "metadata", ty = "Vec<MetadataItem>"),
-    field(name = "metafield", ty = "Option<String>", arg(name = "key", ty = "String")),
-    field(name = "metafields", ty = "Option<Metadata>", arg(name = "keys", ty = "Option<Vec<String>>"))
+    field(
+        name = "metafield",
+        ty = "Option<String>",
+        arg(name = "key", ty = "String")
+    ),
+    field(
+        name = "metafields",
+        ty = "Option<Metadata>",
+        arg(name = "keys", ty = "Option<Vec<String>>")
+    )
 )]
 pub enum ObjectWithMetadata {
     Channel(ChannelNode),
@@ -191,7 +207,10 @@ macro_rules! metadata_payload {
 
 metadata_payload!(UpdateMetadata, "Updates metadata of an object.");
 metadata_payload!(DeleteMetadata, "Delete metadata of an object.");
-metadata_payload!(UpdatePrivateMetadata, "Updates private metadata of an object.");
+metadata_payload!(
+    UpdatePrivateMetadata,
+    "Updates private metadata of an object."
+);
 metadata_payload!(DeletePrivateMetadata, "Delete object's private metadata.");
 
 /// The result of a metadata mutation before it is shaped into its payload type.
@@ -218,28 +237,54 @@ enum Change<'a> {
     Remove(&'a [String]),
 }
 
-async fn run(ctx: &Context<'_>, gid: &ID, visibility: Visibility, change: Change<'_>) -> Result<Outcome> {
+async fn run(
+    ctx: &Context<'_>,
+    gid: &ID,
+    visibility: Visibility,
+    change: Change<'_>,
+) -> Result<Outcome> {
     let req = ctx.data::<RequestCtx>()?;
     let state = ctx.data::<AppState>()?;
     let Some((type_name, pk)) = id::split(gid) else {
-        return Ok(Outcome::error("id", MetadataErrorCode::GraphqlError, format!("Couldn't resolve to a node: {}", gid.as_str())));
+        return Ok(Outcome::error(
+            "id",
+            MetadataErrorCode::GraphqlError,
+            format!("Couldn't resolve to a node: {}", gid.as_str()),
+        ));
     };
-    let (Some(owner), Ok(pk)) = (MetadataOwner::from_type_name(&type_name), pk.parse::<i32>()) else {
-        return Ok(Outcome::error("id", MetadataErrorCode::NotFound, format!("Couldn't resolve to a node: {}", gid.as_str())));
+    let (Some(owner), Ok(pk)) = (MetadataOwner::from_type_name(&type_name), pk.parse::<i32>())
+    else {
+        return Ok(Outcome::error(
+            "id",
+            MetadataErrorCode::NotFound,
+            format!("Couldn't resolve to a node: {}", gid.as_str()),
+        ));
     };
     req.require_any(owner.permissions())?;
     let result = match change {
-        Change::Set(items) => service::modify(&state.db.conn, owner, pk, visibility, service::set(items)).await,
-        Change::Remove(keys) => service::modify(&state.db.conn, owner, pk, visibility, service::remove(keys)).await,
+        Change::Set(items) => {
+            service::modify(&state.db.conn, owner, pk, visibility, service::set(items)).await
+        }
+        Change::Remove(keys) => {
+            service::modify(&state.db.conn, owner, pk, visibility, service::remove(keys)).await
+        }
     };
     match result {
         Ok(()) => {}
         Err(ServiceError::Db(e)) => return Err(req.internal(e)),
         Err(ServiceError::NotFound(_)) => {
-            return Ok(Outcome::error("id", MetadataErrorCode::NotFound, format!("Couldn't resolve to a node: {}", gid.as_str())));
+            return Ok(Outcome::error(
+                "id",
+                MetadataErrorCode::NotFound,
+                format!("Couldn't resolve to a node: {}", gid.as_str()),
+            ));
         }
         Err(ServiceError::EmptyKey) => {
-            return Ok(Outcome::error("input", MetadataErrorCode::Required, "Metadata key cannot be empty."));
+            return Ok(Outcome::error(
+                "input",
+                MetadataErrorCode::Required,
+                "Metadata key cannot be empty.",
+            ));
         }
     }
     let item = match owner {
@@ -250,7 +295,10 @@ async fn run(ctx: &Context<'_>, gid: &ID, visibility: Visibility, change: Change
             .map_err(|e| req.internal(e))?
             .map(|c| ObjectWithMetadata::Channel(c.into())),
     };
-    Ok(Outcome { errors: vec![], item })
+    Ok(Outcome {
+        errors: vec![],
+        item,
+    })
 }
 
 /// Metadata mutations.
@@ -260,22 +308,54 @@ pub struct MetadataMutation;
 #[Object]
 impl MetadataMutation {
     /// Updates metadata of an object. To use it, you need to have access to the modified object.
-    async fn update_metadata(&self, ctx: &Context<'_>, #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID, #[graphql(desc = "Fields required to update the object's metadata.")] input: Vec<MetadataInput>) -> Result<UpdateMetadata> {
-        Ok(run(ctx, &id, Visibility::Public, Change::Set(&input)).await?.into())
+    async fn update_metadata(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID,
+        #[graphql(desc = "Fields required to update the object's metadata.")] input: Vec<
+            MetadataInput,
+        >,
+    ) -> Result<UpdateMetadata> {
+        Ok(run(ctx, &id, Visibility::Public, Change::Set(&input))
+            .await?
+            .into())
     }
 
     /// Delete metadata of an object. To use it, you need to have access to the modified object.
-    async fn delete_metadata(&self, ctx: &Context<'_>, #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID, #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>) -> Result<DeleteMetadata> {
-        Ok(run(ctx, &id, Visibility::Public, Change::Remove(&keys)).await?.into())
+    async fn delete_metadata(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID,
+        #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>,
+    ) -> Result<DeleteMetadata> {
+        Ok(run(ctx, &id, Visibility::Public, Change::Remove(&keys))
+            .await?
+            .into())
     }
 
     /// Updates private metadata of an object. To use it, you need to be an authenticated staff user or an app and have access to the modified object.
-    async fn update_private_metadata(&self, ctx: &Context<'_>, #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID, #[graphql(desc = "Fields required to update the object's metadata.")] input: Vec<MetadataInput>) -> Result<UpdatePrivateMetadata> {
-        Ok(run(ctx, &id, Visibility::Private, Change::Set(&input)).await?.into())
+    async fn update_private_metadata(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID,
+        #[graphql(desc = "Fields required to update the object's metadata.")] input: Vec<
+            MetadataInput,
+        >,
+    ) -> Result<UpdatePrivateMetadata> {
+        Ok(run(ctx, &id, Visibility::Private, Change::Set(&input))
+            .await?
+            .into())
     }
 
     /// Delete object's private metadata. To use it, you need to be an authenticated staff user or an app and have access to the modified object.
-    async fn delete_private_metadata(&self, ctx: &Context<'_>, #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID, #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>) -> Result<DeletePrivateMetadata> {
-        Ok(run(ctx, &id, Visibility::Private, Change::Remove(&keys)).await?.into())
+    async fn delete_private_metadata(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID,
+        #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>,
+    ) -> Result<DeletePrivateMetadata> {
+        Ok(run(ctx, &id, Visibility::Private, Change::Remove(&keys))
+            .await?
+            .into())
     }
 }

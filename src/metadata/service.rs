@@ -106,7 +106,9 @@ where
 }
 
 /// The change that sets `items`.
-pub fn set(items: &[metadata::MetadataInput]) -> impl FnOnce(&Json) -> Result<Json, MetadataError> + '_ {
+pub fn set(
+    items: &[metadata::MetadataInput],
+) -> impl FnOnce(&Json) -> Result<Json, MetadataError> + '_ {
     move |current| metadata::with_set(current, items).map_err(|_| MetadataError::EmptyKey)
 }
 

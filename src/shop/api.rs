@@ -96,7 +96,11 @@ impl ShopNode {
         let req = ctx.data::<RequestCtx>()?;
         req.require_staff_or_app()?;
         let state = ctx.data::<AppState>()?;
-        state.channels.currencies().await.map_err(|e| req.internal(e))
+        state
+            .channels
+            .currencies()
+            .await
+            .map_err(|e| req.internal(e))
     }
 
     /// Shop's domain data.
