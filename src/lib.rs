@@ -5,8 +5,10 @@
 
 pub mod account;
 pub mod bootstrap;
+pub mod catalog;
 pub mod channel;
 pub mod config;
+pub mod content;
 pub mod core;
 pub mod db;
 pub mod http;
@@ -37,6 +39,11 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     let db = Database::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
     let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
+    if created.is_some() {
+        // A freshly initialised database gets the demo catalog, so a new install (and every
+        // test server) shows products right away.
+        catalog::seed::demo(&db.conn).await?;
+    }
     let state = AppState::new(config, db, master_key);
     let schema = schema::build(state.clone());
     let router = http::router(schema, state.clone());

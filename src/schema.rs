@@ -6,17 +6,23 @@ use async_graphql::{
 };
 
 use crate::{
-    channel::api::ChannelQuery, config::Config, core::limits::QueryLimits,
-    metadata::api::MetadataMutation, shop::api::ShopQuery, state::AppState,
+    catalog::api::{CatalogMutation, CatalogQuery},
+    channel::api::ChannelQuery,
+    config::Config,
+    content::api::ContentQuery,
+    core::limits::QueryLimits,
+    metadata::api::MetadataMutation,
+    shop::api::ShopQuery,
+    state::AppState,
 };
 
 /// Root query: every domain's queries.
 #[derive(MergedObject, Default)]
-pub struct Query(ShopQuery, ChannelQuery);
+pub struct Query(ShopQuery, ChannelQuery, CatalogQuery, ContentQuery);
 
 /// Root mutation: every domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(MetadataMutation);
+pub struct Mutation(MetadataMutation, CatalogMutation);
 
 /// The executable schema type.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::{
-    channel::ChannelService, config::Config, db::Database, metrics::Metrics, secret::MasterKey,
-    shop::ShopService,
+    catalog::CatalogService, channel::ChannelService, config::Config, db::Database,
+    metrics::Metrics, secret::MasterKey, shop::ShopService,
 };
 
 /// Everything a request needs: configuration, the database, services and metrics.
@@ -17,6 +17,7 @@ pub struct AppState {
     pub master_key: Arc<MasterKey>,
     pub shop: ShopService,
     pub channels: ChannelService,
+    pub catalog: CatalogService,
 }
 
 impl AppState {
@@ -25,6 +26,7 @@ impl AppState {
         Self {
             shop: ShopService::new(db.conn.clone()),
             channels: ChannelService::new(db.conn.clone()),
+            catalog: CatalogService::new(db.conn.clone()),
             config: Arc::new(config),
             db,
             metrics: Arc::new(Metrics::default()),

@@ -1,6 +1,8 @@
 //! End-to-end tests of the foundation: shop and channels, the HTTP surface, limits and bad
 //! input, websockets, metrics and the exported schema.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{TestServer, data, error_code};

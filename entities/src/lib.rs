@@ -1,7 +1,30 @@
 //! SeaORM entities, one module per table. Migrations live in the `migration` crate.
 
 pub mod account_user;
+pub mod assigned_value;
+pub mod attribute;
+pub mod attribute_value;
+pub mod category;
 pub mod channel;
+pub mod channel_warehouse;
+pub mod collection;
+pub mod collection_channel_listing;
+pub mod collection_product;
+pub mod menu;
+pub mod menu_item;
+pub mod page;
+pub mod page_type;
 pub mod permission_group;
+pub mod product;
+pub mod product_channel_listing;
+pub mod product_media;
+pub mod product_type;
+pub mod product_variant;
 pub mod shop;
+pub mod stock;
+pub mod translation;
+pub mod type_attribute;
 pub mod user_permission_group;
+pub mod variant_channel_listing;
+pub mod variant_media;
+pub mod warehouse;

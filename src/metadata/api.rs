@@ -5,7 +5,11 @@
 use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
 use serde_json::Value as Json;
 
+use crate::catalog::api::attributes::AttributeNode;
+use crate::catalog::api::category::{CategoryNode, CollectionNode};
+use crate::catalog::api::products::{ProductNode, ProductTypeNode, VariantNode};
 use crate::channel::api::ChannelNode;
+use crate::content::api::{MenuItemNode, MenuNode, PageNode, PageTypeNode};
 use crate::core::{
     context::RequestCtx,
     id,
@@ -130,6 +134,7 @@ impl HasMetadata for MetadataFields {
 }
 
 /// An object with public and private metadata.
+#[allow(clippy::duplicated_attributes)] // the derive's `field(...)` lists repeat `name`/`ty` keys
 #[derive(Interface)]
 #[graphql(
     name = "ObjectWithMetadata",
@@ -158,6 +163,16 @@ impl HasMetadata for MetadataFields {
 )]
 pub enum ObjectWithMetadata {
     Channel(ChannelNode),
+    Product(ProductNode),
+    ProductVariant(VariantNode),
+    ProductType(ProductTypeNode),
+    Attribute(AttributeNode),
+    Category(CategoryNode),
+    Collection(CollectionNode),
+    Page(PageNode),
+    PageType(PageTypeNode),
+    Menu(MenuNode),
+    MenuItem(MenuItemNode),
 }
 
 /// Saleor's metadata error codes.
@@ -294,6 +309,9 @@ async fn run(
             .await
             .map_err(|e| req.internal(e))?
             .map(|c| ObjectWithMetadata::Channel(c.into())),
+        other => crate::catalog::api::metadata_item(&state.db.conn, other, pk)
+            .await
+            .map_err(|e| req.internal(e))?,
     };
     Ok(Outcome {
         errors: vec![],

@@ -30,6 +30,16 @@ pub enum MetadataError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MetadataOwner {
     Channel,
+    Product,
+    ProductVariant,
+    ProductType,
+    Attribute,
+    Category,
+    Collection,
+    Page,
+    PageType,
+    Menu,
+    MenuItem,
 }
 
 impl MetadataOwner {
@@ -37,6 +47,16 @@ impl MetadataOwner {
     pub fn from_type_name(type_name: &str) -> Option<Self> {
         match type_name {
             "Channel" => Some(Self::Channel),
+            "Product" => Some(Self::Product),
+            "ProductVariant" => Some(Self::ProductVariant),
+            "ProductType" => Some(Self::ProductType),
+            "Attribute" => Some(Self::Attribute),
+            "Category" => Some(Self::Category),
+            "Collection" => Some(Self::Collection),
+            "Page" => Some(Self::Page),
+            "PageType" => Some(Self::PageType),
+            "Menu" => Some(Self::Menu),
+            "MenuItem" => Some(Self::MenuItem),
             _ => None,
         }
     }
@@ -45,6 +65,13 @@ impl MetadataOwner {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Self::Channel => &[Permission::ManageChannels],
+            Self::Product | Self::ProductVariant | Self::Category | Self::Collection => {
+                &[Permission::ManageProducts]
+            }
+            Self::ProductType | Self::Attribute => &[Permission::ManageProductTypesAndAttributes],
+            Self::Page => &[Permission::ManagePages],
+            Self::PageType => &[Permission::ManagePageTypesAndAttributes],
+            Self::Menu | Self::MenuItem => &[Permission::ManageMenus],
         }
     }
 }
@@ -58,15 +85,31 @@ pub async fn modify(
     visibility: Visibility,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError> {
-    use entities::channel;
-    match owner {
-        MetadataOwner::Channel => {
+    use entities::{
+        attribute, category, channel, collection, menu, menu_item, page, page_type, product,
+        product_type, product_variant,
+    };
+    macro_rules! arm {
+        ($entity:ident) => {{
             let column = match visibility {
-                Visibility::Public => channel::Column::Metadata,
-                Visibility::Private => channel::Column::PrivateMetadata,
+                Visibility::Public => $entity::Column::Metadata,
+                Visibility::Private => $entity::Column::PrivateMetadata,
             };
-            modify_row::<channel::Entity>(db, pk, column, change).await
-        }
+            modify_row::<$entity::Entity>(db, pk, column, change).await
+        }};
+    }
+    match owner {
+        MetadataOwner::Channel => arm!(channel),
+        MetadataOwner::Product => arm!(product),
+        MetadataOwner::ProductVariant => arm!(product_variant),
+        MetadataOwner::ProductType => arm!(product_type),
+        MetadataOwner::Attribute => arm!(attribute),
+        MetadataOwner::Category => arm!(category),
+        MetadataOwner::Collection => arm!(collection),
+        MetadataOwner::Page => arm!(page),
+        MetadataOwner::PageType => arm!(page_type),
+        MetadataOwner::Menu => arm!(menu),
+        MetadataOwner::MenuItem => arm!(menu_item),
     }
 }
 

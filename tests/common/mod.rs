@@ -122,6 +122,13 @@ impl TestServer {
         resp.json().await.unwrap()
     }
 
+    /// An access token of the first staff user (every permission).
+    ///
+    /// Provisional stub: `tokenCreate` comes with the accounts branch, which replaces this.
+    pub async fn staff_token(&self) -> String {
+        panic!("needs the accounts branch (staff_token)")
+    }
+
     /// Number of SQL statements executed by the server so far.
     pub fn statements(&self) -> u64 {
         self.state.db.statements()
