@@ -9,7 +9,7 @@ use crate::{
     catalog::api::{CatalogMutation, CatalogQuery},
     channel::api::ChannelQuery,
     config::Config,
-    content::api::ContentQuery,
+    content::{api::ContentQuery, mutations::ContentMutation},
     core::limits::QueryLimits,
     metadata::api::MetadataMutation,
     shop::api::ShopQuery,
@@ -22,7 +22,7 @@ pub struct Query(ShopQuery, ChannelQuery, CatalogQuery, ContentQuery);
 
 /// Root mutation: every domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(MetadataMutation, CatalogMutation);
+pub struct Mutation(MetadataMutation, CatalogMutation, ContentMutation);
 
 /// The executable schema type.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -18,6 +18,7 @@ pub struct AppState {
     pub shop: ShopService,
     pub channels: ChannelService,
     pub catalog: CatalogService,
+    pub content: crate::content::write::ContentWriter,
 }
 
 impl AppState {
@@ -27,6 +28,7 @@ impl AppState {
             shop: ShopService::new(db.conn.clone()),
             channels: ChannelService::new(db.conn.clone()),
             catalog: CatalogService::new(db.conn.clone()),
+            content: crate::content::write::ContentWriter::new(db.conn.clone()),
             config: Arc::new(config),
             db,
             metrics: Arc::new(Metrics::default()),

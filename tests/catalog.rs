@@ -915,3 +915,81 @@ async fn staff_creates_lists_and_prices_a_product() {
     let body = op(&server, "SearchProducts", json!({"search": "wombat", "sortBy": "NAME", "sortDirection": "ASC", "first": 5, "channel": USD, "languageCode": "EN"})).await;
     assert_eq!(names(&data(&body)["products"]), vec!["Wombat Tee"]);
 }
+
+#[tokio::test]
+async fn content_writes_show_up_in_the_storefront() {
+    use bizgraph::content::write::{MenuItemFields, PageFields};
+    let server = TestServer::start().await;
+    let body = server
+        .gql(r#"{ page(slug: "about") { pageType { id } } }"#, json!({}))
+        .await;
+    let page_type = bizgraph::core::id::decode::<i32>(
+        data(&body)["page"]["pageType"]["id"].as_str().unwrap(),
+        "PageType",
+    )
+    .unwrap();
+    let w = &server.state.content;
+    let page = w
+        .page_create(PageFields {
+            page_type_id: Some(page_type),
+            title: Some("Careers".into()),
+            is_published: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.slug, "careers");
+    let dup = w
+        .page_create(PageFields {
+            page_type_id: Some(page_type),
+            title: Some("X".into()),
+            slug: Some("careers".into()),
+            ..Default::default()
+        })
+        .await;
+    assert!(
+        matches!(dup, Err(bizgraph::catalog::write::WriteError::Invalid(ref e)) if e[0].code == bizgraph::catalog::write::Code::Unique)
+    );
+    let menu = w
+        .menu_create(
+            "Sidebar",
+            None,
+            vec![MenuItemFields {
+                name: Some("Careers".into()),
+                page_id: Some(page.id),
+                ..Default::default()
+            }],
+        )
+        .await
+        .unwrap();
+    let body = op(
+        &server,
+        "MenuGetBySlug",
+        json!({"slug": "sidebar", "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(data(&body)["menu"]["items"][0]["page"]["slug"], "careers");
+    let body = op(
+        &server,
+        "PageGetBySlug",
+        json!({"slug": "careers", "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(data(&body)["page"]["title"], "Careers");
+    w.menu_delete(menu.id).await.unwrap();
+    let body = op(
+        &server,
+        "MenuGetBySlug",
+        json!({"slug": "sidebar", "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(data(&body)["menu"], Value::Null);
+    for q in [
+        r#"mutation { pageCreate(input: {title: "X", pageType: "UGFnZVR5cGU6MQ=="}) { errors { code } } }"#,
+        r#"mutation { menuCreate(input: {name: "X"}) { errors { code } } }"#,
+        r#"mutation { menuItemCreate(input: {name: "X", menu: "TWVudTox"}) { errors { code } } }"#,
+    ] {
+        let body = server.gql(q, json!({})).await;
+        assert_eq!(error_code(&body), "PERMISSION_DENIED", "{q}");
+    }
+}

@@ -69,11 +69,13 @@ pub enum WriteError {
 }
 
 impl WriteError {
-    fn one(field: &str, code: Code, message: impl Into<String>) -> Self {
+    /// A single error on `field`.
+    pub fn one(field: &str, code: Code, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, code, message)])
     }
 
-    fn not_found(field: &str, what: &str) -> Self {
+    /// `NOT_FOUND` on `field`.
+    pub fn not_found(field: &str, what: &str) -> Self {
         Self::one(
             field,
             Code::NotFound,
@@ -83,7 +85,7 @@ impl WriteError {
 }
 
 /// Maps a unique violation raised by the database (a concurrent write) to `UNIQUE` on `field`.
-fn unique_on(field: &'static str) -> impl Fn(DbErr) -> WriteError {
+pub(crate) fn unique_on(field: &'static str) -> impl Fn(DbErr) -> WriteError {
     move |e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => WriteError::one(
             field,
@@ -105,7 +107,8 @@ fn empty() -> Json {
     json!({})
 }
 
-fn meta(items: &Option<Vec<MetadataInput>>, current: &Json) -> Result<Json, WriteError> {
+/// `current` metadata with `items` set.
+pub(crate) fn meta(items: &Option<Vec<MetadataInput>>, current: &Json) -> Result<Json, WriteError> {
     match items {
         Some(items) => metadata::with_set(current, items).map_err(|_| {
             WriteError::one("metadata", Code::Required, "Metadata key cannot be empty.")
@@ -241,7 +244,9 @@ pub struct CatalogWriter {
     db: DatabaseConnection,
 }
 
-async fn free_slug<E, C>(
+/// A slug for a new or renamed object: the given one (which must be free) or one derived
+/// from `name` with a numeric suffix when taken.
+pub(crate) async fn free_slug<E, C>(
     txn: &DatabaseTransaction,
     column: C,
     given: Option<&str>,
@@ -308,7 +313,8 @@ where
     Ok(q.one(txn).await?.is_some())
 }
 
-fn required_name(name: &Option<String>) -> Result<String, WriteError> {
+/// A non-blank name, or `REQUIRED` on `name`.
+pub(crate) fn required_name(name: &Option<String>) -> Result<String, WriteError> {
     match name.as_deref().map(str::trim) {
         Some(n) if !n.is_empty() => Ok(n.to_owned()),
         _ => Err(WriteError::one(
@@ -1513,7 +1519,12 @@ async fn set_collections(
     Ok(())
 }
 
-async fn delete_assigned(txn: &DatabaseTransaction, kind: &str, ids: &[i32]) -> Result<(), DbErr> {
+/// Removes every assigned value of the given objects.
+pub(crate) async fn delete_assigned(
+    txn: &DatabaseTransaction,
+    kind: &str,
+    ids: &[i32],
+) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -1558,7 +1569,7 @@ async fn new_value(
 
 /// Replaces the values of the given attributes on `(kind, entity_id)`. Each attribute must
 /// be assigned to the type (`owner_kind` product/variant) with `type_id`.
-async fn assign_attributes(
+pub(crate) async fn assign_attributes(
     txn: &DatabaseTransaction,
     kind: &str,
     entity_id: i32,

@@ -315,17 +315,25 @@ impl From<FieldError> for TranslationError {
 }
 
 /// Decodes an ID of an input field; a malformed or foreign ID is a `GRAPHQL_ERROR` on it.
-fn decode(gid: &ID, type_name: &str, field: &str) -> Result<i32, Vec<FieldError>> {
+pub(crate) fn decode(gid: &ID, type_name: &str, field: &str) -> Result<i32, Vec<FieldError>> {
     id::decode::<i32>(gid, type_name)
         .map_err(|e| vec![FieldError::new(field, Code::GraphqlError, e.message)])
 }
 
-fn decode_all(ids: &[ID], type_name: &str, field: &str) -> Result<Vec<i32>, Vec<FieldError>> {
+/// Decodes a list of input IDs.
+pub(crate) fn decode_all(
+    ids: &[ID],
+    type_name: &str,
+    field: &str,
+) -> Result<Vec<i32>, Vec<FieldError>> {
     ids.iter().map(|i| decode(i, type_name, field)).collect()
 }
 
 /// Splits a write result: payload errors, or an internal error.
-fn split<T>(req: &RequestCtx, r: Result<T, WriteError>) -> Result<Result<T, Vec<FieldError>>> {
+pub(crate) fn split<T>(
+    req: &RequestCtx,
+    r: Result<T, WriteError>,
+) -> Result<Result<T, Vec<FieldError>>> {
     match r {
         Ok(v) => Ok(Ok(v)),
         Err(WriteError::Invalid(e)) => Ok(Err(e)),
@@ -415,7 +423,10 @@ pub struct AttributeValueInput {
     pub date_time: Option<DateTime<Utc>>,
 }
 
-fn attribute_values(input: &[AttributeValueInput]) -> Result<Vec<AttributeValue>, Vec<FieldError>> {
+/// Attribute values from Saleor's input.
+pub(crate) fn attribute_values(
+    input: &[AttributeValueInput],
+) -> Result<Vec<AttributeValue>, Vec<FieldError>> {
     let mut out = Vec::new();
     for a in input {
         let Some(gid) = &a.id else {
@@ -769,6 +780,8 @@ macro_rules! payload {
     };
 }
 
+pub(crate) use payload;
+
 payload!(ProductCreate, ProductError, product_errors, { product: Option<ProductNode> });
 payload!(ProductUpdate, ProductError, product_errors, { product: Option<ProductNode> });
 payload!(ProductDelete, ProductError, product_errors, { product: Option<ProductNode> });
@@ -803,6 +816,8 @@ macro_rules! try_input {
     };
 }
 
+pub(crate) use try_input;
+
 /// Runs a write and unwraps it into the payload's errors.
 macro_rules! try_write {
     ($payload:ident, $req:expr, $e:expr) => {
@@ -812,6 +827,8 @@ macro_rules! try_write {
         }
     };
 }
+
+pub(crate) use try_write;
 
 /// One of `id`/`externalReference`(/`sku`) must identify the object.
 fn one_of_ids(n: usize, names: &str) -> Result<(), Vec<FieldError>> {
