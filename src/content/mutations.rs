@@ -218,11 +218,14 @@ fn page_fields(
     })
 }
 
+/// What a menu item links to: category, collection and page IDs.
+type Links = (Option<i32>, Option<i32>, Option<i32>);
+
 fn link(
     category: Option<&ID>,
     collection: Option<&ID>,
     page: Option<&ID>,
-) -> Result<(Option<i32>, Option<i32>, Option<i32>), Vec<FieldError>> {
+) -> Result<Links, Vec<FieldError>> {
     Ok((
         category
             .map(|c| decode(c, "Category", "category"))

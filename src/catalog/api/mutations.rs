@@ -772,6 +772,7 @@ macro_rules! payload {
         }
 
         impl $name {
+            #[allow(clippy::needless_update)] // payloads with no extra fields
             fn failed(errors: Vec<FieldError>) -> Self {
                 let errors: Vec<$err> = errors.into_iter().map(Into::into).collect();
                 Self { $legacy: errors.clone(), errors, ..Default::default() }
