@@ -993,3 +993,100 @@ async fn content_writes_show_up_in_the_storefront() {
         assert_eq!(error_code(&body), "PERMISSION_DENIED", "{q}");
     }
 }
+
+#[tokio::test]
+async fn variant_bulk_create_is_all_or_nothing() {
+    use bizgraph::catalog::write::{Code, VariantFields, VariantPrice, WriteError};
+    let server = TestServer::start().await;
+    let t = bizgraph::core::id::decode::<i32>;
+    let body = server
+        .gql(r#"{ product(slug: "dad-cap", channel: "default-channel") { id } channels { id slug } }"#, json!({}))
+        .await;
+    let d = data(&body);
+    let product = t(d["product"]["id"].as_str().unwrap(), "Product").unwrap();
+    let usd = t(
+        d["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["slug"] == USD)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap(),
+        "Channel",
+    )
+    .unwrap();
+    let price = |s: &str| VariantPrice {
+        channel_id: usd,
+        price: s.parse().unwrap(),
+        cost_price: None,
+    };
+    let row = |sku: &str| VariantFields {
+        product_id: Some(product),
+        sku: Some(sku.into()),
+        name: Some(sku.into()),
+        ..Default::default()
+    };
+    let w = &server.state.catalog.writer;
+    let r = w
+        .variant_bulk_create(
+            product,
+            vec![
+                (row("CAP-RED"), vec![price("20")]),
+                (row("DAD-CAP-ONE-SIZE"), vec![price("21")]),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(r, Err(WriteError::Invalid(ref e)) if e[0].code == Code::Unique && e[0].index == Some(1)),
+        "{r:?}"
+    );
+    let r = w
+        .variant_bulk_create(
+            product,
+            vec![
+                (row("CAP-RED"), vec![price("20")]),
+                (row("CAP-BLUE"), vec![price("-2")]),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(r, Err(WriteError::Invalid(ref e)) if e[0].code == Code::InvalidPrice && e[0].index == Some(1)),
+        "{r:?}"
+    );
+    let body = op(
+        &server,
+        "ProductVariantsForPdp",
+        json!({"slug": "dad-cap", "channel": USD, "languageCode": "EN", "first": 10}),
+    )
+    .await;
+    assert_eq!(
+        data(&body)["product"]["productVariants"]["totalCount"],
+        1,
+        "nothing half-written"
+    );
+    let created = w
+        .variant_bulk_create(
+            product,
+            vec![
+                (row("CAP-RED"), vec![price("20")]),
+                (row("CAP-BLUE"), vec![price("31.5")]),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 2);
+    let body = op(
+        &server,
+        "ProductDetails",
+        json!({"slug": "dad-cap", "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    let range = &data(&body)["product"]["pricing"]["priceRange"];
+    assert_eq!(range["start"]["gross"]["amount"], 15.0);
+    assert_eq!(range["stop"]["gross"]["amount"], 31.5);
+    let body = server
+        .gql(r#"mutation($p: ID!) { productVariantBulkCreate(product: $p, variants: [{sku: "X", attributes: []}]) { count errors { code } } }"#, json!({"p": d["product"]["id"]}))
+        .await;
+    assert_eq!(error_code(&body), "PERMISSION_DENIED");
+}

@@ -335,7 +335,7 @@ impl CatalogWriter {
         &self.db
     }
 
-    async fn find<E: EntityTrait>(
+    pub(crate) async fn find<E: EntityTrait>(
         txn: &DatabaseTransaction,
         id: i32,
         field: &str,
@@ -657,13 +657,17 @@ impl CatalogWriter {
     pub async fn variant_bulk_create(
         &self,
         product_id: i32,
-        variants: Vec<VariantFields>,
+        variants: Vec<(VariantFields, Vec<VariantPrice>)>,
     ) -> Result<Vec<product_variant::Model>, WriteError> {
         let txn = self.db.begin().await?;
         let p = Self::find::<product::Entity>(&txn, product_id, "product", "Product").await?;
         let mut out = Vec::new();
-        for (i, f) in variants.iter().enumerate() {
-            match insert_variant(&txn, &p, f).await {
+        for (i, (f, prices)) in variants.into_iter().enumerate() {
+            let created = match insert_variant(&txn, &p, &f).await {
+                Ok(v) => set_prices(&txn, &v, prices).await.map(|()| v),
+                Err(e) => Err(e),
+            };
+            match created {
                 Ok(v) => out.push(v),
                 Err(WriteError::Invalid(errors)) => {
                     return Err(WriteError::Invalid(
@@ -679,6 +683,7 @@ impl CatalogWriter {
                 Err(e) => return Err(e),
             }
         }
+        refresh_price_ranges(&txn, Some(p.id)).await?;
         search::reindex(&txn, p.id).await?;
         txn.commit().await?;
         Ok(out)
@@ -774,67 +779,7 @@ impl CatalogWriter {
         let txn = self.db.begin().await?;
         let v =
             Self::find::<product_variant::Entity>(&txn, variant_id, "id", "ProductVariant").await?;
-        let mut seen = Vec::new();
-        for p in &prices {
-            if seen.contains(&p.channel_id) {
-                return Err(WriteError::one(
-                    "channelId",
-                    Code::DuplicatedInputItem,
-                    "Duplicated channel ID.",
-                ));
-            }
-            seen.push(p.channel_id);
-        }
-        for p in prices {
-            let ch =
-                Self::find::<channel::Entity>(&txn, p.channel_id, "channelId", "Channel").await?;
-            let listed = product_channel_listing::Entity::find()
-                .filter(product_channel_listing::Column::ProductId.eq(v.product_id))
-                .filter(product_channel_listing::Column::ChannelId.eq(ch.id))
-                .count(&txn)
-                .await?;
-            if listed == 0 {
-                return Err(WriteError::one(
-                    "channelId",
-                    Code::ProductNotAssignedToChannel,
-                    "Product not available in channels: the product has no listing in this channel.",
-                ));
-            }
-            let price =
-                money::to_minor(p.price, &ch.currency_code).map_err(|e| money_error("price", e))?;
-            let cost = p
-                .cost_price
-                .map(|c| money::to_minor(c, &ch.currency_code))
-                .transpose()
-                .map_err(|e| money_error("costPrice", e))?;
-            let existing = variant_channel_listing::Entity::find()
-                .filter(variant_channel_listing::Column::VariantId.eq(variant_id))
-                .filter(variant_channel_listing::Column::ChannelId.eq(ch.id))
-                .one(&txn)
-                .await?;
-            match existing {
-                Some(l) => {
-                    let mut am = l.into_active_model();
-                    am.price_amount = Set(Some(price));
-                    if cost.is_some() {
-                        am.cost_price_amount = Set(cost);
-                    }
-                    am.update(&txn).await?;
-                }
-                None => {
-                    variant_channel_listing::ActiveModel {
-                        variant_id: Set(variant_id),
-                        channel_id: Set(ch.id),
-                        currency: Set(ch.currency_code.clone()),
-                        price_amount: Set(Some(price)),
-                        cost_price_amount: Set(cost),
-                        ..Default::default()
-                    }
-                    .insert(&txn)
-                    .await?;
-                }
-            }
-        }
+        set_prices(&txn, &v, prices).await?;
         refresh_price_ranges(&txn, Some(v.product_id)).await?;
         txn.commit().await?;
         Ok(v)
@@ -1328,6 +1273,76 @@ impl CatalogWriter {
         txn.commit().await?;
         Ok(w)
     }
+}
+
+/// Sets `v`'s prices in channels where its product is listed.
+async fn set_prices(
+    txn: &DatabaseTransaction,
+    v: &product_variant::Model,
+    prices: Vec<VariantPrice>,
+) -> Result<(), WriteError> {
+    let mut seen = Vec::new();
+    for p in &prices {
+        if seen.contains(&p.channel_id) {
+            return Err(WriteError::one(
+                "channelId",
+                Code::DuplicatedInputItem,
+                "Duplicated channel ID.",
+            ));
+        }
+        seen.push(p.channel_id);
+    }
+    for p in prices {
+        let ch = CatalogWriter::find::<channel::Entity>(txn, p.channel_id, "channelId", "Channel")
+            .await?;
+        let listed = product_channel_listing::Entity::find()
+            .filter(product_channel_listing::Column::ProductId.eq(v.product_id))
+            .filter(product_channel_listing::Column::ChannelId.eq(ch.id))
+            .count(txn)
+            .await?;
+        if listed == 0 {
+            return Err(WriteError::one(
+                "channelId",
+                Code::ProductNotAssignedToChannel,
+                "Product not available in channels: the product has no listing in this channel.",
+            ));
+        }
+        let price =
+            money::to_minor(p.price, &ch.currency_code).map_err(|e| money_error("price", e))?;
+        let cost = p
+            .cost_price
+            .map(|c| money::to_minor(c, &ch.currency_code))
+            .transpose()
+            .map_err(|e| money_error("costPrice", e))?;
+        let existing = variant_channel_listing::Entity::find()
+            .filter(variant_channel_listing::Column::VariantId.eq(v.id))
+            .filter(variant_channel_listing::Column::ChannelId.eq(ch.id))
+            .one(txn)
+            .await?;
+        match existing {
+            Some(l) => {
+                let mut am = l.into_active_model();
+                am.price_amount = Set(Some(price));
+                if cost.is_some() {
+                    am.cost_price_amount = Set(cost);
+                }
+                am.update(txn).await?;
+            }
+            None => {
+                variant_channel_listing::ActiveModel {
+                    variant_id: Set(v.id),
+                    channel_id: Set(ch.id),
+                    currency: Set(ch.currency_code.clone()),
+                    price_amount: Set(Some(price)),
+                    cost_price_amount: Set(cost),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn money_error(field: &str, e: MoneyError) -> WriteError {

@@ -423,6 +423,52 @@ pub struct AttributeValueInput {
     pub date_time: Option<DateTime<Utc>>,
 }
 
+/// A value of an attribute assigned to a variant in a bulk mutation.
+#[derive(InputObject, Clone, Debug)]
+pub struct BulkAttributeValueInput {
+    /// ID of the selected attribute.
+    pub id: Option<ID>,
+    pub external_reference: Option<String>,
+    #[graphql(deprecation = "")]
+    pub values: Option<Vec<String>>,
+    pub dropdown: Option<AttributeValueSelectableTypeInput>,
+    pub swatch: Option<AttributeValueSelectableTypeInput>,
+    pub multiselect: Option<Vec<AttributeValueSelectableTypeInput>>,
+    pub numeric: Option<String>,
+    pub file: Option<String>,
+    pub content_type: Option<String>,
+    pub reference: Option<ID>,
+    pub references: Option<Vec<ID>>,
+    pub rich_text: Option<JsonString>,
+    pub plain_text: Option<String>,
+    pub boolean: Option<bool>,
+    pub date: Option<Date>,
+    pub date_time: Option<DateTime<Utc>>,
+}
+
+impl From<BulkAttributeValueInput> for AttributeValueInput {
+    fn from(b: BulkAttributeValueInput) -> Self {
+        Self {
+            id: b.id,
+            external_reference: b.external_reference,
+            values: b.values,
+            dropdown: b.dropdown,
+            swatch: b.swatch,
+            multiselect: b.multiselect,
+            numeric: b.numeric,
+            file: b.file,
+            content_type: b.content_type,
+            reference: b.reference,
+            references: b.references,
+            rich_text: b.rich_text,
+            plain_text: b.plain_text,
+            boolean: b.boolean,
+            date: b.date,
+            date_time: b.date_time,
+        }
+    }
+}
+
 /// Attribute values from Saleor's input.
 pub(crate) fn attribute_values(
     input: &[AttributeValueInput],
@@ -807,6 +853,168 @@ payload!(ProductTranslate, TranslationError, translation_errors, { product: Opti
 payload!(CategoryTranslate, TranslationError, translation_errors, { category: Option<CategoryNode> });
 payload!(CollectionTranslate, TranslationError, translation_errors, { collection: Option<CollectionNode> });
 
+/// How a bulk mutation treats failing rows.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "ErrorPolicyEnum")]
+pub enum ErrorPolicyEnum {
+    IgnoreFailed,
+    RejectEverything,
+    RejectFailedRows,
+}
+
+/// Saleor's variant bulk error codes.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "ProductVariantBulkErrorCode")]
+pub enum ProductVariantBulkErrorCode {
+    AttributeAlreadyAssigned,
+    AttributeCannotBeAssigned,
+    AttributeVariantsDisabled,
+    DuplicatedInputItem,
+    GraphqlError,
+    Invalid,
+    InvalidPrice,
+    NotProductsVariant,
+    NotFound,
+    Required,
+    Unique,
+    ProductNotAssignedToChannel,
+    StockAlreadyExists,
+}
+
+/// An error of one row of a variant bulk mutation.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ProductVariantBulkError {
+    pub field: Option<String>,
+    pub message: Option<String>,
+    pub code: ProductVariantBulkErrorCode,
+    pub path: Option<String>,
+    pub attributes: Option<Vec<ID>>,
+    pub values: Option<Vec<ID>>,
+}
+
+impl From<FieldError> for ProductVariantBulkError {
+    fn from(e: FieldError) -> Self {
+        Self {
+            path: e.field.clone(),
+            field: e.field,
+            message: Some(e.message),
+            code: match e.code {
+                Code::AttributeCannotBeAssigned => {
+                    ProductVariantBulkErrorCode::AttributeCannotBeAssigned
+                }
+                Code::DuplicatedInputItem => ProductVariantBulkErrorCode::DuplicatedInputItem,
+                Code::GraphqlError => ProductVariantBulkErrorCode::GraphqlError,
+                Code::InvalidPrice => ProductVariantBulkErrorCode::InvalidPrice,
+                Code::NotFound => ProductVariantBulkErrorCode::NotFound,
+                Code::ProductNotAssignedToChannel => {
+                    ProductVariantBulkErrorCode::ProductNotAssignedToChannel
+                }
+                Code::Required => ProductVariantBulkErrorCode::Required,
+                Code::Unique => ProductVariantBulkErrorCode::Unique,
+                _ => ProductVariantBulkErrorCode::Invalid,
+            },
+            attributes: None,
+            values: None,
+        }
+    }
+}
+
+/// An error of a bulk product mutation.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct BulkProductError {
+    pub field: Option<String>,
+    pub message: Option<String>,
+    pub code: ProductErrorCode,
+    pub attributes: Option<Vec<ID>>,
+    pub values: Option<Vec<ID>>,
+    pub index: Option<i32>,
+}
+
+impl From<FieldError> for BulkProductError {
+    fn from(e: FieldError) -> Self {
+        Self {
+            field: e.field,
+            message: Some(e.message),
+            code: e.code.into(),
+            attributes: None,
+            values: None,
+            index: e.index,
+        }
+    }
+}
+
+/// The outcome of one row of a variant bulk mutation.
+#[derive(SimpleObject, Clone, Default)]
+pub struct ProductVariantBulkResult {
+    pub product_variant: Option<VariantNode>,
+    pub errors: Option<Vec<ProductVariantBulkError>>,
+}
+
+/// Fields of one variant in `productVariantBulkCreate`.
+#[derive(InputObject, Clone, Debug)]
+pub struct ProductVariantBulkCreateInput {
+    pub attributes: Vec<BulkAttributeValueInput>,
+    pub sku: Option<String>,
+    pub name: Option<String>,
+    pub track_inventory: Option<bool>,
+    pub quantity_limit_per_customer: Option<i32>,
+    pub metadata: Option<Vec<MetadataInput>>,
+    pub private_metadata: Option<Vec<MetadataInput>>,
+    pub external_reference: Option<String>,
+    pub stocks: Option<Vec<StockInput>>,
+    pub channel_listings: Option<Vec<ProductVariantChannelListingAddInput>>,
+}
+
+/// Payload of `productVariantBulkCreate`.
+#[derive(SimpleObject, Default)]
+pub struct ProductVariantBulkCreate {
+    /// Returns how many objects were created.
+    pub count: i32,
+    /// List of the created variants.
+    pub product_variants: Vec<VariantNode>,
+    /// List of the created variants (one result per input row).
+    pub results: Vec<ProductVariantBulkResult>,
+    #[graphql(deprecation = "Use `errors` field instead.")]
+    pub bulk_product_errors: Vec<BulkProductError>,
+    pub errors: Vec<BulkProductError>,
+}
+
+impl ProductVariantBulkCreate {
+    fn failed(rows: usize, errors: Vec<FieldError>) -> Self {
+        let results = (0..rows)
+            .map(|i| {
+                let mine: Vec<ProductVariantBulkError> = errors
+                    .iter()
+                    .filter(|e| e.index == Some(i as i32))
+                    .cloned()
+                    .map(Into::into)
+                    .collect();
+                ProductVariantBulkResult {
+                    product_variant: None,
+                    errors: Some(mine),
+                }
+            })
+            .collect();
+        let errors: Vec<BulkProductError> = errors.into_iter().map(Into::into).collect();
+        Self {
+            results,
+            bulk_product_errors: errors.clone(),
+            errors,
+            ..Default::default()
+        }
+    }
+}
+
+fn indexed(i: usize, errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            e.index = Some(i as i32);
+            e
+        })
+        .collect()
+}
+
 /// Unwraps a parse result into the payload's errors.
 macro_rules! try_input {
     ($payload:ident, $e:expr) => {
@@ -1114,6 +1322,102 @@ impl CatalogMutation {
         );
         Ok(Some(ProductVariantCreate {
             product_variant: variant_node(state, req, v.id).await?,
+            ..Default::default()
+        }))
+    }
+
+    /// Creates variants for a product, all or nothing (error policy `REJECT_EVERYTHING`,
+    /// the default; the other policies are not supported yet). Requires MANAGE_PRODUCTS.
+    async fn product_variant_bulk_create(
+        &self,
+        ctx: &Context<'_>,
+        error_policy: Option<ErrorPolicyEnum>,
+        product: ID,
+        variants: Vec<ProductVariantBulkCreateInput>,
+    ) -> Result<Option<ProductVariantBulkCreate>> {
+        let (state, req) = parts(ctx)?;
+        req.require_any(&[Permission::ManageProducts])?;
+        let rows = variants.len();
+        let fail = |e: Vec<FieldError>| Ok(Some(ProductVariantBulkCreate::failed(rows, e)));
+        if error_policy.is_some_and(|p| p != ErrorPolicyEnum::RejectEverything) {
+            return fail(vec![FieldError::new(
+                "errorPolicy",
+                Code::Invalid,
+                "Only the REJECT_EVERYTHING error policy is supported.",
+            )]);
+        }
+        let product_id = match decode(&product, "Product", "product") {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        };
+        let mut parsed = Vec::new();
+        for (i, v) in variants.into_iter().enumerate() {
+            let attributes: Vec<AttributeValueInput> =
+                v.attributes.into_iter().map(Into::into).collect();
+            let attributes = match attribute_values(&attributes) {
+                Ok(a) => a,
+                Err(e) => return fail(indexed(i, e)),
+            };
+            let stocks = match stocks(v.stocks.as_deref().unwrap_or_default()) {
+                Ok(s) => s,
+                Err(e) => return fail(indexed(i, e)),
+            };
+            let mut prices = Vec::new();
+            for l in v.channel_listings.iter().flatten() {
+                match decode(&l.channel_id, "Channel", "channelId") {
+                    Ok(channel_id) => prices.push(VariantPrice {
+                        channel_id,
+                        price: l.price.0,
+                        cost_price: l.cost_price.map(|c| c.0),
+                    }),
+                    Err(e) => return fail(indexed(i, e)),
+                }
+            }
+            parsed.push((
+                VariantFields {
+                    product_id: Some(product_id),
+                    sku: v.sku,
+                    name: v.name,
+                    track_inventory: v.track_inventory,
+                    quantity_limit_per_customer: v.quantity_limit_per_customer,
+                    weight_grams: None,
+                    external_reference: v.external_reference,
+                    metadata: v.metadata,
+                    private_metadata: v.private_metadata,
+                    attributes,
+                    stocks,
+                },
+                prices,
+            ));
+        }
+        let created = match split(
+            req,
+            state
+                .catalog
+                .writer
+                .variant_bulk_create(product_id, parsed)
+                .await,
+        )? {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        };
+        let mut nodes = Vec::new();
+        for v in &created {
+            if let Some(n) = variant_node(state, req, v.id).await? {
+                nodes.push(n);
+            }
+        }
+        Ok(Some(ProductVariantBulkCreate {
+            count: nodes.len() as i32,
+            results: nodes
+                .iter()
+                .cloned()
+                .map(|n| ProductVariantBulkResult {
+                    product_variant: Some(n),
+                    errors: Some(vec![]),
+                })
+                .collect(),
+            product_variants: nodes,
             ..Default::default()
         }))
     }
