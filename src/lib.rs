@@ -12,6 +12,7 @@ pub mod db;
 pub mod http;
 pub mod metadata;
 pub mod metrics;
+pub mod redis;
 pub mod schema;
 pub mod secret;
 pub mod shop;
@@ -36,8 +37,12 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     let master_key = MasterKey::load(config.secret_key.as_deref(), &url)?;
     let db = Database::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
+    let redis = match &config.redis_url {
+        Some(url) if !url.is_empty() => Some(redis::Redis::connect(url).await?),
+        _ => None,
+    };
     let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
-    let state = AppState::new(config, db, master_key);
+    let state = AppState::new(config, db, master_key, redis);
     let schema = schema::build(state.clone());
     let router = http::router(schema, state.clone());
     Ok(App {

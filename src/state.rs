@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::{
-    channel::ChannelService, config::Config, db::Database, metrics::Metrics, secret::MasterKey,
-    shop::ShopService,
+    channel::ChannelService, config::Config, db::Database, metrics::Metrics, redis::Redis,
+    secret::MasterKey, shop::ShopService,
 };
 
 /// Everything a request needs: configuration, the database, services and metrics.
@@ -15,13 +15,15 @@ pub struct AppState {
     pub db: Database,
     pub metrics: Arc<Metrics>,
     pub master_key: Arc<MasterKey>,
+    /// Present when `REDIS_URL` is configured.
+    pub redis: Option<Redis>,
     pub shop: ShopService,
     pub channels: ChannelService,
 }
 
 impl AppState {
     /// Wires the services over `db`.
-    pub fn new(config: Config, db: Database, master_key: MasterKey) -> Self {
+    pub fn new(config: Config, db: Database, master_key: MasterKey, redis: Option<Redis>) -> Self {
         Self {
             shop: ShopService::new(db.conn.clone()),
             channels: ChannelService::new(db.conn.clone()),
@@ -29,6 +31,7 @@ impl AppState {
             db,
             metrics: Arc::new(Metrics::default()),
             master_key: Arc::new(master_key),
+            redis,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the foundation: shop and channels, the HTTP surface, limits and bad
 //! input, websockets, metrics and the exported schema.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -391,6 +392,32 @@ async fn health_reports_the_database() {
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["database"], "ok");
+    let expected_redis = if std::env::var("BIZGRAPH_TEST_REDIS_URL").is_ok() {
+        "ok"
+    } else {
+        "not configured"
+    };
+    assert_eq!(body["redis"], expected_redis);
+}
+
+#[tokio::test]
+async fn unreachable_redis_fails_start_up() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener); // nothing listens there now
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = bizgraph::config::Config::defaults();
+    config.database_url = Some(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("t.db").display()
+    ));
+    config.redis_url = Some(format!("redis://127.0.0.1:{port}"));
+    config.secret_key = Some("x".repeat(40));
+    let err = bizgraph::build_app(config)
+        .await
+        .err()
+        .map(|e| e.to_string());
+    assert!(err.is_some_and(|e| e.contains("Redis")));
 }
 
 #[tokio::test]

@@ -130,6 +130,7 @@ impl HasMetadata for MetadataFields {
 }
 
 /// An object with public and private metadata.
+#[allow(clippy::duplicated_attributes)] // clippy misreads the derive's field list
 #[derive(Interface)]
 #[graphql(
     name = "ObjectWithMetadata",
