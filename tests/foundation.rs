@@ -544,3 +544,32 @@ fn exported_schema_is_current() {
         "schema/schema.graphql is stale; run `cargo run -- export-schema --output schema/schema.graphql`"
     );
 }
+
+#[tokio::test]
+async fn apollo_persisted_queries_over_get() {
+    use sha2::{Digest, Sha256};
+    let server = TestServer::start().await;
+    let query = "query PersistedShop { shop { name } }";
+    let hash = format!("{:x}", Sha256::digest(query.as_bytes()));
+    let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string();
+    let get = || {
+        server
+            .client
+            .get(server.graphql_url())
+            .query(&[("extensions", extensions.as_str())])
+            .send()
+    };
+    let body: Value = get().await.unwrap().json().await.unwrap();
+    assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
+    let resp = server
+        .client
+        .post(server.graphql_url())
+        .json(&json!({"query": query, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(data(&body)["shop"]["name"], "Bizgraph Shop");
+    let body: Value = get().await.unwrap().json().await.unwrap();
+    assert_eq!(data(&body)["shop"]["name"], "Bizgraph Shop");
+}
