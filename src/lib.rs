@@ -9,6 +9,7 @@ pub mod channel;
 pub mod config;
 pub mod core;
 pub mod db;
+pub mod events;
 pub mod http;
 pub mod metadata;
 pub mod metrics;
@@ -42,7 +43,26 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         _ => None,
     };
     let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
-    let state = AppState::new(config, db, master_key, redis);
+    let (shutdown, stop) = tokio::sync::watch::channel(false);
+    let bus = match &redis {
+        Some(redis) => {
+            let installation = shop::ShopService::new(db.conn.clone())
+                .get()
+                .await?
+                .map(|s| s.installation_id)
+                .unwrap_or_default();
+            events::EventBus::with_redis(redis.clone(), &installation, stop.clone()).await?
+        }
+        None => events::EventBus::in_process(),
+    };
+    let events = events::Events::new(bus);
+    tokio::spawn(events::dispatcher::run(
+        db.conn.clone(),
+        events.bus.clone(),
+        events.wake_handle(),
+        stop,
+    ));
+    let state = AppState::new(config, db, master_key, redis, events, shutdown);
     let schema = schema::build(state.clone());
     let router = http::router(schema, state.clone());
     Ok(App {

@@ -91,6 +91,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     axum::serve(listener, app.router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Stop background work (event dispatcher, Redis listener).
+    let _ = app.state.shutdown.send(true);
     tracing::info!("shut down cleanly");
     Ok(())
 }

@@ -1,13 +1,14 @@
 //! The GraphQL schema: every domain's queries and mutations merged, plus limits.
 
 use async_graphql::{
-    EmptySubscription, MergedObject, Schema, SchemaBuilder,
+    MergedObject, MergedSubscription, Schema, SchemaBuilder,
     extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
 };
 
 use crate::{
     channel::api::ChannelQuery, config::Config, core::limits::QueryLimits,
-    metadata::api::MetadataMutation, shop::api::ShopQuery, state::AppState,
+    events::api::EventSubscription, metadata::api::MetadataMutation, shop::api::ShopQuery,
+    state::AppState,
 };
 
 /// Root query: every domain's queries.
@@ -18,11 +19,19 @@ pub struct Query(ShopQuery, ChannelQuery);
 #[derive(MergedObject, Default)]
 pub struct Mutation(MetadataMutation);
 
-/// The executable schema type.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Root subscription: live events.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(EventSubscription);
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+/// The executable schema type.
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
 }
 
 /// Builds the schema served by the API, with limits from `config`.

@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
+use tokio::sync::watch;
+
 use crate::{
-    channel::ChannelService, config::Config, db::Database, metrics::Metrics, redis::Redis,
-    secret::MasterKey, shop::ShopService,
+    channel::ChannelService, config::Config, db::Database, events::Events, metrics::Metrics,
+    redis::Redis, secret::MasterKey, shop::ShopService,
 };
 
 /// Everything a request needs: configuration, the database, services and metrics.
@@ -19,11 +21,21 @@ pub struct AppState {
     pub redis: Option<Redis>,
     pub shop: ShopService,
     pub channels: ChannelService,
+    pub events: Events,
+    /// Background tasks stop when this changes or the last state clone is dropped.
+    pub shutdown: Arc<watch::Sender<bool>>,
 }
 
 impl AppState {
     /// Wires the services over `db`.
-    pub fn new(config: Config, db: Database, master_key: MasterKey, redis: Option<Redis>) -> Self {
+    pub fn new(
+        config: Config,
+        db: Database,
+        master_key: MasterKey,
+        redis: Option<Redis>,
+        events: Events,
+        shutdown: watch::Sender<bool>,
+    ) -> Self {
         Self {
             shop: ShopService::new(db.conn.clone()),
             channels: ChannelService::new(db.conn.clone()),
@@ -32,6 +44,8 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             master_key: Arc::new(master_key),
             redis,
+            events,
+            shutdown: Arc::new(shutdown),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod account_user;
 pub mod channel;
+pub mod outbox;
 pub mod permission_group;
 pub mod shop;
 pub mod user_permission_group;

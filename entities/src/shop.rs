@@ -11,6 +11,8 @@ pub struct Model {
     pub description: Option<String>,
     pub default_country: String,
     pub domain: String,
+    /// Random id shared by every instance of one deployment; namespaces Redis keys.
+    pub installation_id: String,
     pub metadata: Json,
     pub private_metadata: Json,
     pub created_at: DateTimeUtc,

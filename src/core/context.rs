@@ -64,6 +64,15 @@ impl RequestCtx {
         }
     }
 
+    /// Global ID of the calling user or app, recorded with events.
+    pub fn requestor_id(&self) -> Option<String> {
+        match &self.requestor {
+            Requestor::Anonymous => None,
+            Requestor::User(u) => Some(super::id::encode("User", u.id).0),
+            Requestor::App(a) => Some(super::id::encode("App", a.id).0),
+        }
+    }
+
     /// Whether the caller holds `perm` (staff through groups, apps directly).
     pub fn has_perm(&self, perm: Permission) -> bool {
         match &self.requestor {

@@ -262,16 +262,18 @@ async fn run(
         ));
     };
     req.require_any(owner.permissions())?;
+    let requestor = req.requestor_id();
+    let db = &state.db.conn;
     let result = match change {
         Change::Set(items) => {
-            service::modify(&state.db.conn, owner, pk, visibility, service::set(items)).await
+            service::modify(db, owner, pk, visibility, requestor, service::set(items)).await
         }
         Change::Remove(keys) => {
-            service::modify(&state.db.conn, owner, pk, visibility, service::remove(keys)).await
+            service::modify(db, owner, pk, visibility, requestor, service::remove(keys)).await
         }
     };
     match result {
-        Ok(()) => {}
+        Ok(()) => state.events.wake(),
         Err(ServiceError::Db(e)) => return Err(req.internal(e)),
         Err(ServiceError::NotFound(_)) => {
             return Ok(Outcome::error(

@@ -7,6 +7,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 
 use crate::core::{metadata, permissions::Permission};
+use crate::events::{EventType, NewEvent, outbox};
 
 /// Which of an object's two metadata maps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +42,13 @@ impl MetadataOwner {
         }
     }
 
+    /// The event recorded when an object of this kind has its metadata changed.
+    pub fn event(self, pk: i32) -> NewEvent {
+        match self {
+            Self::Channel => NewEvent::new(EventType::ChannelMetadataUpdated, "Channel", pk),
+        }
+    }
+
     /// Permissions that allow changing this kind's metadata (any one of them).
     pub fn permissions(self) -> &'static [Permission] {
         match self {
@@ -50,22 +58,25 @@ impl MetadataOwner {
 }
 
 /// Applies `change` to one metadata map of the object `pk` of kind `owner`, in a
-/// transaction that locks the row. Returns `NotFound` when the row does not exist.
+/// transaction that locks the row and records the owner's metadata event with
+/// `requestor`. Returns `NotFound` when the row does not exist.
 pub async fn modify(
     db: &DatabaseConnection,
     owner: MetadataOwner,
     pk: i32,
     visibility: Visibility,
+    requestor: Option<String>,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError> {
     use entities::channel;
+    let event = owner.event(pk).requestor(requestor);
     match owner {
         MetadataOwner::Channel => {
             let column = match visibility {
                 Visibility::Public => channel::Column::Metadata,
                 Visibility::Private => channel::Column::PrivateMetadata,
             };
-            modify_row::<channel::Entity>(db, pk, column, change).await
+            modify_row::<channel::Entity>(db, pk, column, event, change).await
         }
     }
 }
@@ -74,6 +85,7 @@ async fn modify_row<E>(
     db: &DatabaseConnection,
     pk: i32,
     column: E::Column,
+    event: NewEvent,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError>
 where
@@ -101,6 +113,7 @@ where
         .filter(pk_column.eq(pk))
         .exec(&txn)
         .await?;
+    outbox::push(&txn, event).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -23,6 +23,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// The database this server uses (share it with [`TestServer::start_sharing`]).
+    pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     _dir: Option<tempfile::TempDir>,
     pg_database: Option<(String, String)>,
@@ -32,6 +34,12 @@ impl TestServer {
     /// Starts a server with the default test configuration.
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await
+    }
+
+    /// Starts a second server (another "instance") on the same database as `other`.
+    pub async fn start_sharing(other: &TestServer) -> Self {
+        let url = other.database_url.clone();
+        Self::start_with(move |c| c.database_url = Some(url)).await
     }
 
     /// Starts a server after letting `configure` adjust the configuration.
@@ -64,6 +72,15 @@ impl TestServer {
             }
         }
         configure(&mut config);
+        let database_url = config.database_url();
+        if pg_database
+            .as_ref()
+            .is_some_and(|(_, name)| !database_url.ends_with(name.as_str()))
+        {
+            // The configuration points elsewhere (a shared database): not ours to drop.
+            let (base, name) = pg_database.take().unwrap();
+            drop_pg_database(base, name);
+        }
         let app = bizgraph::build_app(config).await.unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let router = app.router;
@@ -79,6 +96,7 @@ impl TestServer {
             addr,
             client: reqwest::Client::new(),
             state: app.state,
+            database_url,
             shutdown: Some(tx),
             _dir: dir,
             pg_database,
@@ -133,27 +151,30 @@ impl Drop for TestServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = self.state.shutdown.send(true);
         if let Some((base, name)) = self.pg_database.take() {
-            // Drop the per-test database on a separate thread with its own runtime, since
-            // Drop cannot await and the test's runtime may be shutting down.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    if let Ok(admin) = Database::connect(base.as_str()).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                    }
-                });
-            })
-            .join();
+            drop_pg_database(base, name);
         }
     }
+}
+
+/// Drops a per-test database on a separate thread with its own runtime, since Drop cannot
+/// await and the test's runtime may be shutting down.
+fn drop_pg_database(base: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            if let Ok(admin) = Database::connect(base.as_str()).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+        });
+    })
+    .join();
 }
 
 async fn create_pg_database(base: &str) -> (String, String) {
