@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use base64::Engine;
 use rand::{Rng, distr::Alphanumeric};
 use sha2::{Digest, Sha256};
 
@@ -80,7 +81,45 @@ impl MasterKey {
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
     }
+
+    /// Encrypts `plaintext` with AES-256-GCM under a random nonce; returns base64 of
+    /// `nonce || ciphertext || tag`.
+    pub fn encrypt(&self, plaintext: &[u8]) -> Result<String, CryptoError> {
+        use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+        let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).map_err(|_| CryptoError)?);
+        let nonce_bytes: [u8; NONCE_LEN] = rand::rng().random();
+        let mut buffer = plaintext.to_vec();
+        key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce_bytes), Aad::empty(), &mut buffer)
+            .map_err(|_| CryptoError)?;
+        let mut out = nonce_bytes.to_vec();
+        out.extend_from_slice(&buffer);
+        Ok(base64::engine::general_purpose::STANDARD.encode(out))
+    }
+
+    /// Decrypts what [`MasterKey::encrypt`] produced; fails on a wrong key or tampering.
+    pub fn decrypt(&self, sealed: &str) -> Result<Vec<u8>, CryptoError> {
+        use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(sealed)
+            .map_err(|_| CryptoError)?;
+        if bytes.len() < NONCE_LEN {
+            return Err(CryptoError);
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError)?;
+        let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).map_err(|_| CryptoError)?);
+        let mut buffer = ciphertext.to_vec();
+        let plain = key
+            .open_in_place(nonce, Aad::empty(), &mut buffer)
+            .map_err(|_| CryptoError)?;
+        Ok(plain.to_vec())
+    }
 }
+
+/// A secret could not be sealed or opened (wrong master key or tampered data).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot encrypt or decrypt a secret (wrong master key or corrupted data)")]
+pub struct CryptoError;
 
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -126,6 +165,20 @@ mod tests {
             MasterKey::from_text("short"),
             Err(KeyError::TooShort)
         ));
+    }
+
+    #[test]
+    fn encrypt_round_trip_and_tamper() {
+        let key = MasterKey::ephemeral();
+        let sealed = key.encrypt(b"sk_live_123").unwrap_or_default();
+        assert_eq!(key.decrypt(&sealed).ok().as_deref(), Some(&b"sk_live_123"[..]));
+        assert!(MasterKey::ephemeral().decrypt(&sealed).is_err());
+        let mut bytes = base64::engine::general_purpose::STANDARD.decode(&sealed).unwrap_or_default();
+        if let Some(last) = bytes.last_mut() {
+            *last ^= 1;
+        }
+        let tampered = base64::engine::general_purpose::STANDARD.encode(bytes);
+        assert!(key.decrypt(&tampered).is_err());
     }
 
     #[test]

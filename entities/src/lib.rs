@@ -2,7 +2,10 @@
 
 pub mod account_user;
 pub mod channel;
+pub mod event_delivery;
+pub mod event_delivery_attempt;
 pub mod outbox;
 pub mod permission_group;
 pub mod shop;
 pub mod user_permission_group;
+pub mod webhook;
