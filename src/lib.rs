@@ -37,7 +37,7 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     let db = Database::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
     let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
-    let state = AppState::new(config, db, master_key);
+    let state = AppState::new(config, db, master_key).await?;
     let schema = schema::build(state.clone());
     let router = http::router(schema, state.clone());
     Ok(App {

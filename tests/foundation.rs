@@ -1,5 +1,6 @@
 //! End-to-end tests of the foundation: shop and channels, the HTTP surface, limits and bad
 //! input, websockets, metrics and the exported schema.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

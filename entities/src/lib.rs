@@ -1,7 +1,13 @@
 //! SeaORM entities, one module per table. Migrations live in the `migration` crate.
 
+pub mod account_address;
+pub mod account_token;
 pub mod account_user;
+pub mod app;
+pub mod app_token;
 pub mod channel;
+pub mod jwt_signing_key;
+pub mod outbox;
 pub mod permission_group;
 pub mod shop;
 pub mod user_permission_group;

@@ -38,10 +38,21 @@ pub fn router(schema: AppSchema, state: AppState) -> Router {
         .route("/health/", get(health::health))
         .route("/health", get(health::health))
         .route("/metrics", get(health::metrics))
+        .route("/.well-known/jwks.json", get(jwks))
         .with_state(http)
         .layer(cors)
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
+/// The public keys verifying our JWTs (and, later, webhook signatures).
+async fn jwks(axum::extract::State(http): axum::extract::State<Http>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
+        axum::Json(http.state.accounts.keys().jwks()),
+    )
+        .into_response()
 }
 
 fn cors_layer(origins: &str) -> CorsLayer {

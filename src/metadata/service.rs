@@ -30,6 +30,8 @@ pub enum MetadataError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MetadataOwner {
     Channel,
+    User,
+    Address,
 }
 
 impl MetadataOwner {
@@ -37,6 +39,8 @@ impl MetadataOwner {
     pub fn from_type_name(type_name: &str) -> Option<Self> {
         match type_name {
             "Channel" => Some(Self::Channel),
+            "User" => Some(Self::User),
+            "Address" => Some(Self::Address),
             _ => None,
         }
     }
@@ -45,6 +49,8 @@ impl MetadataOwner {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Self::Channel => &[Permission::ManageChannels],
+            Self::User => &[Permission::ManageUsers, Permission::ManageStaff],
+            Self::Address => &[Permission::ManageUsers],
         }
     }
 }
@@ -58,8 +64,22 @@ pub async fn modify(
     visibility: Visibility,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError> {
-    use entities::channel;
+    use entities::{account_address, account_user, channel};
     match owner {
+        MetadataOwner::User => {
+            let column = match visibility {
+                Visibility::Public => account_user::Column::Metadata,
+                Visibility::Private => account_user::Column::PrivateMetadata,
+            };
+            modify_row::<account_user::Entity>(db, pk, column, change).await
+        }
+        MetadataOwner::Address => {
+            let column = match visibility {
+                Visibility::Public => account_address::Column::Metadata,
+                Visibility::Private => account_address::Column::PrivateMetadata,
+            };
+            modify_row::<account_address::Entity>(db, pk, column, change).await
+        }
         MetadataOwner::Channel => {
             let column = match visibility {
                 Visibility::Public => channel::Column::Metadata,
