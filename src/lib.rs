@@ -44,14 +44,14 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     };
     let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
     let (shutdown, stop) = tokio::sync::watch::channel(false);
+    let installation_id = shop::ShopService::new(db.conn.clone())
+        .get()
+        .await?
+        .map(|s| s.installation_id)
+        .unwrap_or_default();
     let bus = match &redis {
         Some(redis) => {
-            let installation = shop::ShopService::new(db.conn.clone())
-                .get()
-                .await?
-                .map(|s| s.installation_id)
-                .unwrap_or_default();
-            events::EventBus::with_redis(redis.clone(), &installation, stop.clone()).await?
+            events::EventBus::with_redis(redis.clone(), &installation_id, stop.clone()).await?
         }
         None => events::EventBus::in_process(),
     };
@@ -62,7 +62,16 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         events.wake_handle(),
         stop,
     ));
-    let state = AppState::new(config, db, master_key, redis, events, shutdown);
+    let state = AppState::new(state::Parts {
+        config,
+        db,
+        master_key,
+        redis,
+        installation_id,
+        events,
+        shutdown,
+    })
+    .await?;
     let schema = schema::build(state.clone());
     let router = http::router(schema, state.clone());
     Ok(App {

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use rand::{Rng, distr::Alphanumeric};
 use sha2::{Digest, Sha256};
 
@@ -82,41 +81,50 @@ impl MasterKey {
         &self.0
     }
 
-    /// Encrypts `plaintext` with AES-256-GCM under a random nonce; returns base64 of
-    /// `nonce || ciphertext || tag`.
-    pub fn encrypt(&self, plaintext: &[u8]) -> Result<String, CryptoError> {
-        use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
-        let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).map_err(|_| CryptoError)?);
-        let nonce_bytes: [u8; NONCE_LEN] = rand::rng().random();
+    /// Encrypts `plaintext` with AES-256-GCM under this key, binding it to `context` (e.g.
+    /// the row's purpose and id) so a ciphertext cannot be moved to another row. Returns
+    /// base64 of nonce ‖ ciphertext ‖ tag.
+    pub fn encrypt(&self, plaintext: &[u8], context: &[u8]) -> Result<String, CryptoError> {
+        use base64::Engine;
+        use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+        let key =
+            LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).map_err(|_| CryptoError)?);
+        let nonce_bytes: [u8; 12] = rand::rng().random();
         let mut buffer = plaintext.to_vec();
-        key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce_bytes), Aad::empty(), &mut buffer)
-            .map_err(|_| CryptoError)?;
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce_bytes),
+            Aad::from(context),
+            &mut buffer,
+        )
+        .map_err(|_| CryptoError)?;
         let mut out = nonce_bytes.to_vec();
         out.extend_from_slice(&buffer);
         Ok(base64::engine::general_purpose::STANDARD.encode(out))
     }
 
-    /// Decrypts what [`MasterKey::encrypt`] produced; fails on a wrong key or tampering.
-    pub fn decrypt(&self, sealed: &str) -> Result<Vec<u8>, CryptoError> {
-        use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+    /// Decrypts the output of [`MasterKey::encrypt`] made with the same key and context.
+    pub fn decrypt(&self, encoded: &str, context: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        use base64::Engine;
+        use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(sealed)
+            .decode(encoded.trim())
             .map_err(|_| CryptoError)?;
-        if bytes.len() < NONCE_LEN {
+        if bytes.len() < 12 + 16 {
             return Err(CryptoError);
         }
-        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
+        let (nonce, sealed) = bytes.split_at(12);
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError)?;
-        let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).map_err(|_| CryptoError)?);
-        let mut buffer = ciphertext.to_vec();
+        let key =
+            LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).map_err(|_| CryptoError)?);
+        let mut buffer = sealed.to_vec();
         let plain = key
-            .open_in_place(nonce, Aad::empty(), &mut buffer)
+            .open_in_place(nonce, Aad::from(context), &mut buffer)
             .map_err(|_| CryptoError)?;
         Ok(plain.to_vec())
     }
 }
 
-/// A secret could not be sealed or opened (wrong master key or tampered data).
+/// A secret could not be encrypted or decrypted (wrong master key, or tampered data).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot encrypt or decrypt a secret (wrong master key or corrupted data)")]
 pub struct CryptoError;
@@ -168,17 +176,16 @@ mod tests {
     }
 
     #[test]
-    fn encrypt_round_trip_and_tamper() {
+    fn encrypt_round_trip() {
         let key = MasterKey::ephemeral();
-        let sealed = key.encrypt(b"sk_live_123").unwrap_or_default();
-        assert_eq!(key.decrypt(&sealed).ok().as_deref(), Some(&b"sk_live_123"[..]));
-        assert!(MasterKey::ephemeral().decrypt(&sealed).is_err());
-        let mut bytes = base64::engine::general_purpose::STANDARD.decode(&sealed).unwrap_or_default();
-        if let Some(last) = bytes.last_mut() {
-            *last ^= 1;
-        }
-        let tampered = base64::engine::general_purpose::STANDARD.encode(bytes);
-        assert!(key.decrypt(&tampered).is_err());
+        let sealed = key.encrypt(b"secret", b"ctx").unwrap_or_default();
+        assert_eq!(
+            key.decrypt(&sealed, b"ctx").ok().as_deref(),
+            Some(&b"secret"[..])
+        );
+        assert!(key.decrypt(&sealed, b"other").is_err());
+        assert!(MasterKey::ephemeral().decrypt(&sealed, b"ctx").is_err());
+        assert!(key.decrypt("garbage", b"ctx").is_err());
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub struct Model {
     pub metadata: Json,
     pub private_metadata: Json,
     pub created_at: DateTimeUtc,
+    /// New customers must confirm their email before signing in.
+    pub enable_account_confirmation_by_email: bool,
+    /// Unconfirmed customers may still sign in.
+    pub allow_login_without_confirmation: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_foundation;
 mod m20261122_000050_outbox;
+mod m20261122_000100_accounts;
 mod m20261122_000150_webhooks;
 
 /// All migrations, in order.
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000050_outbox::Migration),
+            Box::new(m20261122_000100_accounts::Migration),
             Box::new(m20261122_000150_webhooks::Migration),
         ]
     }

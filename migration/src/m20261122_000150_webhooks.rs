@@ -94,7 +94,10 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(EventDeliveryAttempt::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
-                            .from(EventDeliveryAttempt::Table, EventDeliveryAttempt::DeliveryId)
+                            .from(
+                                EventDeliveryAttempt::Table,
+                                EventDeliveryAttempt::DeliveryId,
+                            )
                             .to(EventDelivery::Table, EventDelivery::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )

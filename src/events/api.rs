@@ -90,6 +90,8 @@ impl Event {
             EventType::ChannelMetadataUpdated => {
                 Some(Self::ChannelMetadataUpdated(ChannelMetadataUpdated(event)))
             }
+            // Not exposed to subscriptions yet (webhook-only events).
+            _ => None,
         }
     }
 }

@@ -29,6 +29,20 @@ macro_rules! event_types {
 
 event_types! {
     ChannelMetadataUpdated => "CHANNEL_METADATA_UPDATED",
+    CustomerCreated => "CUSTOMER_CREATED",
+    CustomerUpdated => "CUSTOMER_UPDATED",
+    CustomerMetadataUpdated => "CUSTOMER_METADATA_UPDATED",
+    AddressCreated => "ADDRESS_CREATED",
+    AddressUpdated => "ADDRESS_UPDATED",
+    AddressDeleted => "ADDRESS_DELETED",
+    AccountConfirmationRequested => "ACCOUNT_CONFIRMATION_REQUESTED",
+    AccountConfirmed => "ACCOUNT_CONFIRMED",
+    AccountSetPasswordRequested => "ACCOUNT_SET_PASSWORD_REQUESTED",
+    StaffSetPasswordRequested => "STAFF_SET_PASSWORD_REQUESTED",
+    AccountChangeEmailRequested => "ACCOUNT_CHANGE_EMAIL_REQUESTED",
+    AccountEmailChanged => "ACCOUNT_EMAIL_CHANGED",
+    AccountDeleteRequested => "ACCOUNT_DELETE_REQUESTED",
+    AccountDeleted => "ACCOUNT_DELETED",
 }
 
 impl EventType {
@@ -36,6 +50,20 @@ impl EventType {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Self::ChannelMetadataUpdated => &[Permission::ManageChannels],
+            Self::StaffSetPasswordRequested => &[Permission::ManageStaff],
+            Self::CustomerCreated
+            | Self::CustomerUpdated
+            | Self::CustomerMetadataUpdated
+            | Self::AddressCreated
+            | Self::AddressUpdated
+            | Self::AddressDeleted
+            | Self::AccountConfirmationRequested
+            | Self::AccountConfirmed
+            | Self::AccountSetPasswordRequested
+            | Self::AccountChangeEmailRequested
+            | Self::AccountEmailChanged
+            | Self::AccountDeleteRequested
+            | Self::AccountDeleted => &[Permission::ManageUsers],
         }
     }
 }

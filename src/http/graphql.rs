@@ -2,7 +2,10 @@
 //! parameters, or upgrades to a websocket; POST executes JSON or multipart requests.
 //! Every rejection is a GraphQL-shaped JSON error with a stable code and the request id.
 
-use std::time::{Duration, Instant};
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
 
 use async_graphql::{
     BatchRequest, BatchResponse, Data, ParseRequestError, Response as GqlResponse, ServerError,
@@ -11,8 +14,7 @@ use async_graphql::{
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     Extension, Json,
-    body::Body,
-    extract::{FromRequestParts, Request, State, WebSocketUpgrade},
+    extract::{ConnectInfo, FromRequestParts, Request, State, WebSocketUpgrade},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
@@ -23,7 +25,7 @@ use super::{Http, RequestId};
 use crate::{
     account::auth,
     core::{
-        context::RequestCtx,
+        context::{ClientInfo, RequestCtx},
         error::{ErrorCode, server_error},
         limits::ReadOnlyRequest,
     },
@@ -34,9 +36,11 @@ use crate::{
 pub async fn post_handler(
     State(http): State<Http>,
     Extension(rid): Extension<RequestId>,
-    headers: HeaderMap,
-    body: Body,
+    req: Request,
 ) -> Response {
+    let (parts, body) = req.into_parts();
+    let client = client_info(&http, &parts);
+    let headers = parts.headers;
     let content_type = header_str(&headers, header::CONTENT_TYPE);
     let multipart = content_type.is_some_and(|c| c.starts_with("multipart/"));
     let config = &http.state.config;
@@ -88,7 +92,31 @@ pub async fn post_handler(
         }
     };
     let authorization = header_str(&headers, header::AUTHORIZATION);
-    execute(&http, &rid, authorization, batch, false).await
+    execute(&http, &rid, authorization, client, batch, false).await
+}
+
+/// The client's IP (socket peer, or the first `X-Forwarded-For` entry when trusted) and
+/// cookies.
+fn client_info(http: &Http, parts: &axum::http::request::Parts) -> ClientInfo {
+    let forwarded = if http.state.config.trust_forwarded_for {
+        header_str(
+            &parts.headers,
+            header::HeaderName::from_static("x-forwarded-for"),
+        )
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+    } else {
+        None
+    };
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    ClientInfo {
+        ip: forwarded.or(peer),
+        cookies: header_str(&parts.headers, header::COOKIE).map(str::to_owned),
+    }
 }
 
 /// GET: websocket upgrade, a read from query parameters, or the playground.
@@ -125,10 +153,12 @@ pub async fn get_handler(
         }
     };
     let authorization = header_str(&parts.headers, header::AUTHORIZATION);
+    let client = client_info(&http, &parts);
     execute(
         &http,
         &rid,
         authorization,
+        client,
         BatchRequest::Single(request),
         true,
     )
@@ -185,6 +215,7 @@ async fn execute(
     http: &Http,
     rid: &RequestId,
     authorization: Option<&str>,
+    client: ClientInfo,
     batch: BatchRequest,
     read_only: bool,
 ) -> Response {
@@ -220,10 +251,12 @@ async fn execute(
             .map(|r| operation_name(r.operation_name.as_deref(), &r.query))
             .collect(),
     };
-    let mut batch = batch.data(RequestCtx {
-        request_id: rid.0.clone(),
-        requestor,
-    });
+    let mut batch = batch
+        .data(RequestCtx {
+            request_id: rid.0.clone(),
+            requestor,
+        })
+        .data(client);
     if read_only {
         batch = batch.data(ReadOnlyRequest);
     }
@@ -259,8 +292,16 @@ async fn execute(
                 .collect(),
         ),
     };
+    let extra_headers: Vec<(header::HeaderName, HeaderValue)> =
+        response.http_headers_iter().collect();
     match serde_json::to_value(&response) {
-        Ok(body) => json_response(StatusCode::OK, &rid.0, body),
+        Ok(body) => {
+            let mut resp = json_response(StatusCode::OK, &rid.0, body);
+            for (name, value) in extra_headers {
+                resp.headers_mut().append(name, value);
+            }
+            resp
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot serialise a response");
             reject(

@@ -39,6 +39,7 @@ pub fn router(schema: AppSchema, state: AppState) -> Router {
         .route("/health/", get(health::health))
         .route("/health", get(health::health))
         .route("/metrics", get(health::metrics))
+        .route("/.well-known/jwks.json", get(jwks))
         .with_state(http)
         .layer(cors)
         .layer(CompressionLayer::new())
@@ -57,6 +58,16 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::resp
     (
         axum::http::StatusCode::INTERNAL_SERVER_ERROR,
         axum::Json(serde_json::json!({ "errors": [err] })),
+    )
+        .into_response()
+}
+
+/// The public keys verifying our JWTs (and, later, webhook signatures).
+async fn jwks(axum::extract::State(http): axum::extract::State<Http>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
+        axum::Json(http.state.accounts.keys().jwks()),
     )
         .into_response()
 }

@@ -5,6 +5,7 @@
 use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
 use serde_json::Value as Json;
 
+use crate::account::api::{AddressNode, UserNode};
 use crate::channel::api::ChannelNode;
 use crate::core::{
     context::RequestCtx,
@@ -159,6 +160,8 @@ impl HasMetadata for MetadataFields {
 )]
 pub enum ObjectWithMetadata {
     Channel(ChannelNode),
+    User(UserNode),
+    Address(AddressNode),
 }
 
 /// Saleor's metadata error codes.
@@ -261,7 +264,14 @@ async fn run(
             format!("Couldn't resolve to a node: {}", gid.as_str()),
         ));
     };
-    req.require_any(owner.permissions())?;
+    // A user may change their own public metadata; everything else needs the owner
+    // kind's permission.
+    let own_public = owner == MetadataOwner::User
+        && visibility == Visibility::Public
+        && req.user().is_some_and(|u| u.id == pk);
+    if !own_public {
+        req.require_any(owner.permissions())?;
+    }
     let requestor = req.requestor_id();
     let db = &state.db.conn;
     let result = match change {
@@ -297,6 +307,18 @@ async fn run(
             .await
             .map_err(|e| req.internal(e))?
             .map(|c| ObjectWithMetadata::Channel(c.into())),
+        MetadataOwner::User => state
+            .accounts
+            .user(pk)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(|u| ObjectWithMetadata::User(u.into())),
+        MetadataOwner::Address => state
+            .accounts
+            .address(pk)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(|a| ObjectWithMetadata::Address(AddressNode::new(a, None))),
     };
     Ok(Outcome {
         errors: vec![],

@@ -31,6 +31,8 @@ pub enum MetadataError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MetadataOwner {
     Channel,
+    User,
+    Address,
 }
 
 impl MetadataOwner {
@@ -38,14 +40,26 @@ impl MetadataOwner {
     pub fn from_type_name(type_name: &str) -> Option<Self> {
         match type_name {
             "Channel" => Some(Self::Channel),
+            "User" => Some(Self::User),
+            "Address" => Some(Self::Address),
             _ => None,
         }
     }
 
-    /// The event recorded when an object of this kind has its metadata changed.
-    pub fn event(self, pk: i32) -> NewEvent {
+    /// The event recorded when an object of this kind has its metadata changed, if any.
+    pub fn event(self, pk: i32) -> Option<NewEvent> {
         match self {
-            Self::Channel => NewEvent::new(EventType::ChannelMetadataUpdated, "Channel", pk),
+            Self::Channel => Some(NewEvent::new(
+                EventType::ChannelMetadataUpdated,
+                "Channel",
+                pk,
+            )),
+            Self::User => Some(NewEvent::new(
+                EventType::CustomerMetadataUpdated,
+                "User",
+                pk,
+            )),
+            Self::Address => None,
         }
     }
 
@@ -53,6 +67,8 @@ impl MetadataOwner {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Self::Channel => &[Permission::ManageChannels],
+            Self::User => &[Permission::ManageUsers, Permission::ManageStaff],
+            Self::Address => &[Permission::ManageUsers],
         }
     }
 }
@@ -68,9 +84,23 @@ pub async fn modify(
     requestor: Option<String>,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError> {
-    use entities::channel;
-    let event = owner.event(pk).requestor(requestor);
+    use entities::{account_address, account_user, channel};
+    let event = owner.event(pk).map(|e| e.requestor(requestor));
     match owner {
+        MetadataOwner::User => {
+            let column = match visibility {
+                Visibility::Public => account_user::Column::Metadata,
+                Visibility::Private => account_user::Column::PrivateMetadata,
+            };
+            modify_row::<account_user::Entity>(db, pk, column, event, change).await
+        }
+        MetadataOwner::Address => {
+            let column = match visibility {
+                Visibility::Public => account_address::Column::Metadata,
+                Visibility::Private => account_address::Column::PrivateMetadata,
+            };
+            modify_row::<account_address::Entity>(db, pk, column, event, change).await
+        }
         MetadataOwner::Channel => {
             let column = match visibility {
                 Visibility::Public => channel::Column::Metadata,
@@ -85,7 +115,7 @@ async fn modify_row<E>(
     db: &DatabaseConnection,
     pk: i32,
     column: E::Column,
-    event: NewEvent,
+    event: Option<NewEvent>,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError>
 where
@@ -113,7 +143,9 @@ where
         .filter(pk_column.eq(pk))
         .exec(&txn)
         .await?;
-    outbox::push(&txn, event).await?;
+    if let Some(event) = event {
+        outbox::push(&txn, event).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -17,6 +17,8 @@ use tokio::sync::oneshot;
 /// Password of the first staff user in every test server.
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin-Password-for-tests-1";
+/// Password of customers created by [`TestServer::customer_token`].
+pub const CUSTOMER_PASSWORD: &str = "Customer-Pass-42";
 
 /// A running server on a fresh database.
 pub struct TestServer {
@@ -37,9 +39,15 @@ impl TestServer {
     }
 
     /// Starts a second server (another "instance") on the same database as `other`.
+    /// Like any instance of one deployment, it has the same public URL (token issuer).
     pub async fn start_sharing(other: &TestServer) -> Self {
         let url = other.database_url.clone();
-        Self::start_with(move |c| c.database_url = Some(url)).await
+        let public_url = other.state.config.public_url.clone();
+        Self::start_with(move |c| {
+            c.database_url = Some(url);
+            c.public_url = public_url;
+        })
+        .await
     }
 
     /// Starts a server after letting `configure` adjust the configuration.
@@ -85,12 +93,15 @@ impl TestServer {
         let (tx, rx) = oneshot::channel::<()>();
         let router = app.router;
         tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
         });
         Self {
             addr,
@@ -138,6 +149,75 @@ impl TestServer {
         }
         let resp = req.send().await.unwrap();
         resp.json().await.unwrap()
+    }
+
+    /// An access token for the first staff user (every permission), via `tokenCreate`.
+    pub async fn staff_token(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Registers (and confirms) a customer with `email` and [`CUSTOMER_PASSWORD`], then
+    /// returns an access token for it.
+    pub async fn customer_token(&self, email: &str) -> String {
+        self.register_customer(email, CUSTOMER_PASSWORD).await;
+        self.login(email, CUSTOMER_PASSWORD).await
+    }
+
+    /// Registers and confirms a customer (confirmation token read from the outbox).
+    pub async fn register_customer(&self, email: &str, password: &str) {
+        let body = self
+            .gql(
+                "mutation($input: AccountRegisterInput!) { accountRegister(input: $input) { errors { field code message } } }",
+                json!({"input": {"email": email, "password": password, "redirectUrl": "https://shop.example.com/confirm", "channel": "default-channel"}}),
+            )
+            .await;
+        assert_eq!(
+            data(&body)["accountRegister"]["errors"],
+            json!([]),
+            "{body:#}"
+        );
+        let event = self
+            .last_event("ACCOUNT_CONFIRMATION_REQUESTED")
+            .await
+            .expect("a confirmation event");
+        let token = event["token"].as_str().unwrap().to_owned();
+        let body = self
+            .gql(
+                "mutation($email: String!, $token: String!) { confirmAccount(email: $email, token: $token) { errors { field code message } } }",
+                json!({"email": email, "token": token}),
+            )
+            .await;
+        assert_eq!(
+            data(&body)["confirmAccount"]["errors"],
+            json!([]),
+            "{body:#}"
+        );
+    }
+
+    /// `tokenCreate` for `email`/`password`; panics unless it succeeds.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let body = self
+            .gql(
+                "mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token errors { field code message } } }",
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        data(&body)["tokenCreate"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("tokenCreate failed: {body:#}"))
+            .to_owned()
+    }
+
+    /// The payload of the newest outbox event of `event_type`.
+    pub async fn last_event(&self, event_type: &str) -> Option<Value> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        entities::outbox::Entity::find()
+            .filter(entities::outbox::Column::EventType.eq(event_type))
+            .order_by_desc(entities::outbox::Column::Id)
+            .one(&self.state.db.conn)
+            .await
+            .unwrap()
+            .map(|row| row.payload)
     }
 
     /// Number of SQL statements executed by the server so far.
