@@ -81,6 +81,30 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
     pub request_timeout_ms: u64,
 
+    /// Attempts per webhook delivery before it is left as failed.
+    #[arg(long, env = "BIZGRAPH_WEBHOOK_MAX_ATTEMPTS", default_value_t = 5)]
+    pub webhook_max_attempts: u32,
+
+    /// Delay before the first webhook retry, in milliseconds; doubles on each retry.
+    #[arg(
+        long,
+        env = "BIZGRAPH_WEBHOOK_BACKOFF_BASE_MS",
+        default_value_t = 10_000
+    )]
+    pub webhook_backoff_base_ms: u64,
+
+    /// Timeout of one webhook request (connect and response), in milliseconds.
+    #[arg(long, env = "BIZGRAPH_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    pub webhook_timeout_ms: u64,
+
+    /// Allow webhook targets in private, loopback and link-local ranges (development only).
+    #[arg(
+        long,
+        env = "BIZGRAPH_WEBHOOK_ALLOW_PRIVATE_TARGETS",
+        default_value_t = false
+    )]
+    pub webhook_allow_private_targets: bool,
+
     /// Maximum database connections per instance.
     #[arg(long, env = "BIZGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,

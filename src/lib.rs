@@ -18,6 +18,7 @@ pub mod schema;
 pub mod secret;
 pub mod shop;
 pub mod state;
+pub mod webhook;
 
 use axum::Router;
 
@@ -60,8 +61,10 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         db.conn.clone(),
         events.bus.clone(),
         events.wake_handle(),
-        stop,
+        events.deliveries_handle(),
+        stop.clone(),
     ));
+    let deliveries = events.deliveries_handle();
     let state = AppState::new(state::Parts {
         config,
         db,
@@ -73,6 +76,9 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     })
     .await?;
     let schema = schema::build(state.clone());
+    tokio::spawn(
+        webhook::delivery::Worker::new(schema.clone(), state.clone()).run(deliveries, stop),
+    );
     let router = http::router(schema, state.clone());
     Ok(App {
         router,

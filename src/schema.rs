@@ -14,15 +14,16 @@ use crate::{
     metadata::api::MetadataMutation,
     shop::api::ShopQuery,
     state::AppState,
+    webhook::api::{WebhookMutation, WebhookQuery},
 };
 
 /// Root query: every domain's queries.
 #[derive(MergedObject, Default)]
-pub struct Query(ShopQuery, ChannelQuery, AccountQuery);
+pub struct Query(ShopQuery, ChannelQuery, WebhookQuery, AccountQuery);
 
 /// Root mutation: every domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(MetadataMutation, AccountMutation);
+pub struct Mutation(MetadataMutation, AccountMutation, WebhookMutation);
 
 /// Root subscription: live events.
 #[derive(MergedSubscription, Default)]

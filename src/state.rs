@@ -18,6 +18,7 @@ use crate::{
     redis::Redis,
     secret::MasterKey,
     shop::ShopService,
+    webhook::service::WebhookService,
 };
 
 /// Everything a request needs: configuration, the database, services and metrics.
@@ -33,6 +34,7 @@ pub struct AppState {
     pub shop: ShopService,
     pub channels: ChannelService,
     pub accounts: AccountService,
+    pub webhooks: WebhookService,
     pub events: Events,
     /// Background tasks stop when this changes or the last state clone is dropped.
     pub shutdown: Arc<watch::Sender<bool>>,
@@ -97,6 +99,11 @@ impl AppState {
                 channels.clone(),
             ),
             channels,
+            webhooks: WebhookService::new(
+                db.conn.clone(),
+                master_key.clone(),
+                config.webhook_allow_private_targets,
+            ),
             config,
             db,
             metrics: Arc::new(Metrics::default()),

@@ -235,6 +235,31 @@ impl KeyStore {
         Ok(format!("{signing_input}.{}", B64URL.encode(sig)))
     }
 
+    /// Signs `payload` as a detached JWS with an unencoded payload (RFC 7797: header
+    /// `{"alg":"RS256","kid":…,"b64":false,"crit":["b64"]}`), returned as
+    /// `header..signature` — the form of Saleor's `Saleor-Signature` webhook header.
+    pub fn sign_detached(&self, payload: &[u8]) -> Result<String, JwtError> {
+        let (kid, pair) = {
+            let keys = self.keys.read().map_err(|_| JwtError::Signature)?;
+            (keys.signing_kid.clone(), keys.signing.clone())
+        };
+        let header = B64URL
+            .encode(json!({"alg": "RS256", "kid": kid, "b64": false, "crit": ["b64"]}).to_string());
+        let mut signing_input = Vec::with_capacity(header.len() + 1 + payload.len());
+        signing_input.extend_from_slice(header.as_bytes());
+        signing_input.push(b'.');
+        signing_input.extend_from_slice(payload);
+        let mut sig = vec![0u8; pair.public().modulus_len()];
+        pair.sign(
+            &signature::RSA_PKCS1_SHA256,
+            &self.rng,
+            &signing_input,
+            &mut sig,
+        )
+        .map_err(|_| JwtError::Signature)?;
+        Ok(format!("{header}..{}", B64URL.encode(sig)))
+    }
+
     /// Verifies the token's header (`alg` must be RS256, `kid` one of ours), its signature
     /// and its `exp`, and returns its claims. Issuer, type and revocation are the caller's.
     pub fn verify(&self, token: &str) -> Result<Map<String, Json>, JwtError> {

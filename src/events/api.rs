@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Interface, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
-use futures_util::{Stream, stream};
+use futures_util::{
+    StreamExt,
+    stream::{self, BoxStream},
+};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{BusEvent, EventType};
@@ -18,6 +21,7 @@ use crate::{
     },
     shop::api::API_VERSION,
     state::AppState,
+    webhook::payload::WebhookEventSource,
 };
 
 /// Whether the caller may see `event`.
@@ -103,8 +107,15 @@ pub struct EventSubscription;
 #[Subscription]
 impl EventSubscription {
     /// Look up subscription event.
-    async fn event(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = Result<Option<Event>>>> {
+    async fn event(&self, ctx: &Context<'_>) -> Result<BoxStream<'static, Result<Option<Event>>>> {
         let req = ctx.data::<RequestCtx>()?.clone();
+        // A webhook payload: exactly one event, rendered with the owning app's permissions.
+        if let Some(WebhookEventSource(event)) = ctx.data_opt::<WebhookEventSource>() {
+            let event = visible(&req, event)
+                .then(|| Event::from_bus(event.clone()))
+                .flatten();
+            return Ok(stream::once(async move { Ok(event) }).boxed());
+        }
         if req.user().is_none() && req.app().is_none() {
             return Err(error(
                 ErrorCode::PermissionDenied,
@@ -112,9 +123,8 @@ impl EventSubscription {
             ));
         }
         let receiver = ctx.data::<AppState>()?.events.bus.subscribe();
-        Ok(stream::unfold(
-            (receiver, req),
-            |(mut receiver, req)| async move {
+        Ok(
+            stream::unfold((receiver, req), |(mut receiver, req)| async move {
                 loop {
                     match receiver.recv().await {
                         Ok(event) if visible(&req, &event) => {
@@ -135,7 +145,8 @@ impl EventSubscription {
                         Err(RecvError::Closed) => return None,
                     }
                 }
-            },
-        ))
+            })
+            .boxed(),
+        )
     }
 }

@@ -24,6 +24,7 @@ pub use event::{EventType, NewEvent};
 pub struct Events {
     pub bus: EventBus,
     wake: Arc<Notify>,
+    deliveries: Arc<Notify>,
 }
 
 impl Events {
@@ -31,6 +32,7 @@ impl Events {
         Self {
             bus,
             wake: Arc::new(Notify::new()),
+            deliveries: Arc::new(Notify::new()),
         }
     }
 
@@ -41,5 +43,10 @@ impl Events {
 
     pub(crate) fn wake_handle(&self) -> Arc<Notify> {
         self.wake.clone()
+    }
+
+    /// Wakes the webhook delivery worker (new deliveries were created).
+    pub(crate) fn deliveries_handle(&self) -> Arc<Notify> {
+        self.deliveries.clone()
     }
 }
