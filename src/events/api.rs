@@ -100,6 +100,59 @@ impl Event {
     }
 }
 
+/// When the websocket's access token expires; live subscriptions end then.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenExpiry(pub tokio::time::Instant);
+
+/// A live subscription's state: its bus receiver, who is listening, until when.
+struct Live {
+    receiver: tokio::sync::broadcast::Receiver<Arc<BusEvent>>,
+    req: RequestCtx,
+    expires: Option<tokio::time::Instant>,
+    ended: bool,
+}
+
+impl Live {
+    /// The next item for the client: a visible event, a "fell behind" error, or the
+    /// "token expired" error that ends the subscription. `None` when the bus closed.
+    async fn next(&mut self) -> Option<Result<Option<Event>>> {
+        loop {
+            let expires = self.expires;
+            let expiry = async move {
+                match expires {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let received = tokio::select! {
+                received = self.receiver.recv() => received,
+                () = expiry => {
+                    self.ended = true;
+                    return Some(Err(error(
+                        ErrorCode::InvalidToken,
+                        "The access token expired; the subscription has ended. Reconnect with a fresh token.",
+                    )));
+                }
+            };
+            match received {
+                Ok(event) if visible(&self.req, &event) => {
+                    if let Some(event) = Event::from_bus(event) {
+                        return Some(Ok(Some(event)));
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(missed)) => {
+                    return Some(Err(error(
+                        ErrorCode::Internal,
+                        format!("The subscriber fell behind; {missed} events were dropped."),
+                    )));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
 /// Root subscriptions.
 #[derive(Default)]
 pub struct EventSubscription;
@@ -123,30 +176,20 @@ impl EventSubscription {
             ));
         }
         let receiver = ctx.data::<AppState>()?.events.bus.subscribe();
-        Ok(
-            stream::unfold((receiver, req), |(mut receiver, req)| async move {
-                loop {
-                    match receiver.recv().await {
-                        Ok(event) if visible(&req, &event) => {
-                            if let Some(event) = Event::from_bus(event) {
-                                return Some((Ok(Some(event)), (receiver, req)));
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(RecvError::Lagged(missed)) => {
-                            let err = error(
-                                ErrorCode::Internal,
-                                format!(
-                                    "The subscriber fell behind; {missed} events were dropped."
-                                ),
-                            );
-                            return Some((Err(err), (receiver, req)));
-                        }
-                        Err(RecvError::Closed) => return None,
-                    }
-                }
-            })
-            .boxed(),
-        )
+        let expires = ctx.data_opt::<TokenExpiry>().map(|e| e.0);
+        let live = Live {
+            receiver,
+            req,
+            expires,
+            ended: false,
+        };
+        Ok(stream::unfold(live, |mut live| async move {
+            if live.ended {
+                return None;
+            }
+            let item = live.next().await?;
+            Some((item, live))
+        })
+        .boxed())
     }
 }

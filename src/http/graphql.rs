@@ -29,6 +29,7 @@ use crate::{
         error::{ErrorCode, server_error},
         limits::ReadOnlyRequest,
     },
+    events::api::TokenExpiry,
     metrics::operation_name,
 };
 
@@ -200,6 +201,9 @@ async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::
                         .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
                     let requestor = auth::authenticate(&state, authorization).await?;
                     let mut data = Data::default();
+                    if let Some(expiry) = authorization.and_then(token_expiry) {
+                        data.insert(expiry);
+                    }
                     data.insert(RequestCtx {
                         request_id: rid.0,
                         requestor,
@@ -209,6 +213,20 @@ async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::
                 .serve()
         })
         .into_response()
+}
+
+/// When a JWT bearer value expires (its `exp`), for ending live subscriptions on time.
+/// Only called after the token was authenticated, so the claims are already verified.
+fn token_expiry(authorization: &str) -> Option<TokenExpiry> {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let token = authorization.trim().rsplit(' ').next()?;
+    let claims = token.split('.').nth(1)?;
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()?;
+    let exp = claims.get("exp")?.as_i64()?;
+    let left = exp - chrono::Utc::now().timestamp();
+    let left = std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0));
+    Some(TokenExpiry(tokio::time::Instant::now() + left))
 }
 
 async fn execute(

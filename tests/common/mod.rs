@@ -286,3 +286,55 @@ pub fn error_code(body: &Value) -> &str {
         .as_str()
         .unwrap_or_else(|| panic!("no error code in {body:#}"))
 }
+
+/// A websocket client connection to a test server.
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a websocket to `/graphql/` with `protocol` and sends `connection_init` with
+/// `payload`; returns the socket and the server's first reply.
+pub async fn ws_init(server: &TestServer, protocol: &str, payload: Value) -> (Ws, Option<Value>) {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+    let mut request = server.ws_url().into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    ws.send(tungstenite::Message::text(
+        json!({"type": "connection_init", "payload": payload}).to_string(),
+    ))
+    .await
+    .unwrap();
+    let reply = ws_next(&mut ws, std::time::Duration::from_secs(10)).await;
+    (ws, reply)
+}
+
+/// Sends a graphql-transport-ws `subscribe` message.
+pub async fn ws_subscribe(ws: &mut Ws, id: &str, query: &str) {
+    use futures_util::SinkExt;
+    ws.send(tokio_tungstenite::tungstenite::Message::text(
+        json!({"id": id, "type": "subscribe", "payload": {"query": query}}).to_string(),
+    ))
+    .await
+    .unwrap();
+}
+
+/// The next JSON message (keep-alives skipped), or `None` on timeout or close.
+pub async fn ws_next(ws: &mut Ws, timeout: std::time::Duration) -> Option<Value> {
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let msg = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .ok()??
+            .ok()?;
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {
+            let value: Value = serde_json::from_str(&text).ok()?;
+            if value["type"] == "ka" || value["type"] == "ping" {
+                continue;
+            }
+            return Some(value);
+        }
+    }
+}
