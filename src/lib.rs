@@ -5,8 +5,10 @@
 
 pub mod account;
 pub mod bootstrap;
+pub mod catalog;
 pub mod channel;
 pub mod config;
+pub mod content;
 pub mod core;
 pub mod db;
 pub mod events;
@@ -44,6 +46,14 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         _ => None,
     };
     let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
+    if created.is_some() {
+        // A freshly initialised database gets the demo catalog, so a new install (and every
+        // test server) shows products right away.
+        catalog::seed::demo(&db.conn).await?;
+    }
+    // Background work (event dispatch, webhook delivery) gets its own small pool, so it
+    // neither competes with requests for connections nor shows in per-request SQL counts.
+    let background = Database::connect(&url, 2).await?;
     let (shutdown, stop) = tokio::sync::watch::channel(false);
     let installation_id = shop::ShopService::new(db.conn.clone())
         .get()
@@ -58,7 +68,7 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     };
     let events = events::Events::new(bus);
     tokio::spawn(events::dispatcher::run(
-        db.conn.clone(),
+        background.conn.clone(),
         events.bus.clone(),
         events.wake_handle(),
         events.deliveries_handle(),
@@ -77,7 +87,8 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     .await?;
     let schema = schema::build(state.clone());
     tokio::spawn(
-        webhook::delivery::Worker::new(schema.clone(), state.clone()).run(deliveries, stop),
+        webhook::delivery::Worker::new(background.conn, schema.clone(), state.clone())
+            .run(deliveries, stop),
     );
     let router = http::router(schema, state.clone());
     Ok(App {

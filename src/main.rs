@@ -26,8 +26,14 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Apply migrations and create the default data (shop, channels, first staff user).
-    Seed,
+    /// Apply migrations and create the default data (shop, channels, first staff user) and
+    /// the demo catalog; `--products N` then bulk-generates N more products for benchmarks.
+    Seed {
+        /// Bulk-generate this many extra products (two variants each, priced in every
+        /// channel, stocked, searchable).
+        #[arg(long)]
+        products: Option<u64>,
+    },
     /// Print the GraphQL schema (SDL).
     ExportSchema {
         /// Write to this file instead of stdout.
@@ -59,11 +65,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { products } => {
             let db = Database::connect(&config.database_url(), 2).await?;
             db.migrate().await?;
             let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
             report_created(created.as_ref());
+            if bizgraph::catalog::seed::demo(&db.conn).await? {
+                tracing::info!("loaded the demo catalog");
+            }
+            if let Some(count) = products {
+                let started = std::time::Instant::now();
+                bizgraph::catalog::seed::bulk(&db.conn, count, |done| {
+                    if done % 10_000 == 0 || done == count {
+                        tracing::info!(done, total = count, "generating products");
+                    }
+                })
+                .await?;
+                tracing::info!(
+                    count,
+                    seconds = started.elapsed().as_secs(),
+                    "generated products"
+                );
+            }
             Ok(())
         }
         Command::ExportSchema { output } => {

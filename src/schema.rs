@@ -7,8 +7,10 @@ use async_graphql::{
 
 use crate::{
     account::api::{AccountMutation, AccountQuery},
+    catalog::api::{CatalogMutation, CatalogQuery},
     channel::api::ChannelQuery,
     config::Config,
+    content::api::ContentQuery,
     core::limits::QueryLimits,
     events::api::EventSubscription,
     metadata::api::MetadataMutation,
@@ -19,11 +21,23 @@ use crate::{
 
 /// Root query: every domain's queries.
 #[derive(MergedObject, Default)]
-pub struct Query(ShopQuery, ChannelQuery, WebhookQuery, AccountQuery);
+pub struct Query(
+    ShopQuery,
+    ChannelQuery,
+    AccountQuery,
+    CatalogQuery,
+    ContentQuery,
+    WebhookQuery,
+);
 
 /// Root mutation: every domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(MetadataMutation, AccountMutation, WebhookMutation);
+pub struct Mutation(
+    MetadataMutation,
+    AccountMutation,
+    CatalogMutation,
+    WebhookMutation,
+);
 
 /// Root subscription: live events.
 #[derive(MergedSubscription, Default)]

@@ -10,6 +10,7 @@ use crate::{
         ratelimit::{MemoryStore, RateLimiter, RateStore, RedisStore},
         service::AccountService,
     },
+    catalog::CatalogService,
     channel::ChannelService,
     config::Config,
     db::Database,
@@ -34,6 +35,7 @@ pub struct AppState {
     pub shop: ShopService,
     pub channels: ChannelService,
     pub accounts: AccountService,
+    pub catalog: CatalogService,
     pub webhooks: WebhookService,
     pub events: Events,
     /// Background tasks stop when this changes or the last state clone is dropped.
@@ -98,6 +100,7 @@ impl AppState {
                 limiter,
                 channels.clone(),
             ),
+            catalog: CatalogService::new(db.conn.clone()),
             channels,
             webhooks: WebhookService::new(
                 db.conn.clone(),

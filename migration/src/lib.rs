@@ -6,6 +6,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000050_outbox;
 mod m20261122_000100_accounts;
 mod m20261122_000150_webhooks;
+mod m20261122_000200_catalog;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000050_outbox::Migration),
             Box::new(m20261122_000100_accounts::Migration),
             Box::new(m20261122_000150_webhooks::Migration),
+            Box::new(m20261122_000200_catalog::Migration),
         ]
     }
 }

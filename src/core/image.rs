@@ -1,4 +1,4 @@
-//! Saleor's `Image` type.
+//! Saleor's `Image` type, shared by every domain that shows images.
 
 use async_graphql::SimpleObject;
 
@@ -7,7 +7,9 @@ use async_graphql::SimpleObject;
 #[graphql(name = "Image")]
 pub struct Image {
     /// The URL of the image.
+    #[graphql(complexity = 0)]
     pub url: String,
     /// Alt text for an image.
+    #[graphql(complexity = 0)]
     pub alt: Option<String>,
 }

@@ -6,7 +6,11 @@ use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
 use serde_json::Value as Json;
 
 use crate::account::api::{AddressNode, UserNode};
+use crate::catalog::api::attributes::AttributeNode;
+use crate::catalog::api::category::{CategoryNode, CollectionNode};
+use crate::catalog::api::products::{ProductNode, ProductTypeNode, VariantNode};
 use crate::channel::api::ChannelNode;
+use crate::content::api::{MenuItemNode, MenuNode, PageNode, PageTypeNode};
 use crate::core::{
     context::RequestCtx,
     id,
@@ -162,6 +166,16 @@ pub enum ObjectWithMetadata {
     Channel(ChannelNode),
     User(UserNode),
     Address(AddressNode),
+    Product(ProductNode),
+    ProductVariant(VariantNode),
+    ProductType(ProductTypeNode),
+    Attribute(AttributeNode),
+    Category(CategoryNode),
+    Collection(CollectionNode),
+    Page(PageNode),
+    PageType(PageTypeNode),
+    Menu(MenuNode),
+    MenuItem(MenuItemNode),
 }
 
 /// Saleor's metadata error codes.
@@ -319,6 +333,9 @@ async fn run(
             .await
             .map_err(|e| req.internal(e))?
             .map(|a| ObjectWithMetadata::Address(AddressNode::new(a, None))),
+        other => crate::catalog::api::metadata_item(&state.db.conn, other, pk)
+            .await
+            .map_err(|e| req.internal(e))?,
     };
     Ok(Outcome {
         errors: vec![],

@@ -33,6 +33,16 @@ pub enum MetadataOwner {
     Channel,
     User,
     Address,
+    Product,
+    ProductVariant,
+    ProductType,
+    Attribute,
+    Category,
+    Collection,
+    Page,
+    PageType,
+    Menu,
+    MenuItem,
 }
 
 impl MetadataOwner {
@@ -42,6 +52,16 @@ impl MetadataOwner {
             "Channel" => Some(Self::Channel),
             "User" => Some(Self::User),
             "Address" => Some(Self::Address),
+            "Product" => Some(Self::Product),
+            "ProductVariant" => Some(Self::ProductVariant),
+            "ProductType" => Some(Self::ProductType),
+            "Attribute" => Some(Self::Attribute),
+            "Category" => Some(Self::Category),
+            "Collection" => Some(Self::Collection),
+            "Page" => Some(Self::Page),
+            "PageType" => Some(Self::PageType),
+            "Menu" => Some(Self::Menu),
+            "MenuItem" => Some(Self::MenuItem),
             _ => None,
         }
     }
@@ -60,6 +80,7 @@ impl MetadataOwner {
                 pk,
             )),
             Self::Address => None,
+            _ => None,
         }
     }
 
@@ -69,6 +90,13 @@ impl MetadataOwner {
             Self::Channel => &[Permission::ManageChannels],
             Self::User => &[Permission::ManageUsers, Permission::ManageStaff],
             Self::Address => &[Permission::ManageUsers],
+            Self::Product | Self::ProductVariant | Self::Category | Self::Collection => {
+                &[Permission::ManageProducts]
+            }
+            Self::ProductType | Self::Attribute => &[Permission::ManageProductTypesAndAttributes],
+            Self::Page => &[Permission::ManagePages],
+            Self::PageType => &[Permission::ManagePageTypesAndAttributes],
+            Self::Menu | Self::MenuItem => &[Permission::ManageMenus],
         }
     }
 }
@@ -84,30 +112,34 @@ pub async fn modify(
     requestor: Option<String>,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError> {
-    use entities::{account_address, account_user, channel};
+    use entities::{
+        account_address, account_user, attribute, category, channel, collection, menu, menu_item,
+        page, page_type, product, product_type, product_variant,
+    };
     let event = owner.event(pk).map(|e| e.requestor(requestor));
+    macro_rules! arm {
+        ($entity:ident) => {{
+            let column = match visibility {
+                Visibility::Public => $entity::Column::Metadata,
+                Visibility::Private => $entity::Column::PrivateMetadata,
+            };
+            modify_row::<$entity::Entity>(db, pk, column, event, change).await
+        }};
+    }
     match owner {
-        MetadataOwner::User => {
-            let column = match visibility {
-                Visibility::Public => account_user::Column::Metadata,
-                Visibility::Private => account_user::Column::PrivateMetadata,
-            };
-            modify_row::<account_user::Entity>(db, pk, column, event, change).await
-        }
-        MetadataOwner::Address => {
-            let column = match visibility {
-                Visibility::Public => account_address::Column::Metadata,
-                Visibility::Private => account_address::Column::PrivateMetadata,
-            };
-            modify_row::<account_address::Entity>(db, pk, column, event, change).await
-        }
-        MetadataOwner::Channel => {
-            let column = match visibility {
-                Visibility::Public => channel::Column::Metadata,
-                Visibility::Private => channel::Column::PrivateMetadata,
-            };
-            modify_row::<channel::Entity>(db, pk, column, event, change).await
-        }
+        MetadataOwner::Channel => arm!(channel),
+        MetadataOwner::User => arm!(account_user),
+        MetadataOwner::Address => arm!(account_address),
+        MetadataOwner::Product => arm!(product),
+        MetadataOwner::ProductVariant => arm!(product_variant),
+        MetadataOwner::ProductType => arm!(product_type),
+        MetadataOwner::Attribute => arm!(attribute),
+        MetadataOwner::Category => arm!(category),
+        MetadataOwner::Collection => arm!(collection),
+        MetadataOwner::Page => arm!(page),
+        MetadataOwner::PageType => arm!(page_type),
+        MetadataOwner::Menu => arm!(menu),
+        MetadataOwner::MenuItem => arm!(menu_item),
     }
 }
 

@@ -78,7 +78,9 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(schema: AppSchema, state: AppState) -> Self {
+    /// A worker claiming deliveries through `db` (the background pool, so request metrics
+    /// stay clean), rendering payloads with `schema`.
+    pub fn new(db: DatabaseConnection, schema: AppSchema, state: AppState) -> Self {
         let settings = Settings::from_config(&state.config);
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5).min(settings.timeout))
@@ -92,7 +94,7 @@ impl Worker {
             .build()
             .unwrap_or_default();
         Self {
-            db: state.db.conn.clone(),
+            db,
             webhooks: state.webhooks.clone(),
             schema,
             state,

@@ -1,0 +1,18 @@
+//! Products in a collection.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "collection_product")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub collection_id: i32,
+    pub product_id: i32,
+    pub sort_order: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,481 @@
+//! GraphQL building blocks shared by catalog and content types: scalars, money, images,
+//! languages and the enums of Saleor's catalog.
+
+use async_graphql::{
+    Context, Enum, InputValueError, InputValueResult, Result, Scalar, ScalarType, SelectionField,
+    SimpleObject, Value,
+};
+
+use crate::catalog::loaders::{CatalogLoaders, Kind, Prefetched, TranslationKey};
+use crate::catalog::money;
+use crate::core::{context::RequestCtx, country::LanguageCodeEnum};
+use crate::state::AppState;
+
+pub use crate::core::scalars::JsonString;
+
+/// The `PositiveInt` scalar: an integer greater than zero.
+#[derive(Clone, Copy, Debug)]
+pub struct PositiveInt(pub i32);
+
+#[Scalar(name = "PositiveInt")]
+impl ScalarType for PositiveInt {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::Number(n) => match n.as_i64().and_then(|n| i32::try_from(n).ok()) {
+                Some(n) if n > 0 => Ok(PositiveInt(n)),
+                _ => Err(InputValueError::custom("Value must be a positive integer.")),
+            },
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Number(self.0.into())
+    }
+}
+
+/// Represents amount of money in specific currency.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Money {
+    /// Currency code.
+    #[graphql(complexity = 0)]
+    pub currency: String,
+    /// Amount of money.
+    #[graphql(complexity = 0)]
+    pub amount: f64,
+    /// Amount of money as an integer in the smallest currency unit.
+    #[graphql(complexity = 0)]
+    pub fractional_amount: i32,
+    /// Number of digits after the decimal point in the currency.
+    #[graphql(complexity = 0)]
+    pub fraction_digits: i32,
+}
+
+impl Money {
+    /// Money from minor units of `currency`.
+    pub fn from_minor(minor: i64, currency: &str) -> Self {
+        let digits = money::fraction_digits(currency);
+        let amount = money::to_decimal(minor, currency);
+        Self {
+            currency: currency.to_owned(),
+            // Float only at the GraphQL boundary, as Saleor's schema has it.
+            amount: amount.to_string().parse().unwrap_or(0.0),
+            fractional_amount: i32::try_from(minor).unwrap_or(i32::MAX),
+            fraction_digits: digits as i32,
+        }
+    }
+}
+
+/// Represents a monetary value with taxes. In cases where taxes were not applied, net and
+/// gross values will be equal.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TaxedMoney {
+    /// Currency code.
+    #[graphql(complexity = 0)]
+    pub currency: String,
+    /// Amount of money including taxes.
+    #[graphql(complexity = 0)]
+    pub gross: Money,
+    /// Amount of money without taxes.
+    #[graphql(complexity = 0)]
+    pub net: Money,
+    /// Amount of taxes.
+    #[graphql(complexity = 0)]
+    pub tax: Money,
+}
+
+impl TaxedMoney {
+    /// Net = gross (no tax configuration yet).
+    pub fn untaxed(minor: i64, currency: &str) -> Self {
+        Self {
+            currency: currency.to_owned(),
+            gross: Money::from_minor(minor, currency),
+            net: Money::from_minor(minor, currency),
+            tax: Money::from_minor(0, currency),
+        }
+    }
+}
+
+/// Represents a range of monetary values.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TaxedMoneyRange {
+    /// Lower bound of a price range.
+    #[graphql(complexity = 0)]
+    pub start: Option<TaxedMoney>,
+    /// Upper bound of a price range.
+    #[graphql(complexity = 0)]
+    pub stop: Option<TaxedMoney>,
+}
+
+pub use crate::core::image::Image;
+
+/// Represents a file.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct File {
+    /// The URL of the file.
+    #[graphql(complexity = 0)]
+    pub url: String,
+    /// Content type of the file.
+    #[graphql(complexity = 0)]
+    pub content_type: Option<String>,
+}
+
+/// A language with its display name.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct LanguageDisplay {
+    /// ISO 639 representation of the language name.
+    #[graphql(complexity = 0)]
+    pub code: LanguageCodeEnum,
+    /// Full name of the language.
+    #[graphql(complexity = 0)]
+    pub language: String,
+}
+
+impl From<LanguageCodeEnum> for LanguageDisplay {
+    fn from(code: LanguageCodeEnum) -> Self {
+        let language = match code.code().split('_').next().unwrap_or("") {
+            "EN" => "English",
+            "PL" => "Polish",
+            "DE" => "German",
+            "FR" => "French",
+            "FI" => "Finnish",
+            "NB" => "Norwegian Bokmål",
+            "JA" => "Japanese",
+            "KO" => "Korean",
+            "ES" => "Spanish",
+            "IT" => "Italian",
+            "PT" => "Portuguese",
+            "NL" => "Dutch",
+            "SV" => "Swedish",
+            "DA" => "Danish",
+            "CS" => "Czech",
+            "ZH" => "Chinese",
+            other => other,
+        }
+        .to_owned();
+        Self { code, language }
+    }
+}
+
+/// Image formats of thumbnails.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "ThumbnailFormatEnum")]
+pub enum ThumbnailFormatEnum {
+    Original,
+    Avif,
+    Webp,
+}
+
+/// Type of product media.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "ProductMediaType")]
+pub enum ProductMediaType {
+    Image,
+    Video,
+}
+
+/// Input types of attributes.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "AttributeInputTypeEnum")]
+pub enum AttributeInputTypeEnum {
+    Dropdown,
+    Multiselect,
+    File,
+    Reference,
+    SingleReference,
+    Numeric,
+    RichText,
+    PlainText,
+    Swatch,
+    Boolean,
+    Date,
+    DateTime,
+}
+
+impl AttributeInputTypeEnum {
+    /// The stored name (`DROPDOWN`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dropdown => "DROPDOWN",
+            Self::Multiselect => "MULTISELECT",
+            Self::File => "FILE",
+            Self::Reference => "REFERENCE",
+            Self::SingleReference => "SINGLE_REFERENCE",
+            Self::Numeric => "NUMERIC",
+            Self::RichText => "RICH_TEXT",
+            Self::PlainText => "PLAIN_TEXT",
+            Self::Swatch => "SWATCH",
+            Self::Boolean => "BOOLEAN",
+            Self::Date => "DATE",
+            Self::DateTime => "DATE_TIME",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Dropdown,
+            Self::Multiselect,
+            Self::File,
+            Self::Reference,
+            Self::SingleReference,
+            Self::Numeric,
+            Self::RichText,
+            Self::PlainText,
+            Self::Swatch,
+            Self::Boolean,
+            Self::Date,
+            Self::DateTime,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+}
+
+/// Types of attributes.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "AttributeTypeEnum")]
+pub enum AttributeTypeEnum {
+    ProductType,
+    PageType,
+    CustomerType,
+}
+
+/// Entity types a reference attribute can point at.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "AttributeEntityTypeEnum")]
+pub enum AttributeEntityTypeEnum {
+    Page,
+    Product,
+    ProductVariant,
+    Category,
+    Collection,
+}
+
+/// Which variant attributes to return.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "VariantAttributeScope")]
+pub enum VariantAttributeScope {
+    All,
+    VariantSelection,
+    NotVariantSelection,
+}
+
+/// Kinds of product types.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "ProductTypeKindEnum")]
+pub enum ProductTypeKindEnum {
+    Normal,
+    GiftCard,
+}
+
+/// Sort direction.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "OrderDirection")]
+pub enum OrderDirection {
+    Asc,
+    Desc,
+}
+
+/// The request's state, context and loaders.
+pub fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a AppState, &'a RequestCtx)> {
+    Ok((ctx.data::<AppState>()?, ctx.data::<RequestCtx>()?))
+}
+
+/// The catalog dataloaders.
+pub fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a CatalogLoaders> {
+    Ok(&ctx.data::<AppState>()?.catalog.loaders)
+}
+
+/// Loads the translation of `(kind, id)` into `language`.
+pub async fn translation(
+    ctx: &Context<'_>,
+    kind: Kind,
+    id: i32,
+    language: LanguageCodeEnum,
+) -> Result<Option<entities::translation::Model>> {
+    let (state, req) = parts(ctx)?;
+    state
+        .catalog
+        .loaders
+        .translations
+        .load_one(TranslationKey { kind, id, language })
+        .await
+        .map_err(|e| req.internal(e))
+}
+
+/// The translation of `(kind, id)` into `language`: the prefetched one when it was fetched
+/// for that language, otherwise through the loader.
+pub async fn translated(
+    ctx: &Context<'_>,
+    kind: Kind,
+    id: i32,
+    language: LanguageCodeEnum,
+    prefetched: &Prefetched,
+) -> Result<Option<entities::translation::Model>> {
+    match prefetched {
+        Some((l, t)) if *l == language => Ok(t.clone()),
+        _ => translation(ctx, kind, id, language).await,
+    }
+}
+
+/// The single language the selection under `paths` (from the current field) asks
+/// translations in (the `languageCode` argument of `translation` fields), if exactly one.
+pub fn requested_language(ctx: &Context<'_>, paths: &[&[&str]]) -> Option<LanguageCodeEnum> {
+    language_under(&[ctx.field()], paths)
+}
+
+/// Children named `name` of `fields` (through fragments).
+pub fn children<'a>(fields: &[SelectionField<'a>], name: &str) -> Vec<SelectionField<'a>> {
+    fields
+        .iter()
+        .flat_map(|f| f.selection_set().filter(|c| c.name() == name))
+        .collect()
+}
+
+/// Like [`requested_language`], from the given fields.
+pub fn language_under(
+    fields: &[SelectionField<'_>],
+    paths: &[&[&str]],
+) -> Option<LanguageCodeEnum> {
+    let mut found: Vec<LanguageCodeEnum> = Vec::new();
+    for path in paths {
+        let mut level: Vec<SelectionField<'_>> = fields.to_vec();
+        for name in *path {
+            level = children(&level, name);
+        }
+        for field in level {
+            let Ok(args) = field.arguments() else {
+                continue;
+            };
+            for (name, value) in args {
+                if name.as_str() != "languageCode" {
+                    continue;
+                }
+                let code = match &value {
+                    Value::Enum(n) => Some(n.as_str().to_owned()),
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                };
+                if let Some(l) = code.as_deref().and_then(LanguageCodeEnum::parse)
+                    && !found.contains(&l)
+                {
+                    found.push(l);
+                }
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// The URL of an image at `size`/`format`. Thumbnails are not generated yet, so this is the
+/// original URL whatever the size and format.
+pub fn image_url(url: &str, _size: Option<i32>, _format: Option<ThumbnailFormatEnum>) -> String {
+    url.to_owned()
+}
+
+/// Declares a Saleor translation type (`XxxTranslation`) over `translation::Model`; the shape
+/// names its fields: `full` (seo, slug, name, description), `page` (seo, slug, title,
+/// content), `name` (name!), `value` (name!, plainText).
+#[macro_export]
+macro_rules! translation_type {
+    ($ty:ident, $name:literal, $doc:literal, $shape:ident) => {
+        #[doc = $doc]
+        pub struct $ty(pub entities::translation::Model);
+
+        $crate::translation_type!(@impl $ty, $name, $shape);
+    };
+    (@impl $ty:ident, $name:literal, full) => {
+        #[async_graphql::Object(name = $name)]
+        impl $ty {
+            #[graphql(complexity = 0)]
+            /// The ID of the translation.
+            async fn id(&self) -> async_graphql::ID { $crate::core::id::encode($name, self.0.id) }
+            /// Translation language.
+            async fn language(&self) -> $crate::catalog::api::common::LanguageDisplay { $crate::catalog::api::common::language(&self.0) }
+            #[graphql(complexity = 0)]
+            /// Translated SEO title.
+            async fn seo_title(&self) -> Option<&str> { self.0.seo_title.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated SEO description.
+            async fn seo_description(&self) -> Option<&str> { self.0.seo_description.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated slug.
+            async fn slug(&self) -> Option<&str> { self.0.slug.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated name.
+            async fn name(&self) -> Option<&str> { self.0.name.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated description (Editor.js JSON).
+            async fn description(&self) -> Option<$crate::catalog::api::common::JsonString> {
+                self.0.description.clone().map($crate::catalog::api::common::JsonString)
+            }
+        }
+    };
+    (@impl $ty:ident, $name:literal, page) => {
+        #[async_graphql::Object(name = $name)]
+        impl $ty {
+            #[graphql(complexity = 0)]
+            /// The ID of the translation.
+            async fn id(&self) -> async_graphql::ID { $crate::core::id::encode($name, self.0.id) }
+            /// Translation language.
+            async fn language(&self) -> $crate::catalog::api::common::LanguageDisplay { $crate::catalog::api::common::language(&self.0) }
+            #[graphql(complexity = 0)]
+            /// Translated SEO title.
+            async fn seo_title(&self) -> Option<&str> { self.0.seo_title.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated SEO description.
+            async fn seo_description(&self) -> Option<&str> { self.0.seo_description.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated slug.
+            async fn slug(&self) -> Option<&str> { self.0.slug.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated title.
+            async fn title(&self) -> Option<&str> { self.0.name.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated content (Editor.js JSON).
+            async fn content(&self) -> Option<$crate::catalog::api::common::JsonString> {
+                self.0.description.clone().map($crate::catalog::api::common::JsonString)
+            }
+        }
+    };
+    (@impl $ty:ident, $name:literal, name) => {
+        #[async_graphql::Object(name = $name)]
+        impl $ty {
+            #[graphql(complexity = 0)]
+            /// The ID of the translation.
+            async fn id(&self) -> async_graphql::ID { $crate::core::id::encode($name, self.0.id) }
+            /// Translation language.
+            async fn language(&self) -> $crate::catalog::api::common::LanguageDisplay { $crate::catalog::api::common::language(&self.0) }
+            #[graphql(complexity = 0)]
+            /// Translated name.
+            async fn name(&self) -> &str { self.0.name.as_deref().unwrap_or_default() }
+        }
+    };
+    (@impl $ty:ident, $name:literal, value) => {
+        #[async_graphql::Object(name = $name)]
+        impl $ty {
+            #[graphql(complexity = 0)]
+            /// The ID of the translation.
+            async fn id(&self) -> async_graphql::ID { $crate::core::id::encode($name, self.0.id) }
+            /// Translation language.
+            async fn language(&self) -> $crate::catalog::api::common::LanguageDisplay { $crate::catalog::api::common::language(&self.0) }
+            #[graphql(complexity = 0)]
+            /// Translated name.
+            async fn name(&self) -> &str { self.0.name.as_deref().unwrap_or_default() }
+            #[graphql(complexity = 0)]
+            /// Translated plain text.
+            async fn plain_text(&self) -> Option<&str> { self.0.plain_text.as_deref() }
+        }
+    };
+}
+
+/// The language of a stored translation.
+pub fn language(t: &entities::translation::Model) -> LanguageDisplay {
+    LanguageCodeEnum::parse(&t.language_code)
+        .unwrap_or(LanguageCodeEnum::EN)
+        .into()
+}

@@ -1,0 +1,936 @@
+//! GraphQL: `Product`, `ProductVariant`, `ProductType`, `ProductMedia` and pricing.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::{
+    ComplexObject, Context, ID, Object, Result, SelectionField, SimpleObject, dataloader::Loader,
+};
+use chrono::{DateTime, Utc};
+use entities::{product_media, product_type};
+use sea_orm::DatabaseConnection;
+
+use super::attributes::{self, AssignedAttribute, SelectedAttribute};
+use super::category::CategoryNode;
+use super::common::{
+    Image, JsonString, PositiveInt, ProductMediaType, ProductTypeKindEnum, TaxedMoney,
+    TaxedMoneyRange, ThumbnailFormatEnum, VariantAttributeScope, children, image_url,
+    language_under, parts, requested_language, translated, translation,
+};
+use crate::catalog::loaders::{AssignedLoader, AssignedRow, Kind, LoadError, VariantsLoader, kind};
+use crate::catalog::read::{ProductRow, VariantRow, Viewer, available_now};
+use crate::core::{
+    connection::{self, KeyPart, Page, PageArgs, PageResult, TotalCount},
+    country::LanguageCodeEnum,
+    error::{ErrorCode, error},
+    id,
+};
+use crate::countable_names;
+use crate::metadata::api::{HasMetadata, MetadataFields};
+use crate::translation_type;
+
+countable_names!(ProductNames, "Product");
+countable_names!(ProductVariantNames, "ProductVariant");
+
+translation_type!(
+    ProductTranslation,
+    "ProductTranslation",
+    "Product translation.",
+    full
+);
+translation_type!(
+    ProductVariantTranslation,
+    "ProductVariantTranslation",
+    "Product variant translation.",
+    name
+);
+
+/// Where `assignedAttributes` / `assignedAttribute` selections ask for translations.
+pub const ASSIGNED_PATHS: &[&[&str]] = &[
+    &["attribute", "translation"],
+    &["value", "translation"],
+    &["translation"],
+];
+/// Where `attributes` (`SelectedAttribute`) selections ask for translations.
+pub const SELECTED_PATHS: &[&[&str]] = &[&["attribute", "translation"], &["values", "translation"]];
+
+/// Saleor's `MAX_CHECKOUT_LINE_QUANTITY`: what `quantityAvailable` reports for variants that
+/// don't track inventory.
+pub const MAX_CHECKOUT_LINE_QUANTITY: i64 = 50;
+
+/// Assigned attributes by object ID, with translations in the given language.
+pub type PrefetchedAttributes = (Option<LanguageCodeEnum>, HashMap<i32, Vec<AssignedRow>>);
+
+/// Relations of a whole page of products, fetched right after the page (one statement each)
+/// when the selection needs them, so a list costs the same number of statements whatever
+/// its size and however the dataloaders' batching windows fall.
+#[derive(Debug, Default)]
+pub struct PagePrefetch {
+    /// Variants (with listings in the viewer's channel) by product ID.
+    pub variants: Option<HashMap<i32, Vec<VariantRow>>>,
+    /// Assigned attributes by product ID, with translations in the given language.
+    pub product_attrs: Option<PrefetchedAttributes>,
+    /// Assigned attributes by variant ID, with translations in the given language.
+    pub variant_attrs: Option<PrefetchedAttributes>,
+}
+
+async fn load_assigned(
+    db: &DatabaseConnection,
+    kind: Kind,
+    ids: &[i32],
+    language: Option<LanguageCodeEnum>,
+) -> Result<HashMap<i32, Vec<AssignedRow>>, LoadError> {
+    let keys: Vec<_> = ids.iter().map(|id| (kind, *id, language)).collect();
+    Ok(AssignedLoader(db.clone())
+        .load(&keys)
+        .await?
+        .into_iter()
+        .map(|((_, id, _), rows)| (id, rows))
+        .collect())
+}
+
+impl PagePrefetch {
+    /// Fetches what `node_fields` (the selections of the page's product nodes) need.
+    pub async fn fetch(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        rows: &[ProductRow],
+        node_fields: &[SelectionField<'_>],
+    ) -> Result<Option<Self>, LoadError> {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let ids: Vec<i32> = rows.iter().map(|r| r.product.id).collect();
+        let mut pre = Self::default();
+        let mut attr_fields = children(node_fields, "assignedAttribute");
+        attr_fields.extend(children(node_fields, "assignedAttributes"));
+        if !attr_fields.is_empty() {
+            let language = language_under(&attr_fields, ASSIGNED_PATHS);
+            pre.product_attrs = Some((
+                language,
+                load_assigned(db, Kind::Product, &ids, language).await?,
+            ));
+        }
+        let connection = children(node_fields, "productVariants");
+        let mut variant_nodes = children(&children(&connection, "edges"), "node");
+        variant_nodes.extend(children(node_fields, "variants"));
+        if !connection.is_empty() || !variant_nodes.is_empty() {
+            let channel = viewer.channel_id();
+            let keys: Vec<(i32, i32)> = ids.iter().map(|id| (channel, *id)).collect();
+            let variants: HashMap<i32, Vec<VariantRow>> = VariantsLoader(db.clone())
+                .load(&keys)
+                .await?
+                .into_iter()
+                .map(|((_, id), rows)| (id, rows))
+                .collect();
+            let attrs = children(&variant_nodes, "attributes");
+            if !attrs.is_empty() {
+                let language = language_under(&attrs, SELECTED_PATHS);
+                let variant_ids: Vec<i32> = variants
+                    .values()
+                    .flatten()
+                    .filter(|r| r.visible(viewer))
+                    .map(|r| r.variant.id)
+                    .collect();
+                pre.variant_attrs = Some((
+                    language,
+                    load_assigned(db, Kind::Variant, &variant_ids, language).await?,
+                ));
+            }
+            pre.variants = Some(variants);
+        }
+        Ok(Some(pre))
+    }
+}
+
+/// Represents an individual item for sale in the storefront.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "Product")]
+pub struct ProductNode {
+    #[graphql(flatten)]
+    meta: MetadataFields,
+    #[graphql(skip)]
+    pub row: Arc<ProductRow>,
+    #[graphql(skip)]
+    pub viewer: Arc<Viewer>,
+    #[graphql(skip)]
+    pub prefetch: Option<Arc<PagePrefetch>>,
+}
+
+impl ProductNode {
+    pub fn new(row: ProductRow, viewer: Arc<Viewer>) -> Self {
+        Self::from_arc(Arc::new(row), viewer)
+    }
+
+    pub fn from_arc(row: Arc<ProductRow>, viewer: Arc<Viewer>) -> Self {
+        Self {
+            meta: MetadataFields::new(&row.product.metadata, &row.product.private_metadata),
+            row,
+            viewer,
+            prefetch: None,
+        }
+    }
+
+    /// Attaches the page's prefetched relations.
+    pub fn with_prefetch(mut self, prefetch: Option<Arc<PagePrefetch>>) -> Self {
+        self.prefetch = prefetch;
+        self
+    }
+
+    async fn assigned_rows(&self, ctx: &Context<'_>, selected: bool) -> Result<Vec<AssignedRow>> {
+        let language = requested_language(
+            ctx,
+            if selected {
+                SELECTED_PATHS
+            } else {
+                ASSIGNED_PATHS
+            },
+        );
+        if let Some((l, map)) = self
+            .prefetch
+            .as_ref()
+            .and_then(|p| p.product_attrs.as_ref())
+            && *l == language
+        {
+            return Ok(map.get(&self.row.product.id).cloned().unwrap_or_default());
+        }
+        let (state, req) = parts(ctx)?;
+        Ok(state
+            .catalog
+            .loaders
+            .assigned
+            .load_one((kind::PRODUCT, self.row.product.id, language))
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default())
+    }
+
+    /// Variants visible to the viewer, in order.
+    async fn visible_variants(&self, ctx: &Context<'_>) -> Result<Vec<VariantRow>> {
+        if let Some(map) = self.prefetch.as_ref().and_then(|p| p.variants.as_ref()) {
+            let rows = map.get(&self.row.product.id).cloned().unwrap_or_default();
+            return Ok(rows
+                .into_iter()
+                .filter(|r| r.visible(&self.viewer))
+                .collect());
+        }
+        let (state, req) = parts(ctx)?;
+        let rows = state
+            .catalog
+            .loaders
+            .variants
+            .load_one((self.viewer.channel_id(), self.row.product.id))
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.visible(&self.viewer))
+            .collect())
+    }
+
+    fn variant_node(&self, row: VariantRow) -> VariantNode {
+        let mut node = VariantNode::new(row, self.row.clone(), self.viewer.clone());
+        node.prefetch = self.prefetch.clone();
+        node
+    }
+}
+
+impl HasMetadata for ProductNode {
+    fn metadata_fields(&self) -> &MetadataFields {
+        &self.meta
+    }
+}
+
+fn variant_key(r: &VariantRow) -> Vec<KeyPart> {
+    vec![
+        KeyPart::Int(i64::from(r.variant.sort_order)),
+        KeyPart::Int(i64::from(r.variant.id)),
+    ]
+}
+
+/// Pages an in-memory, ordered list by its keyset cursor.
+fn page_in_memory<T: Clone>(
+    items: &[T],
+    page: &Page,
+    key_of: impl Fn(&T) -> Vec<KeyPart>,
+) -> Result<PageResult<T>> {
+    let cmp = |a: &[KeyPart], b: &[KeyPart]| -> std::cmp::Ordering {
+        for (x, y) in a.iter().zip(b) {
+            let o = match (x, y) {
+                (KeyPart::Int(x), KeyPart::Int(y)) => x.cmp(y),
+                (KeyPart::Str(x), KeyPart::Str(y)) => x.cmp(y),
+                (KeyPart::Time(x), KeyPart::Time(y)) => x.cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            };
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        std::cmp::Ordering::Equal
+    };
+    let arity = items.first().map(|i| key_of(i).len());
+    for c in page.after.iter().chain(page.before.iter()) {
+        if arity.is_some_and(|n| n != c.len()) || c.iter().any(|p| !matches!(p, KeyPart::Int(_))) {
+            return Err(error(
+                ErrorCode::InvalidCursor,
+                "Received cursor is invalid.",
+            ));
+        }
+    }
+    let window: Vec<T> = items
+        .iter()
+        .filter(|i| {
+            let k = key_of(i);
+            page.after
+                .as_ref()
+                .is_none_or(|a| cmp(&k, a) == std::cmp::Ordering::Greater)
+                && page
+                    .before
+                    .as_ref()
+                    .is_none_or(|b| cmp(&k, b) == std::cmp::Ordering::Less)
+        })
+        .cloned()
+        .collect();
+    let n = page.limit as usize;
+    let has_more = window.len() > n;
+    let slice: Vec<T> = if page.backward {
+        window[window.len().saturating_sub(n)..].to_vec()
+    } else {
+        window.into_iter().take(n).collect()
+    };
+    Ok(PageResult {
+        items: slice,
+        has_next_page: if page.backward {
+            page.before.is_some()
+        } else {
+            has_more
+        },
+        has_previous_page: if page.backward {
+            has_more
+        } else {
+            page.after.is_some()
+        },
+    })
+}
+
+/// Connection of variants.
+pub type VariantConnection = connection::Countable<VariantNode, ProductVariantNames>;
+
+#[ComplexObject]
+impl ProductNode {
+    #[graphql(complexity = 0)]
+    /// The ID of the product.
+    async fn id(&self) -> ID {
+        id::encode("Product", self.row.product.id)
+    }
+    /// Get a single attribute attached to product by attribute slug.
+    async fn assigned_attribute(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+    ) -> Result<Option<AssignedAttribute>> {
+        let rows: Vec<AssignedRow> = self
+            .assigned_rows(ctx, false)
+            .await?
+            .into_iter()
+            .filter(|r| r.attribute.slug == slug)
+            .collect();
+        Ok(attributes::assigned(&rows, 1).into_iter().next())
+    }
+    /// List of attributes assigned to this product.
+    async fn assigned_attributes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(PositiveInt(100))")] limit: Option<PositiveInt>,
+    ) -> Result<Vec<AssignedAttribute>> {
+        let rows = self.assigned_rows(ctx, false).await?;
+        Ok(attributes::assigned(
+            &rows,
+            limit.map_or(100, |l| l.0) as usize,
+        ))
+    }
+    #[graphql(complexity = 0)]
+    async fn seo_title(&self) -> Option<&str> {
+        self.row.product.seo_title.as_deref()
+    }
+    #[graphql(complexity = 0)]
+    async fn seo_description(&self) -> Option<&str> {
+        self.row.product.seo_description.as_deref()
+    }
+    #[graphql(complexity = 0)]
+    async fn name(&self) -> &str {
+        &self.row.product.name
+    }
+    #[graphql(complexity = 0)]
+    /// Description of the product (Editor.js JSON).
+    async fn description(&self) -> Option<JsonString> {
+        self.row.product.description.clone().map(JsonString)
+    }
+    /// Type of the product.
+    async fn product_type(&self, ctx: &Context<'_>) -> Result<ProductTypeNode> {
+        let (state, req) = parts(ctx)?;
+        state
+            .catalog
+            .loaders
+            .product_types
+            .load_one(self.row.product.product_type_id)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(ProductTypeNode::from)
+            .ok_or_else(|| req.internal("product without product type"))
+    }
+    #[graphql(complexity = 0)]
+    async fn slug(&self) -> &str {
+        &self.row.product.slug
+    }
+    /// Category of the product.
+    async fn category(&self) -> Option<CategoryNode> {
+        let prefetched = self
+            .row
+            .translations
+            .as_ref()
+            .and_then(|(l, _, c)| LanguageCodeEnum::parse(l).map(|l| (l, c.clone())));
+        self.row
+            .category
+            .clone()
+            .map(|c| CategoryNode::with_translation(c, prefetched))
+    }
+    #[graphql(complexity = 0)]
+    async fn created(&self) -> DateTime<Utc> {
+        self.row.product.created_at
+    }
+    #[graphql(complexity = 0)]
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.row.product.updated_at
+    }
+    #[graphql(complexity = 0)]
+    /// Channel given to retrieve this product. Also used by federation gateway to resolve
+    /// this object in a federated query.
+    async fn channel(&self) -> Option<&str> {
+        self.viewer.channel.as_ref().map(|c| c.slug.as_str())
+    }
+    /// The main thumbnail for a product.
+    async fn thumbnail(
+        &self,
+        size: Option<i32>,
+        #[graphql(default_with = "Some(ThumbnailFormatEnum::Original)")] format: Option<
+            ThumbnailFormatEnum,
+        >,
+    ) -> Option<Image> {
+        self.row.thumbnail.as_ref().map(|t| Image {
+            url: image_url(&t.url, size, format),
+            alt: Some(t.alt.clone()),
+        })
+    }
+    /// Lists the storefront product's pricing, the current price and discounts, only meant for
+    /// displaying.
+    async fn pricing(&self) -> Option<ProductPricingInfo> {
+        let listing = self.row.listing.as_ref()?;
+        let range = |lo: Option<i64>, hi: Option<i64>| {
+            lo.zip(hi).map(|(lo, hi)| TaxedMoneyRange {
+                start: Some(TaxedMoney::untaxed(lo, &listing.currency)),
+                stop: Some(TaxedMoney::untaxed(hi, &listing.currency)),
+            })
+        };
+        Some(ProductPricingInfo {
+            on_sale: Some(false),
+            discount: None,
+            display_gross_prices: true,
+            price_range: range(listing.min_price, listing.max_price),
+            price_range_undiscounted: range(listing.min_price, listing.max_price),
+        })
+    }
+    #[graphql(complexity = 0)]
+    /// Whether the product is in stock, set as available for purchase in the given channel,
+    /// and published.
+    async fn is_available(&self) -> Option<bool> {
+        Some(
+            self.row.listing.as_ref().is_some_and(|l| {
+                available_now(l.available_for_purchase_at) && l.min_price.is_some()
+            }),
+        )
+    }
+    #[graphql(complexity = 0)]
+    /// Date when product is available for purchase.
+    async fn available_for_purchase_at(&self) -> Option<DateTime<Utc>> {
+        self.row
+            .listing
+            .as_ref()
+            .and_then(|l| l.available_for_purchase_at)
+    }
+    #[graphql(complexity = 0)]
+    /// Whether the product is available for purchase.
+    async fn is_available_for_purchase(&self) -> Option<bool> {
+        self.row
+            .listing
+            .as_ref()
+            .map(|l| available_now(l.available_for_purchase_at))
+    }
+    /// List of attributes assigned to this product.
+    #[graphql(deprecation = "Use the `assignedAttributes` field instead.")]
+    async fn attributes(&self, ctx: &Context<'_>) -> Result<Vec<SelectedAttribute>> {
+        Ok(attributes::selected(&self.assigned_rows(ctx, true).await?))
+    }
+    /// List of variants for the product. Requires the following permissions to include the
+    /// unpublished items: MANAGE_ORDERS, MANAGE_DISCOUNTS, MANAGE_PRODUCTS.
+    #[graphql(deprecation = "Use `productVariants` field instead.")]
+    async fn variants(&self, ctx: &Context<'_>) -> Result<Option<Vec<VariantNode>>> {
+        let rows = self.visible_variants(ctx).await?;
+        Ok(Some(
+            rows.into_iter().map(|r| self.variant_node(r)).collect(),
+        ))
+    }
+    /// List of variants for the product.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn product_variants(
+        &self,
+        ctx: &Context<'_>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<VariantConnection>> {
+        let page = Page::parse(
+            &PageArgs {
+                first,
+                last,
+                after,
+                before,
+            },
+            "productVariants",
+        )?;
+        let rows = self.visible_variants(ctx).await?;
+        let total = rows.len() as u64;
+        let result = page_in_memory(&rows, &page, variant_key)?;
+        let result = result.map(|r| self.variant_node(r));
+        Ok(Some(connection::build(
+            result,
+            TotalCount::lazy(move || async move { Ok(total) }),
+            |n: &VariantNode| variant_key(&n.row),
+        )))
+    }
+    /// List of media for the product.
+    async fn media(&self, ctx: &Context<'_>) -> Result<Option<Vec<ProductMediaNode>>> {
+        let (state, req) = parts(ctx)?;
+        let media = state
+            .catalog
+            .loaders
+            .media
+            .load_one(self.row.product.id)
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default();
+        Ok(Some(media.into_iter().map(ProductMediaNode).collect()))
+    }
+    /// Returns translated product fields for the given language code.
+    async fn translation(
+        &self,
+        ctx: &Context<'_>,
+        language_code: LanguageCodeEnum,
+    ) -> Result<Option<ProductTranslation>> {
+        let prefetched = self
+            .row
+            .translations
+            .as_ref()
+            .and_then(|(l, p, _)| LanguageCodeEnum::parse(l).map(|l| (l, p.clone())));
+        Ok(translated(
+            ctx,
+            kind::PRODUCT,
+            self.row.product.id,
+            language_code,
+            &prefetched,
+        )
+        .await?
+        .map(ProductTranslation))
+    }
+    #[graphql(complexity = 0)]
+    /// External ID of this product.
+    async fn external_reference(&self) -> Option<&str> {
+        self.row.product.external_reference.as_deref()
+    }
+}
+
+/// Represents availability of a product in the storefront.
+#[derive(SimpleObject, Clone)]
+pub struct ProductPricingInfo {
+    /// Whether it is in sale or not.
+    #[graphql(complexity = 0)]
+    pub on_sale: Option<bool>,
+    /// The discount amount if in sale (null otherwise).
+    #[graphql(complexity = 0)]
+    pub discount: Option<TaxedMoney>,
+    /// Determines whether displayed prices should include taxes.
+    #[graphql(complexity = 0)]
+    pub display_gross_prices: bool,
+    /// The discounted price range of the product variants.
+    pub price_range: Option<TaxedMoneyRange>,
+    /// The undiscounted price range of the product variants.
+    pub price_range_undiscounted: Option<TaxedMoneyRange>,
+}
+
+/// Represents availability of a variant in the storefront.
+#[derive(SimpleObject, Clone)]
+pub struct VariantPricingInfo {
+    /// Whether it is in sale or not.
+    #[graphql(complexity = 0)]
+    pub on_sale: Option<bool>,
+    /// The discount amount if in sale (null otherwise).
+    #[graphql(complexity = 0)]
+    pub discount: Option<TaxedMoney>,
+    /// The price, with any discount subtracted.
+    pub price: Option<TaxedMoney>,
+    /// The price without any discount.
+    pub price_undiscounted: Option<TaxedMoney>,
+}
+
+/// Represents a version of a product such as different size or color.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "ProductVariant")]
+pub struct VariantNode {
+    #[graphql(flatten)]
+    meta: MetadataFields,
+    #[graphql(skip)]
+    pub row: VariantRow,
+    #[graphql(skip)]
+    pub product: Arc<ProductRow>,
+    #[graphql(skip)]
+    pub viewer: Arc<Viewer>,
+    #[graphql(skip)]
+    pub prefetch: Option<Arc<PagePrefetch>>,
+}
+
+impl VariantNode {
+    pub fn new(row: VariantRow, product: Arc<ProductRow>, viewer: Arc<Viewer>) -> Self {
+        Self {
+            meta: MetadataFields::new(&row.variant.metadata, &row.variant.private_metadata),
+            row,
+            product,
+            viewer,
+            prefetch: None,
+        }
+    }
+
+    async fn assigned_rows(&self, ctx: &Context<'_>, selected: bool) -> Result<Vec<AssignedRow>> {
+        let language = requested_language(
+            ctx,
+            if selected {
+                SELECTED_PATHS
+            } else {
+                ASSIGNED_PATHS
+            },
+        );
+        if let Some((l, map)) = self
+            .prefetch
+            .as_ref()
+            .and_then(|p| p.variant_attrs.as_ref())
+            && *l == language
+            && selected
+        {
+            return Ok(map.get(&self.row.variant.id).cloned().unwrap_or_default());
+        }
+        let (state, req) = parts(ctx)?;
+        Ok(state
+            .catalog
+            .loaders
+            .assigned
+            .load_one((kind::VARIANT, self.row.variant.id, language))
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default())
+    }
+}
+
+impl HasMetadata for VariantNode {
+    fn metadata_fields(&self) -> &MetadataFields {
+        &self.meta
+    }
+}
+
+#[ComplexObject]
+impl VariantNode {
+    #[graphql(complexity = 0)]
+    /// The ID of the product variant.
+    async fn id(&self) -> ID {
+        id::encode("ProductVariant", self.row.variant.id)
+    }
+    /// Get a single attribute attached to the variant by attribute slug.
+    async fn assigned_attribute(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+    ) -> Result<Option<AssignedAttribute>> {
+        let rows: Vec<AssignedRow> = self
+            .assigned_rows(ctx, false)
+            .await?
+            .into_iter()
+            .filter(|r| r.attribute.slug == slug)
+            .collect();
+        Ok(attributes::assigned(&rows, 1).into_iter().next())
+    }
+    /// List of attributes assigned to this variant.
+    async fn assigned_attributes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(PositiveInt(100))")] limit: Option<PositiveInt>,
+    ) -> Result<Vec<AssignedAttribute>> {
+        Ok(attributes::assigned(
+            &self.assigned_rows(ctx, false).await?,
+            limit.map_or(100, |l| l.0) as usize,
+        ))
+    }
+    #[graphql(complexity = 0)]
+    async fn name(&self) -> &str {
+        &self.row.variant.name
+    }
+    #[graphql(complexity = 0)]
+    async fn sku(&self) -> Option<&str> {
+        self.row.variant.sku.as_deref()
+    }
+    /// The product of the variant.
+    async fn product(&self) -> ProductNode {
+        ProductNode::from_arc(self.product.clone(), self.viewer.clone())
+            .with_prefetch(self.prefetch.clone())
+    }
+    #[graphql(complexity = 0)]
+    /// Determines if the inventory of this variant should be tracked.
+    async fn track_inventory(&self) -> bool {
+        self.row.variant.track_inventory
+    }
+    #[graphql(complexity = 0)]
+    /// The maximum quantity of this variant that a customer can purchase.
+    async fn quantity_limit_per_customer(&self) -> Option<i32> {
+        self.row.variant.quantity_limit_per_customer
+    }
+    #[graphql(complexity = 0)]
+    /// Channel given to retrieve this product variant.
+    async fn channel(&self) -> Option<&str> {
+        self.viewer.channel.as_ref().map(|c| c.slug.as_str())
+    }
+    /// Lists the storefront variant's pricing, the current price and discounts, only meant
+    /// for displaying.
+    async fn pricing(&self) -> Option<VariantPricingInfo> {
+        let listing = self.row.listing.as_ref()?;
+        let price = listing
+            .price_amount
+            .map(|p| TaxedMoney::untaxed(p, &listing.currency));
+        Some(VariantPricingInfo {
+            on_sale: Some(false),
+            discount: None,
+            price: price.clone(),
+            price_undiscounted: price,
+        })
+    }
+    /// List of attributes assigned to this variant.
+    async fn attributes(
+        &self,
+        ctx: &Context<'_>,
+        variant_selection: Option<VariantAttributeScope>,
+    ) -> Result<Vec<SelectedAttribute>> {
+        let rows: Vec<AssignedRow> = self
+            .assigned_rows(ctx, true)
+            .await?
+            .into_iter()
+            .filter(|r| match variant_selection {
+                None | Some(VariantAttributeScope::All) => true,
+                Some(VariantAttributeScope::VariantSelection) => r.variant_selection,
+                Some(VariantAttributeScope::NotVariantSelection) => !r.variant_selection,
+            })
+            .collect();
+        Ok(attributes::selected(&rows))
+    }
+    /// List of media for the product variant.
+    async fn media(&self, ctx: &Context<'_>) -> Result<Option<Vec<ProductMediaNode>>> {
+        let (state, req) = parts(ctx)?;
+        let media = state
+            .catalog
+            .loaders
+            .variant_media
+            .load_one(self.row.variant.id)
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default();
+        Ok(Some(media.into_iter().map(ProductMediaNode).collect()))
+    }
+    /// Returns translated product variant fields for the given language code.
+    async fn translation(
+        &self,
+        ctx: &Context<'_>,
+        language_code: LanguageCodeEnum,
+    ) -> Result<Option<ProductVariantTranslation>> {
+        Ok(
+            translation(ctx, kind::VARIANT, self.row.variant.id, language_code)
+                .await?
+                .map(ProductVariantTranslation),
+        )
+    }
+    /// Quantity of a product available for sale in one checkout: the stock minus allocations
+    /// in the channel's warehouses (variants that don't track inventory report Saleor's
+    /// `MAX_CHECKOUT_LINE_QUANTITY`).
+    async fn quantity_available(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        let Some(channel) = &self.viewer.channel else {
+            return Ok(None);
+        };
+        if !self.row.variant.track_inventory {
+            return Ok(Some(MAX_CHECKOUT_LINE_QUANTITY as i32));
+        }
+        let (state, req) = parts(ctx)?;
+        let available = state
+            .catalog
+            .loaders
+            .stock
+            .load_one((channel.id, self.row.variant.id))
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or(0);
+        Ok(Some(i32::try_from(available.max(0)).unwrap_or(i32::MAX)))
+    }
+    #[graphql(complexity = 0)]
+    async fn created(&self) -> DateTime<Utc> {
+        self.row.variant.created_at
+    }
+    #[graphql(complexity = 0)]
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.row.variant.updated_at
+    }
+    #[graphql(complexity = 0)]
+    /// External ID of this product variant.
+    async fn external_reference(&self) -> Option<&str> {
+        self.row.variant.external_reference.as_deref()
+    }
+}
+
+/// Represents a type of product. It defines what attributes are available to products of
+/// this type.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "ProductType")]
+pub struct ProductTypeNode {
+    #[graphql(flatten)]
+    meta: MetadataFields,
+    #[graphql(skip)]
+    pub model: product_type::Model,
+}
+
+impl From<product_type::Model> for ProductTypeNode {
+    fn from(model: product_type::Model) -> Self {
+        Self {
+            meta: MetadataFields::new(&model.metadata, &model.private_metadata),
+            model,
+        }
+    }
+}
+
+impl HasMetadata for ProductTypeNode {
+    fn metadata_fields(&self) -> &MetadataFields {
+        &self.meta
+    }
+}
+
+#[ComplexObject]
+impl ProductTypeNode {
+    #[graphql(complexity = 0)]
+    /// The ID of the product type.
+    async fn id(&self) -> ID {
+        id::encode("ProductType", self.model.id)
+    }
+    #[graphql(complexity = 0)]
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+    #[graphql(complexity = 0)]
+    async fn slug(&self) -> &str {
+        &self.model.slug
+    }
+    /// Whether the product type has variants.
+    #[graphql(
+        complexity = 0,
+        deprecation = "This is a leftover from the past Simple/Configurable product distinction. Products can have multiple variants regardless of this setting. "
+    )]
+    async fn has_variants(&self) -> bool {
+        self.model.has_variants
+    }
+    #[graphql(complexity = 0)]
+    /// Whether shipping is required for products of this type.
+    async fn is_shipping_required(&self) -> bool {
+        self.model.is_shipping_required
+    }
+    /// Whether products of this type are digital.
+    #[graphql(
+        complexity = 0,
+        deprecation = "Will be removed in v3.24.0, use metadata or attributes instead."
+    )]
+    async fn is_digital(&self) -> bool {
+        self.model.is_digital
+    }
+    #[graphql(complexity = 0)]
+    /// The product type kind.
+    async fn kind(&self) -> ProductTypeKindEnum {
+        if self.model.kind == "GIFT_CARD" {
+            ProductTypeKindEnum::GiftCard
+        } else {
+            ProductTypeKindEnum::Normal
+        }
+    }
+}
+
+/// Represents a product media.
+#[derive(Clone)]
+pub struct ProductMediaNode(pub product_media::Model);
+
+#[Object(name = "ProductMedia")]
+impl ProductMediaNode {
+    #[graphql(complexity = 0)]
+    /// The ID of the product media.
+    async fn id(&self) -> ID {
+        id::encode("ProductMedia", self.0.id)
+    }
+    #[graphql(complexity = 0)]
+    /// The sort order of the media.
+    async fn sort_order(&self) -> Option<i32> {
+        Some(self.0.sort_order)
+    }
+    #[graphql(complexity = 0)]
+    /// The alt text of the media.
+    async fn alt(&self) -> &str {
+        &self.0.alt
+    }
+    /// The type of the media.
+    #[graphql(complexity = 0, name = "type")]
+    async fn media_type(&self) -> ProductMediaType {
+        if self.0.media_type == "VIDEO" {
+            ProductMediaType::Video
+        } else {
+            ProductMediaType::Image
+        }
+    }
+    #[graphql(complexity = 0)]
+    /// The oEmbed data of the media.
+    async fn oembed_data(&self) -> JsonString {
+        JsonString(self.0.oembed_data.clone())
+    }
+    /// The URL of the media.
+    async fn url(
+        &self,
+        size: Option<i32>,
+        #[graphql(default_with = "Some(ThumbnailFormatEnum::Original)")] format: Option<
+            ThumbnailFormatEnum,
+        >,
+    ) -> String {
+        if self.0.media_type == "VIDEO" {
+            return self
+                .0
+                .external_url
+                .clone()
+                .unwrap_or_else(|| self.0.image_url.clone());
+        }
+        image_url(&self.0.image_url, size, format)
+    }
+    #[graphql(complexity = 0)]
+    /// Product id the media refers to.
+    async fn product_id(&self) -> Option<ID> {
+        Some(id::encode("Product", self.0.product_id))
+    }
+    /// List of public metadata items.
+    async fn metadata(&self) -> Vec<crate::core::metadata::MetadataItem> {
+        crate::core::metadata::items(&self.0.metadata)
+    }
+}

@@ -1,0 +1,552 @@
+//! End-to-end tests of the catalog and content: the storefront's own operations (read from
+//! `../shared/reference/storefront-ops` at test time) against the demo catalog, dataloader
+//! statement counts, bad input, and staff mutations.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+#[path = "common/ops.rs"]
+mod ops;
+
+use common::{TestServer, data, error_code};
+use serde_json::{Value, json};
+
+const USD: &str = "default-channel";
+const EUR: &str = "channel-eur";
+
+async fn op(server: &TestServer, name: &str, vars: Value) -> Value {
+    server.gql(&ops::document(name), vars).await
+}
+
+fn names(conn: &Value) -> Vec<String> {
+    conn["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn product_list_prices_per_channel_and_visibility() {
+    let server = TestServer::start().await;
+    let body = op(
+        &server,
+        "ProductList",
+        json!({"first": 100, "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    let products = &data(&body)["products"];
+    let listed = names(products);
+    assert_eq!(
+        listed.len(),
+        58,
+        "60 demo products minus one unpublished and one unlisted"
+    );
+    assert!(!listed.contains(&"Polo Shirt".to_owned()));
+    assert!(!listed.contains(&"Visor".to_owned()));
+    let tee = products["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["slug"] == "monospace-tee")
+        .unwrap();
+    assert_eq!(
+        tee["pricing"]["priceRange"]["start"]["gross"],
+        json!({"amount": 19.99, "currency": "USD"})
+    );
+    assert_eq!(
+        tee["pricing"]["priceRange"]["stop"]["gross"]["amount"],
+        25.99
+    );
+    assert_eq!(tee["category"]["slug"], "t-shirts");
+    assert_eq!(tee["bestseller"]["value"], true);
+    assert_eq!(tee["pulseBestseller"], Value::Null);
+    assert!(
+        tee["thumbnail"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert_eq!(tee["productVariants"]["totalCount"], 4);
+    let sizes: Vec<&str> = tee["productVariants"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["node"]["selectionAttributes"][0]["values"][0]["name"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(sizes, vec!["S", "M", "L", "XL"]);
+
+    let body = op(
+        &server,
+        "ProductList",
+        json!({"first": 100, "channel": EUR, "languageCode": "PL"}),
+    )
+    .await;
+    let tee = data(&body)["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .find(|n| n["slug"] == "monospace-tee")
+        .unwrap();
+    assert_eq!(
+        tee["pricing"]["priceRange"]["start"]["gross"],
+        json!({"amount": 17.99, "currency": "EUR"})
+    );
+    assert_eq!(tee["translation"]["name"], "Koszulka Monospace");
+    assert_eq!(tee["category"]["translation"]["name"], "Koszulki");
+    let attr = &tee["productVariants"]["edges"][0]["node"]["selectionAttributes"][0]["attribute"];
+    assert_eq!(attr["translation"]["name"], "Rozmiar");
+    assert_eq!(attr["inputType"], "DROPDOWN");
+}
+
+#[tokio::test]
+async fn paginated_list_walks_every_page_both_ways() {
+    let server = TestServer::start().await;
+    let mut after: Option<String> = None;
+    let mut seen = Vec::new();
+    let mut total;
+    loop {
+        let body = op(
+            &server,
+            "ProductListPaginated",
+            json!({"first": 20, "after": after, "channel": USD, "languageCode": "EN",
+                   "sortBy": {"field": "NAME", "direction": "ASC"}}),
+        )
+        .await;
+        let p = &data(&body)["products"];
+        total = p["totalCount"].as_i64().unwrap();
+        seen.extend(names(p));
+        if !p["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = p["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(total, 58);
+    assert_eq!(seen.len(), 58);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "sorted by name");
+    // Backwards from the end.
+    let body = op(
+        &server,
+        "ProductListPaginated",
+        json!({"last": 5, "before": null, "channel": USD, "languageCode": "EN",
+               "sortBy": {"field": "NAME", "direction": "ASC"}}),
+    )
+    .await;
+    let p = &data(&body)["products"];
+    assert_eq!(names(p), seen[53..].to_vec());
+    assert_eq!(p["pageInfo"]["hasPreviousPage"], true);
+    // Price sort, descending, in EUR.
+    let body = op(
+        &server,
+        "ProductListPaginated",
+        json!({"first": 3, "channel": EUR, "languageCode": "EN",
+               "sortBy": {"field": "PRICE", "direction": "DESC"}}),
+    )
+    .await;
+    let p = &data(&body)["products"];
+    let prices: Vec<f64> = p["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["node"]["pricing"]["priceRange"]["start"]["gross"]["amount"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert!(prices.windows(2).all(|w| w[0] >= w[1]), "{prices:?}");
+    // Filter by category (where) and price range (filter).
+    let body = op(
+        &server,
+        "ProductListPaginated",
+        json!({"first": 50, "channel": USD, "languageCode": "EN",
+               "filter": {"price": {"gte": 4, "lte": 5}}}),
+    )
+    .await;
+    let list = names(&data(&body)["products"]);
+    assert!(
+        !list.is_empty() && list.iter().all(|n| n.contains("Juice") || n == "Lemonade"),
+        "{list:?}"
+    );
+}
+
+#[tokio::test]
+async fn search_finds_names_skus_and_attribute_values() {
+    let server = TestServer::start().await;
+    let search = |q: &str| {
+        let q = q.to_owned();
+        let server = &server;
+        async move {
+            let body = op(
+                server,
+                "SearchProducts",
+                json!({"search": q, "sortBy": "NAME", "sortDirection": "ASC", "first": 50,
+                       "channel": USD, "languageCode": "EN"}),
+            )
+            .await;
+            names(&data(&body)["products"])
+        }
+    };
+    let juices = search("juice").await;
+    assert!(
+        juices.contains(&"Apple Juice".to_owned()) && juices.contains(&"Bean Juice".to_owned())
+    );
+    assert_eq!(search("MONOSPACE-TEE-XL").await, vec!["Monospace Tee"]);
+    assert!(
+        search("canvas").await.contains(&"Tote Bag".to_owned()),
+        "attribute value text"
+    );
+    assert!(
+        search("Polo").await.is_empty(),
+        "unpublished products stay hidden"
+    );
+    assert_eq!(
+        search("monosp").await,
+        vec!["Monospace Tee"],
+        "prefix match"
+    );
+}
+
+#[tokio::test]
+async fn product_details_and_variants() {
+    let server = TestServer::start().await;
+    let body = op(
+        &server,
+        "ProductDetails",
+        json!({"slug": "monospace-tee", "channel": USD, "languageCode": "PL"}),
+    )
+    .await;
+    let p = &data(&body)["product"];
+    assert_eq!(p["name"], "Monospace Tee");
+    assert_eq!(p["isAvailable"], true);
+    assert_eq!(p["translation"]["name"], "Koszulka Monospace");
+    assert_eq!(p["slugPL"]["slug"], "koszulka-monospace");
+    assert_eq!(p["slugDE"]["slug"], "monospace-t-shirt");
+    assert_eq!(p["slugFR"], Value::Null);
+    assert_eq!(p["productType"]["slug"], "t-shirt");
+    assert_eq!(p["productVariants"]["totalCount"], 4);
+    assert_eq!(p["media"].as_array().unwrap().len(), 2);
+    assert_eq!(p["media"][0]["type"], "IMAGE");
+    let attrs = p["assignedAttributes"].as_array().unwrap();
+    let material = attrs
+        .iter()
+        .find(|a| a["attribute"]["slug"] == "material")
+        .unwrap();
+    assert_eq!(material["plainText"], "100% organic cotton");
+    assert_eq!(material["attribute"]["translation"]["name"], "Materiał");
+    let colors = attrs
+        .iter()
+        .find(|a| a["attribute"]["slug"] == "color")
+        .unwrap();
+    assert_eq!(colors["choices"][0]["translation"], "Czarny");
+    assert!(p["description"].as_str().unwrap().contains("blocks"));
+
+    // By translated slug.
+    let body = op(
+        &server,
+        "ProductDetails",
+        json!({"slug": "koszulka-monospace", "slugLanguageCode": "PL", "channel": EUR, "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(
+        data(&body)["product"]["pricing"]["priceRange"]["start"]["gross"]["currency"],
+        "EUR"
+    );
+
+    // Unpublished: invisible, not an error.
+    let body = op(
+        &server,
+        "ProductDetails",
+        json!({"slug": "polo-shirt", "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(data(&body)["product"], Value::Null);
+
+    // Variants page by page.
+    let body = op(
+        &server,
+        "ProductVariantsForPdp",
+        json!({"slug": "monospace-tee", "channel": USD, "languageCode": "EN", "first": 3}),
+    )
+    .await;
+    let v = &data(&body)["product"]["productVariants"];
+    assert_eq!(v["totalCount"], 4);
+    assert_eq!(v["edges"].as_array().unwrap().len(), 3);
+    assert_eq!(v["pageInfo"]["hasNextPage"], true);
+    let body = op(
+        &server,
+        "ProductVariantsForPdp",
+        json!({"slug": "monospace-tee", "channel": USD, "languageCode": "EN", "first": 3,
+               "after": v["pageInfo"]["endCursor"]}),
+    )
+    .await;
+    let v = &data(&body)["product"]["productVariants"];
+    assert_eq!(v["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(v["edges"][0]["node"]["sku"], "MONOSPACE-TEE-XL");
+    assert_eq!(
+        v["edges"][0]["node"]["pricing"]["price"]["gross"]["amount"],
+        25.99
+    );
+    assert_eq!(v["pageInfo"]["hasNextPage"], false);
+
+    // One variant by SKU: stock and attributes.
+    let body = op(
+        &server,
+        "ProductVariantForPdp",
+        json!({"sku": "BEAN-JUICE-1-L", "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    let v = &data(&body)["productVariant"];
+    assert_eq!(v["quantityAvailable"], 0);
+    assert_eq!(v["product"]["slug"], "bean-juice");
+    assert_eq!(v["selectionAttributes"][0]["attribute"]["slug"], "volume");
+    assert_eq!(v["selectionAttributes"][0]["values"][0]["name"], "1 l");
+    let body = op(
+        &server,
+        "ProductVariantForPdp",
+        json!({"id": v["id"], "channel": EUR, "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(
+        data(&body)["productVariant"]["pricing"]["price"]["gross"]["currency"],
+        "EUR"
+    );
+    let body = op(
+        &server,
+        "ProductVariantForPdp",
+        json!({"sku": "APPLE-JUICE-330-ML", "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    assert!(
+        data(&body)["productVariant"]["quantityAvailable"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+}
+
+#[tokio::test]
+async fn category_collection_menu_and_pages() {
+    let server = TestServer::start().await;
+    let body = op(
+        &server,
+        "ProductListByCategory",
+        json!({"slug": "apparel", "channel": USD, "languageCode": "PL", "first": 5}),
+    )
+    .await;
+    let c = &data(&body)["category"];
+    assert_eq!(c["translation"]["name"], "Odzież");
+    assert_eq!(
+        c["products"]["totalCount"], 19,
+        "T-shirts and hoodies, without the unpublished one"
+    );
+    assert_eq!(c["products"]["edges"].as_array().unwrap().len(), 5);
+    let body = op(
+        &server,
+        "ProductListByCategory",
+        json!({"slug": "koszulki", "slugLanguageCode": "PL", "channel": USD, "languageCode": "EN",
+               "first": 20, "where": {"slug": {"oneOf": ["monospace-tee", "apple-juice"]}}}),
+    )
+    .await;
+    assert_eq!(
+        names(&data(&body)["category"]["products"]),
+        vec!["Monospace Tee"]
+    );
+
+    let body = op(
+        &server,
+        "ProductListByCollection",
+        json!({"slug": "featured-products", "channel": EUR, "languageCode": "PL", "first": 50}),
+    )
+    .await;
+    let c = &data(&body)["collection"];
+    assert_eq!(c["translation"]["name"], "Polecane produkty");
+    assert_eq!(c["products"]["totalCount"], 14);
+    let body = op(
+        &server,
+        "ProductListByCollection",
+        json!({"slug": "hidden-deals", "channel": USD, "languageCode": "EN", "first": 5}),
+    )
+    .await;
+    assert_eq!(data(&body)["collection"], Value::Null);
+
+    let body = op(
+        &server,
+        "CategoriesBySlug",
+        json!({"slugs": ["juices", "coffee", "nope"]}),
+    )
+    .await;
+    let slugs: Vec<&str> = data(&body)["categories"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, vec!["coffee", "juices"]);
+
+    let body = op(
+        &server,
+        "MenuGetBySlug",
+        json!({"slug": "navbar", "channel": USD, "languageCode": "PL"}),
+    )
+    .await;
+    let items = data(&body)["menu"]["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[0]["name"], "Apparel");
+    assert_eq!(items[0]["translation"]["name"], "Odzież");
+    assert_eq!(items[0]["category"]["slug"], "apparel");
+    let children: Vec<&str> = items[0]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, vec!["T-shirts", "Hoodies"]);
+    assert_eq!(items[0]["children"][0]["level"], 1);
+    assert_eq!(items[3]["collection"]["slug"], "best-sellers");
+    let body = op(
+        &server,
+        "MenuGetBySlug",
+        json!({"slug": "footer", "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    let items = data(&body)["menu"]["items"].as_array().unwrap().clone();
+    assert_eq!(items[0]["page"]["slug"], "about");
+    assert_eq!(items[3]["url"], "https://saleor.io/");
+
+    let body = op(
+        &server,
+        "PageGetBySlug",
+        json!({"slug": "about", "languageCode": "PL"}),
+    )
+    .await;
+    let p = &data(&body)["page"];
+    assert_eq!(p["title"], "About");
+    assert_eq!(p["translation"]["title"], "O nas");
+    assert_eq!(p["slugPL"]["slug"], "o-nas");
+    let body = op(
+        &server,
+        "PageGetBySlug",
+        json!({"slug": "draft-page", "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(data(&body)["page"], Value::Null);
+
+    let body = op(
+        &server,
+        "StorefrontContentPages",
+        json!({"channel": USD, "slugs": ["about", "home-hero", "draft-page"], "languageCode": "EN"}),
+    )
+    .await;
+    let pages = data(&body)["pages"]["edges"].as_array().unwrap().clone();
+    assert_eq!(pages.len(), 2);
+    let hero = pages
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["slug"] == "home-hero")
+        .unwrap();
+    assert_eq!(hero["pageType"]["slug"], "content-page");
+    assert_eq!(
+        hero["assignedAttributes"][0]["plainText"],
+        "Welcome to Home Hero"
+    );
+    assert_eq!(hero["assignedAttributes"][1]["boolean"], true);
+}
+
+#[tokio::test]
+async fn product_list_statement_count_does_not_grow_with_page_size() {
+    let server = TestServer::start().await;
+    let doc = ops::document("ProductList");
+    let mut counts = Vec::new();
+    for first in [10, 100, 10] {
+        let before = server.statements();
+        let body = server
+            .gql(
+                &doc,
+                json!({"first": first, "channel": USD, "languageCode": "EN"}),
+            )
+            .await;
+        data(&body);
+        counts.push(server.statements() - before);
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for first 10 vs first 100: {counts:?}"
+    );
+    assert!(
+        counts[1] <= 8,
+        "storefront ProductList should need at most 8 statements: {counts:?}"
+    );
+    let before = server.statements();
+    let body = op(
+        &server,
+        "ProductDetails",
+        json!({"slug": "monospace-tee", "channel": USD, "languageCode": "EN"}),
+    )
+    .await;
+    data(&body);
+    let details = server.statements() - before;
+    assert!(details <= 10, "ProductDetails: {details}");
+    println!("statements: ProductList first 10/100/10: {counts:?}; ProductDetails: {details}");
+}
+
+#[tokio::test]
+async fn bad_input_gives_clear_errors() {
+    let server = TestServer::start().await;
+    let q = "query($c: String, $f: Int, $a: String) { products(channel: $c, first: $f, after: $a) { edges { node { id } } } }";
+    let body = server.gql(q, json!({"c": "nope", "f": 5})).await;
+    assert_eq!(error_code(&body), "NOT_FOUND");
+    let body = server.gql(q, json!({"f": 5})).await;
+    assert_eq!(
+        error_code(&body),
+        "INVALID_INPUT",
+        "two channels: the slug is required"
+    );
+    let body = server.gql(q, json!({"c": USD, "f": 500})).await;
+    assert_eq!(error_code(&body), "INVALID_PAGINATION");
+    let body = server
+        .gql(q, json!({"c": USD, "f": 5, "a": "garbage"}))
+        .await;
+    assert_eq!(error_code(&body), "INVALID_CURSOR");
+    let body = server
+        .gql(q, json!({"c": USD, "f": 5, "a": "W3sicyI6IngifV0="}))
+        .await;
+    assert_eq!(error_code(&body), "INVALID_CURSOR");
+    let body = server
+        .gql(
+            r#"{ product(id: "Q2F0ZWdvcnk6MQ==", channel: "default-channel") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "INVALID_ID");
+    let body = server
+        .gql(
+            r#"{ product(channel: "default-channel") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "INVALID_INPUT");
+    let body = server
+        .gql(
+            r#"{ products(first: 5, channel: "default-channel", sortBy: {field: RANK, direction: ASC}) { edges { node { id } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "INVALID_INPUT");
+    let body = server
+        .gql(
+            r#"{ products(first: 5, channel: "default-channel", filter: {search: "\"*) OR zzqx:* --"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&body)["products"]["totalCount"], 0);
+}
