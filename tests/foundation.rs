@@ -225,6 +225,25 @@ async fn bad_input_gets_clear_coded_errors_and_the_server_keeps_serving() {
         "Invalid ID: UHJvZHVjdDox. Expected: Channel, received: Product."
     );
 
+    // Bad cursor and out-of-range pagination on a connection.
+    let body = server
+        .gql(r#"{ products(first: 2, after: "garbage", channel: "default-channel") { edges { node { name } } } }"#, json!({}))
+        .await;
+    assert_eq!(error_code(&body), "INVALID_CURSOR");
+    let body = server
+        .gql(
+            r#"{ products(first: 500, channel: "default-channel") { edges { node { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "INVALID_PAGINATION");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("limit of 100")
+    );
+
     // Still serving.
     let body = server.gql("{ shop { name } }", json!({})).await;
     assert_eq!(data(&body)["shop"]["name"], "Bizgraph Shop");
