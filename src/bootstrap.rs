@@ -54,6 +54,7 @@ pub async fn ensure_defaults(
         description: Set(Some("A demo shop served by bizgraph.".to_owned())),
         default_country: Set("US".to_owned()),
         domain: Set(host),
+        installation_id: Set(uuid::Uuid::new_v4().simple().to_string()),
         metadata: Set(empty.clone()),
         private_metadata: Set(empty.clone()),
         created_at: Set(now),

@@ -81,9 +81,74 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
     pub request_timeout_ms: u64,
 
+    /// Attempts per webhook delivery before it is left as failed.
+    #[arg(long, env = "BIZGRAPH_WEBHOOK_MAX_ATTEMPTS", default_value_t = 5)]
+    pub webhook_max_attempts: u32,
+
+    /// Delay before the first webhook retry, in milliseconds; doubles on each retry.
+    #[arg(
+        long,
+        env = "BIZGRAPH_WEBHOOK_BACKOFF_BASE_MS",
+        default_value_t = 10_000
+    )]
+    pub webhook_backoff_base_ms: u64,
+
+    /// Timeout of one webhook request (connect and response), in milliseconds.
+    #[arg(long, env = "BIZGRAPH_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    pub webhook_timeout_ms: u64,
+
+    /// Allow webhook targets in private, loopback and link-local ranges (development only).
+    #[arg(
+        long,
+        env = "BIZGRAPH_WEBHOOK_ALLOW_PRIVATE_TARGETS",
+        default_value_t = false
+    )]
+    pub webhook_allow_private_targets: bool,
+
     /// Maximum database connections per instance.
     #[arg(long, env = "BIZGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
+
+    /// Lifetime of access tokens (JWT), in seconds.
+    #[arg(long, env = "BIZGRAPH_ACCESS_TOKEN_TTL_SECS", default_value_t = 300)]
+    pub access_token_ttl_secs: u64,
+
+    /// Lifetime of refresh tokens (JWT), in seconds.
+    #[arg(long, env = "BIZGRAPH_REFRESH_TOKEN_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl_secs: u64,
+
+    /// Lifetime of one-time account tokens (confirmation, password reset, email change,
+    /// account deletion), in seconds.
+    #[arg(long, env = "BIZGRAPH_ACCOUNT_TOKEN_TTL_SECS", default_value_t = 24 * 3600)]
+    pub account_token_ttl_secs: u64,
+
+    /// Attempts of `tokenCreate`, `requestPasswordReset` and `accountRegister` allowed per
+    /// client IP address within the rate-limit window (0 disables the limit).
+    #[arg(long, env = "BIZGRAPH_AUTH_RATE_LIMIT_PER_IP", default_value_t = 60)]
+    pub auth_rate_limit_per_ip: u32,
+
+    /// Attempts of the same operations allowed per email address within the window
+    /// (0 disables the limit).
+    #[arg(long, env = "BIZGRAPH_AUTH_RATE_LIMIT_PER_EMAIL", default_value_t = 10)]
+    pub auth_rate_limit_per_email: u32,
+
+    /// Length of the rate-limit window, in seconds.
+    #[arg(
+        long,
+        env = "BIZGRAPH_AUTH_RATE_LIMIT_WINDOW_SECS",
+        default_value_t = 300
+    )]
+    pub auth_rate_limit_window_secs: u64,
+
+    /// Take the client IP address from the first `X-Forwarded-For` entry (only behind a
+    /// proxy that sets it).
+    #[arg(long, env = "BIZGRAPH_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+
+    /// Development mode: account emails' links (confirmation, password reset, …) are
+    /// written to the log. Never enable in production.
+    #[arg(long, env = "BIZGRAPH_DEV", default_value_t = false)]
+    pub dev: bool,
 }
 
 impl Config {

@@ -11,13 +11,16 @@ pub mod config;
 pub mod content;
 pub mod core;
 pub mod db;
+pub mod events;
 pub mod http;
 pub mod metadata;
 pub mod metrics;
+pub mod redis;
 pub mod schema;
 pub mod secret;
 pub mod shop;
 pub mod state;
+pub mod webhook;
 
 use axum::Router;
 
@@ -38,14 +41,55 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     let master_key = MasterKey::load(config.secret_key.as_deref(), &url)?;
     let db = Database::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
+    let redis = match &config.redis_url {
+        Some(url) if !url.is_empty() => Some(redis::Redis::connect(url).await?),
+        _ => None,
+    };
     let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
     if created.is_some() {
         // A freshly initialised database gets the demo catalog, so a new install (and every
         // test server) shows products right away.
         catalog::seed::demo(&db.conn).await?;
     }
-    let state = AppState::new(config, db, master_key);
+    // Background work (event dispatch, webhook delivery) gets its own small pool, so it
+    // neither competes with requests for connections nor shows in per-request SQL counts.
+    let background = Database::connect(&url, 2).await?;
+    let (shutdown, stop) = tokio::sync::watch::channel(false);
+    let installation_id = shop::ShopService::new(db.conn.clone())
+        .get()
+        .await?
+        .map(|s| s.installation_id)
+        .unwrap_or_default();
+    let bus = match &redis {
+        Some(redis) => {
+            events::EventBus::with_redis(redis.clone(), &installation_id, stop.clone()).await?
+        }
+        None => events::EventBus::in_process(),
+    };
+    let events = events::Events::new(bus);
+    tokio::spawn(events::dispatcher::run(
+        background.conn.clone(),
+        events.bus.clone(),
+        events.wake_handle(),
+        events.deliveries_handle(),
+        stop.clone(),
+    ));
+    let deliveries = events.deliveries_handle();
+    let state = AppState::new(state::Parts {
+        config,
+        db,
+        master_key,
+        redis,
+        installation_id,
+        events,
+        shutdown,
+    })
+    .await?;
     let schema = schema::build(state.clone());
+    tokio::spawn(
+        webhook::delivery::Worker::new(background.conn, schema.clone(), state.clone())
+            .run(deliveries, stop),
+    );
     let router = http::router(schema, state.clone());
     Ok(App {
         router,

@@ -111,9 +111,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         app.state.config.graphql_url(),
         started.elapsed().as_millis()
     );
-    axum::serve(listener, app.router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    // Stop background work (event dispatcher, Redis listener).
+    let _ = app.state.shutdown.send(true);
     tracing::info!("shut down cleanly");
     Ok(())
 }

@@ -1,34 +1,58 @@
 //! The GraphQL schema: every domain's queries and mutations merged, plus limits.
 
 use async_graphql::{
-    EmptySubscription, MergedObject, Schema, SchemaBuilder,
+    MergedObject, MergedSubscription, Schema, SchemaBuilder,
     extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
 };
 
 use crate::{
+    account::api::{AccountMutation, AccountQuery},
     catalog::api::{CatalogMutation, CatalogQuery},
     channel::api::ChannelQuery,
     config::Config,
     content::{api::ContentQuery, mutations::ContentMutation},
     core::limits::QueryLimits,
+    events::api::EventSubscription,
     metadata::api::MetadataMutation,
     shop::api::ShopQuery,
     state::AppState,
+    webhook::api::{WebhookMutation, WebhookQuery},
 };
 
 /// Root query: every domain's queries.
 #[derive(MergedObject, Default)]
-pub struct Query(ShopQuery, ChannelQuery, CatalogQuery, ContentQuery);
+pub struct Query(
+    ShopQuery,
+    ChannelQuery,
+    AccountQuery,
+    CatalogQuery,
+    ContentQuery,
+    WebhookQuery,
+);
 
 /// Root mutation: every domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(MetadataMutation, CatalogMutation, ContentMutation);
+pub struct Mutation(
+    MetadataMutation,
+    AccountMutation,
+    CatalogMutation,
+    ContentMutation,
+    WebhookMutation,
+);
+
+/// Root subscription: live events.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(EventSubscription);
 
 /// The executable schema type.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
 }
 
 /// Builds the schema served by the API, with limits from `config`.

@@ -80,7 +80,54 @@ impl MasterKey {
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
     }
+
+    /// Encrypts `plaintext` with AES-256-GCM under this key, binding it to `context` (e.g.
+    /// the row's purpose and id) so a ciphertext cannot be moved to another row. Returns
+    /// base64 of nonce ‖ ciphertext ‖ tag.
+    pub fn encrypt(&self, plaintext: &[u8], context: &[u8]) -> Result<String, CryptoError> {
+        use base64::Engine;
+        use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+        let key =
+            LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).map_err(|_| CryptoError)?);
+        let nonce_bytes: [u8; 12] = rand::rng().random();
+        let mut buffer = plaintext.to_vec();
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce_bytes),
+            Aad::from(context),
+            &mut buffer,
+        )
+        .map_err(|_| CryptoError)?;
+        let mut out = nonce_bytes.to_vec();
+        out.extend_from_slice(&buffer);
+        Ok(base64::engine::general_purpose::STANDARD.encode(out))
+    }
+
+    /// Decrypts the output of [`MasterKey::encrypt`] made with the same key and context.
+    pub fn decrypt(&self, encoded: &str, context: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        use base64::Engine;
+        use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .map_err(|_| CryptoError)?;
+        if bytes.len() < 12 + 16 {
+            return Err(CryptoError);
+        }
+        let (nonce, sealed) = bytes.split_at(12);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError)?;
+        let key =
+            LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0).map_err(|_| CryptoError)?);
+        let mut buffer = sealed.to_vec();
+        let plain = key
+            .open_in_place(nonce, Aad::from(context), &mut buffer)
+            .map_err(|_| CryptoError)?;
+        Ok(plain.to_vec())
+    }
 }
+
+/// A secret could not be encrypted or decrypted (wrong master key, or tampered data).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot encrypt or decrypt a secret (wrong master key or corrupted data)")]
+pub struct CryptoError;
 
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -126,6 +173,19 @@ mod tests {
             MasterKey::from_text("short"),
             Err(KeyError::TooShort)
         ));
+    }
+
+    #[test]
+    fn encrypt_round_trip() {
+        let key = MasterKey::ephemeral();
+        let sealed = key.encrypt(b"secret", b"ctx").unwrap_or_default();
+        assert_eq!(
+            key.decrypt(&sealed, b"ctx").ok().as_deref(),
+            Some(&b"secret"[..])
+        );
+        assert!(key.decrypt(&sealed, b"other").is_err());
+        assert!(MasterKey::ephemeral().decrypt(&sealed, b"ctx").is_err());
+        assert!(key.decrypt("garbage", b"ctx").is_err());
     }
 
     #[test]

@@ -2,9 +2,24 @@
 
 use std::sync::Arc;
 
+use tokio::sync::watch;
+
 use crate::{
-    catalog::CatalogService, channel::ChannelService, config::Config, db::Database,
-    metrics::Metrics, secret::MasterKey, shop::ShopService,
+    account::{
+        jwt::KeyStore,
+        ratelimit::{MemoryStore, RateLimiter, RateStore, RedisStore},
+        service::AccountService,
+    },
+    catalog::CatalogService,
+    channel::ChannelService,
+    config::Config,
+    db::Database,
+    events::Events,
+    metrics::Metrics,
+    redis::Redis,
+    secret::MasterKey,
+    shop::ShopService,
+    webhook::service::WebhookService,
 };
 
 /// Everything a request needs: configuration, the database, services and metrics.
@@ -15,24 +30,92 @@ pub struct AppState {
     pub db: Database,
     pub metrics: Arc<Metrics>,
     pub master_key: Arc<MasterKey>,
+    /// Present when `REDIS_URL` is configured.
+    pub redis: Option<Redis>,
     pub shop: ShopService,
     pub channels: ChannelService,
+    pub accounts: AccountService,
     pub catalog: CatalogService,
     pub content: crate::content::write::ContentWriter,
+    pub webhooks: WebhookService,
+    pub events: Events,
+    /// Background tasks stop when this changes or the last state clone is dropped.
+    pub shutdown: Arc<watch::Sender<bool>>,
+}
+
+/// What [`AppState::new`] wires together.
+pub struct Parts {
+    pub config: Config,
+    pub db: Database,
+    pub master_key: MasterKey,
+    pub redis: Option<Redis>,
+    /// Shared by every instance of the deployment; namespaces Redis keys.
+    pub installation_id: String,
+    pub events: Events,
+    pub shutdown: watch::Sender<bool>,
 }
 
 impl AppState {
-    /// Wires the services over `db`.
-    pub fn new(config: Config, db: Database, master_key: MasterKey) -> Self {
-        Self {
+    /// Wires the services: loads (or on first start creates) the JWT signing keys and
+    /// connects the rate-limit store (Redis when configured).
+    pub async fn new(parts: Parts) -> anyhow::Result<Self> {
+        let Parts {
+            config,
+            db,
+            master_key,
+            redis,
+            installation_id,
+            events,
+            shutdown,
+        } = parts;
+        let config = Arc::new(config);
+        let master_key = Arc::new(master_key);
+        let retention = std::time::Duration::from_secs(
+            config
+                .refresh_token_ttl_secs
+                .max(config.access_token_ttl_secs),
+        );
+        let keys = Arc::new(KeyStore::load_or_create(&db.conn, &master_key, retention).await?);
+        let store: Box<dyn RateStore> = match &config.redis_url {
+            // Instances of one deployment share counters; other deployments on the same
+            // Redis (or other test databases) do not.
+            Some(url) if !url.is_empty() => {
+                Box::new(RedisStore::connect(url, format!("bizgraph:{installation_id}:rl:")).await?)
+            }
+            _ => Box::<MemoryStore>::default(),
+        };
+        let limiter = Arc::new(RateLimiter::new(
+            store,
+            config.auth_rate_limit_per_ip,
+            config.auth_rate_limit_per_email,
+            std::time::Duration::from_secs(config.auth_rate_limit_window_secs.max(1)),
+        ));
+        let channels = ChannelService::new(db.conn.clone());
+        Ok(Self {
             shop: ShopService::new(db.conn.clone()),
-            channels: ChannelService::new(db.conn.clone()),
+            accounts: AccountService::new(
+                db.conn.clone(),
+                config.clone(),
+                keys,
+                master_key.clone(),
+                limiter,
+                channels.clone(),
+            ),
             catalog: CatalogService::new(db.conn.clone()),
             content: crate::content::write::ContentWriter::new(db.conn.clone()),
-            config: Arc::new(config),
+            channels,
+            webhooks: WebhookService::new(
+                db.conn.clone(),
+                master_key.clone(),
+                config.webhook_allow_private_targets,
+            ),
+            config,
             db,
             metrics: Arc::new(Metrics::default()),
-            master_key: Arc::new(master_key),
-        }
+            master_key,
+            redis,
+            events,
+            shutdown: Arc::new(shutdown),
+        })
     }
 }

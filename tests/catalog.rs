@@ -636,6 +636,16 @@ async fn staff_mutations_need_permissions() {
         let body = server.gql(q, json!({})).await;
         assert_eq!(error_code(&body), "PERMISSION_DENIED", "{q}");
     }
+    // Customers have no catalog permissions either.
+    let customer = server.customer_token("shopper@example.com").await;
+    let body = server
+        .gql_as(
+            &customer,
+            PRODUCT_CREATE,
+            json!({"input": {"productType": pt, "name": "Nope"}}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "PERMISSION_DENIED");
     // Nothing was written.
     let body = op(&server, "SearchProducts", json!({"search": "Nope", "sortBy": "NAME", "sortDirection": "ASC", "first": 5, "channel": USD, "languageCode": "EN"})).await;
     assert_eq!(data(&body)["products"]["totalCount"], 0);
@@ -818,7 +828,6 @@ async fn catalog_writes_are_atomic_unique_and_searchable() {
 }
 
 #[tokio::test]
-#[ignore = "needs accounts branch (staff_token)"]
 async fn staff_creates_lists_and_prices_a_product() {
     let server = TestServer::start().await;
     let token = server.staff_token().await;

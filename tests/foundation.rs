@@ -1,14 +1,15 @@
 //! End-to-end tests of the foundation: shop and channels, the HTTP surface, limits and bad
 //! input, websockets, metrics and the exported schema.
-
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{TestServer, data, error_code};
-use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+
+use common::{TestServer, data, error_code, ws_init, ws_next, ws_subscribe};
+use futures_util::SinkExt;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite;
 
 #[tokio::test]
 async fn shop_and_channels_answer_anonymously() {
@@ -224,6 +225,25 @@ async fn bad_input_gets_clear_coded_errors_and_the_server_keeps_serving() {
         "Invalid ID: UHJvZHVjdDox. Expected: Channel, received: Product."
     );
 
+    // Bad cursor and out-of-range pagination on a connection.
+    let body = server
+        .gql(r#"{ products(first: 2, after: "garbage", channel: "default-channel") { edges { node { name } } } }"#, json!({}))
+        .await;
+    assert_eq!(error_code(&body), "INVALID_CURSOR");
+    let body = server
+        .gql(
+            r#"{ products(first: 500, channel: "default-channel") { edges { node { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "INVALID_PAGINATION");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("limit of 100")
+    );
+
     // Still serving.
     let body = server.gql("{ shop { name } }", json!({})).await;
     assert_eq!(data(&body)["shop"]["name"], "Bizgraph Shop");
@@ -393,6 +413,32 @@ async fn health_reports_the_database() {
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["database"], "ok");
+    let expected_redis = if std::env::var("BIZGRAPH_TEST_REDIS_URL").is_ok() {
+        "ok"
+    } else {
+        "not configured"
+    };
+    assert_eq!(body["redis"], expected_redis);
+}
+
+#[tokio::test]
+async fn unreachable_redis_fails_start_up() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener); // nothing listens there now
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = bizgraph::config::Config::defaults();
+    config.database_url = Some(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("t.db").display()
+    ));
+    config.redis_url = Some(format!("redis://127.0.0.1:{port}"));
+    config.secret_key = Some("x".repeat(40));
+    let err = bizgraph::build_app(config)
+        .await
+        .err()
+        .map(|e| e.to_string());
+    assert!(err.is_some_and(|e| e.contains("Redis")));
 }
 
 #[tokio::test]
@@ -411,103 +457,50 @@ async fn metadata_mutations_need_permission() {
     assert_eq!(error_code(&body), "PERMISSION_DENIED");
 }
 
-async fn ws_connect(
-    server: &TestServer,
-    protocol: &str,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let mut request = server.ws_url().into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", protocol.parse().unwrap());
-    let (ws, resp) = tokio_tungstenite::connect_async(request).await.unwrap();
-    assert_eq!(resp.headers()["sec-websocket-protocol"], protocol);
-    ws
-}
-
-async fn next_json(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Value {
-    loop {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
-            .await
-            .expect("websocket message in time")
-            .expect("open websocket")
-            .unwrap();
-        if let tungstenite::Message::Text(text) = msg {
-            let value: Value = serde_json::from_str(&text).unwrap();
-            if value["type"] == "ka" {
-                continue;
-            }
-            return value;
-        }
-    }
-}
-
 #[tokio::test]
 async fn websocket_graphql_transport_ws() {
     let server = TestServer::start().await;
-    let mut ws = ws_connect(&server, "graphql-transport-ws").await;
-    ws.send(tungstenite::Message::text(
-        json!({"type": "connection_init", "payload": {}}).to_string(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
-    ws.send(tungstenite::Message::text(
-        json!({"id": "1", "type": "subscribe", "payload": {"query": "{ shop { name } }"}})
-            .to_string(),
-    ))
-    .await
-    .unwrap();
-    let msg = next_json(&mut ws).await;
+    let (mut ws, ack) = ws_init(&server, "graphql-transport-ws", json!({})).await;
+    assert_eq!(ack.unwrap()["type"], "connection_ack");
+    ws_subscribe(&mut ws, "1", "{ shop { name } }").await;
+    let msg = ws_next(&mut ws, Duration::from_secs(10)).await.unwrap();
     assert_eq!(msg["type"], "next");
     assert_eq!(msg["payload"]["data"]["shop"]["name"], "Bizgraph Shop");
-    assert_eq!(next_json(&mut ws).await["type"], "complete");
+    assert_eq!(
+        ws_next(&mut ws, Duration::from_secs(10)).await.unwrap()["type"],
+        "complete"
+    );
 }
 
 #[tokio::test]
 async fn websocket_legacy_graphql_ws_and_bad_token() {
     let server = TestServer::start().await;
-    let mut ws = ws_connect(&server, "graphql-ws").await;
-    ws.send(tungstenite::Message::text(
-        json!({"type": "connection_init", "payload": {}}).to_string(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
+    let (mut ws, ack) = ws_init(&server, "graphql-ws", json!({})).await;
+    assert_eq!(ack.unwrap()["type"], "connection_ack");
     ws.send(tungstenite::Message::text(
         json!({"id": "1", "type": "start", "payload": {"query": "{ channels { slug } }"}})
             .to_string(),
     ))
     .await
     .unwrap();
-    let msg = next_json(&mut ws).await;
+    let msg = ws_next(&mut ws, Duration::from_secs(10)).await.unwrap();
     assert_eq!(msg["type"], "data");
     assert_eq!(
         msg["payload"]["data"]["channels"].as_array().unwrap().len(),
         2
     );
 
-    // A bad token in connection_init is refused.
-    let mut ws = ws_connect(&server, "graphql-transport-ws").await;
-    ws.send(tungstenite::Message::text(
-        json!({"type": "connection_init", "payload": {"authorization": "Bearer not-a-token"}})
-            .to_string(),
-    ))
-    .await
-    .unwrap();
-    let refused = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
-        .await
-        .unwrap();
-    match refused {
-        Some(Ok(tungstenite::Message::Close(_))) | None | Some(Err(_)) => {}
-        Some(Ok(other)) => {
-            let text = other.to_text().unwrap_or_default().to_owned();
-            assert!(text.contains("error") || text.is_empty(), "{text}");
-        }
-    }
+    // A bad token in connection_init is refused: no ack, the connection ends.
+    let (_ws, reply) = ws_init(
+        &server,
+        "graphql-transport-ws",
+        json!({"authorization": "Bearer not-a-token"}),
+    )
+    .await;
+    assert!(
+        reply.as_ref().is_none_or(|r| r["type"] != "connection_ack"),
+        "{reply:?}"
+    );
 }
 
 #[test]
@@ -518,4 +511,33 @@ fn exported_schema_is_current() {
         committed == bizgraph::schema::sdl(),
         "schema/schema.graphql is stale; run `cargo run -- export-schema --output schema/schema.graphql`"
     );
+}
+
+#[tokio::test]
+async fn apollo_persisted_queries_over_get() {
+    use sha2::{Digest, Sha256};
+    let server = TestServer::start().await;
+    let query = "query PersistedShop { shop { name } }";
+    let hash = format!("{:x}", Sha256::digest(query.as_bytes()));
+    let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string();
+    let get = || {
+        server
+            .client
+            .get(server.graphql_url())
+            .query(&[("extensions", extensions.as_str())])
+            .send()
+    };
+    let body: Value = get().await.unwrap().json().await.unwrap();
+    assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
+    let resp = server
+        .client
+        .post(server.graphql_url())
+        .json(&json!({"query": query, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(data(&body)["shop"]["name"], "Bizgraph Shop");
+    let body: Value = get().await.unwrap().json().await.unwrap();
+    assert_eq!(data(&body)["shop"]["name"], "Bizgraph Shop");
 }

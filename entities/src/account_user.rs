@@ -23,6 +23,8 @@ pub struct Model {
     pub date_joined: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_login: Option<DateTimeUtc>,
+    pub default_shipping_address_id: Option<i32>,
+    pub default_billing_address_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,10 @@
 //! SeaORM entities, one module per table. Migrations live in the `migration` crate.
 
+pub mod account_address;
+pub mod account_token;
 pub mod account_user;
+pub mod app;
+pub mod app_token;
 pub mod assigned_value;
 pub mod attribute;
 pub mod attribute_value;
@@ -10,8 +14,12 @@ pub mod channel_warehouse;
 pub mod collection;
 pub mod collection_channel_listing;
 pub mod collection_product;
+pub mod event_delivery;
+pub mod event_delivery_attempt;
+pub mod jwt_signing_key;
 pub mod menu;
 pub mod menu_item;
+pub mod outbox;
 pub mod page;
 pub mod page_type;
 pub mod permission_group;
@@ -28,3 +36,4 @@ pub mod user_permission_group;
 pub mod variant_channel_listing;
 pub mod variant_media;
 pub mod warehouse;
+pub mod webhook;

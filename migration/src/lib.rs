@@ -3,6 +3,9 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_foundation;
+mod m20261122_000050_outbox;
+mod m20261122_000100_accounts;
+mod m20261122_000150_webhooks;
 mod m20261122_000200_catalog;
 
 /// All migrations, in order.
@@ -13,6 +16,9 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
+            Box::new(m20261122_000050_outbox::Migration),
+            Box::new(m20261122_000100_accounts::Migration),
+            Box::new(m20261122_000150_webhooks::Migration),
             Box::new(m20261122_000200_catalog::Migration),
         ]
     }

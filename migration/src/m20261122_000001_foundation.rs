@@ -17,6 +17,7 @@ impl MigrationTrait for Migration {
                     .col(text_null(Shop::Description))
                     .col(string_len(Shop::DefaultCountry, 2))
                     .col(string(Shop::Domain))
+                    .col(string(Shop::InstallationId))
                     .col(json_binary(Shop::Metadata))
                     .col(json_binary(Shop::PrivateMetadata))
                     .col(timestamp_with_time_zone(Shop::CreatedAt))
@@ -138,6 +139,7 @@ enum Shop {
     Description,
     DefaultCountry,
     Domain,
+    InstallationId,
     Metadata,
     PrivateMetadata,
     CreatedAt,

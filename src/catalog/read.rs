@@ -735,7 +735,7 @@ pub async fn categories_page(
         columns: vec![category::Column::Name, category::Column::Id],
         descending: false,
     };
-    crate::core::connection::fetch_page(db, select, &key, page, category_key)
+    crate::core::connection::fetch_page(db, select, &key, page)
         .await
         .map_err(|e| match e {
             crate::core::connection::PageError::BadCursor => ReadError::BadCursor,
@@ -861,7 +861,7 @@ pub async fn collections_page(
         columns: vec![collection::Column::Name, collection::Column::Id],
         descending: false,
     };
-    crate::core::connection::fetch_page(db, select, &key, page, collection_key)
+    crate::core::connection::fetch_page(db, select, &key, page)
         .await
         .map_err(|e| match e {
             crate::core::connection::PageError::BadCursor => ReadError::BadCursor,

@@ -55,7 +55,7 @@ pub async fn pages_page(
         columns: vec![page::Column::Slug, page::Column::Id],
         descending: false,
     };
-    fetch_page(db, select, &key, page, page_key)
+    fetch_page(db, select, &key, page)
         .await
         .map_err(|e| match e {
             PageError::BadCursor => ReadError::BadCursor,

@@ -158,13 +158,12 @@ pub struct SortKey<C> {
 }
 
 /// Fetches one page of `select` ordered by `key`, starting after/before the page's cursors.
-/// `key_of` extracts a row's sort key; a cursor whose arity differs from the key is rejected.
+/// A cursor whose arity differs from the key is rejected as `BadCursor`.
 pub async fn fetch_page<E, M, C, D>(
     db: &D,
     select: Select<E>,
     key: &SortKey<C>,
     page: &Page,
-    key_of: impl Fn(&M) -> Vec<KeyPart>,
 ) -> Result<PageResult<M>, PageError>
 where
     E: EntityTrait,
@@ -218,7 +217,6 @@ where
     if page.backward {
         items.reverse();
     }
-    let _ = &key_of;
     Ok(PageResult {
         items,
         has_next_page: if page.backward {

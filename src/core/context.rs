@@ -32,6 +32,26 @@ pub enum Requestor {
     App(AuthApp),
 }
 
+/// What the transport knows about the client, for rate limits and cookie-based token
+/// refresh. Inserted next to [`RequestCtx`] by the HTTP handlers (absent on websockets).
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    /// The client's IP address (the socket peer, or `X-Forwarded-For` when trusted).
+    pub ip: Option<String>,
+    /// The raw `Cookie` header.
+    pub cookies: Option<String>,
+}
+
+impl ClientInfo {
+    /// The value of cookie `name`, if sent.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.as_deref()?.split(';').find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v.trim())
+        })
+    }
+}
+
 /// Per-request data available to every resolver.
 #[derive(Clone, Debug)]
 pub struct RequestCtx {
@@ -61,6 +81,15 @@ impl RequestCtx {
         match &self.requestor {
             Requestor::App(app) => Some(app),
             _ => None,
+        }
+    }
+
+    /// Global ID of the calling user or app, recorded with events.
+    pub fn requestor_id(&self) -> Option<String> {
+        match &self.requestor {
+            Requestor::Anonymous => None,
+            Requestor::User(u) => Some(super::id::encode("User", u.id).0),
+            Requestor::App(a) => Some(super::id::encode("App", a.id).0),
         }
     }
 

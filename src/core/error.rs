@@ -103,6 +103,23 @@ pub fn error(code: ErrorCode, message: impl Into<String>) -> async_graphql::Erro
     err
 }
 
+/// A resolver error with a stable code and a specific Saleor exception class name (e.g.
+/// `ExpiredSignatureError` for an expired token, which clients match on to refresh).
+pub fn error_with_exception(
+    code: ErrorCode,
+    exception: &str,
+    message: impl Into<String>,
+) -> async_graphql::Error {
+    let mut err = async_graphql::Error::new(message);
+    let mut ext = ErrorExtensionValues::default();
+    ext.set("code", code.as_str());
+    let mut map = async_graphql::indexmap::IndexMap::new();
+    map.insert(async_graphql::Name::new("code"), Value::from(exception));
+    ext.set("exception", Value::Object(map));
+    err.extensions = Some(ext);
+    err
+}
+
 /// A request-level error (parse, validation, limits) with a stable code.
 pub fn server_error(code: ErrorCode, message: impl Into<String>) -> ServerError {
     let mut err = ServerError::new(message, None);

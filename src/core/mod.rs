@@ -6,6 +6,8 @@ pub mod context;
 pub mod country;
 pub mod error;
 pub mod id;
+pub mod image;
 pub mod limits;
 pub mod metadata;
 pub mod permissions;
+pub mod scalars;

@@ -2,7 +2,10 @@
 //! parameters, or upgrades to a websocket; POST executes JSON or multipart requests.
 //! Every rejection is a GraphQL-shaped JSON error with a stable code and the request id.
 
-use std::time::{Duration, Instant};
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
 
 use async_graphql::{
     BatchRequest, BatchResponse, Data, ParseRequestError, Response as GqlResponse, ServerError,
@@ -11,8 +14,7 @@ use async_graphql::{
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     Extension, Json,
-    body::Body,
-    extract::{FromRequestParts, Request, State, WebSocketUpgrade},
+    extract::{ConnectInfo, FromRequestParts, Request, State, WebSocketUpgrade},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
@@ -23,10 +25,11 @@ use super::{Http, RequestId};
 use crate::{
     account::auth,
     core::{
-        context::RequestCtx,
+        context::{ClientInfo, RequestCtx},
         error::{ErrorCode, server_error},
         limits::ReadOnlyRequest,
     },
+    events::api::TokenExpiry,
     metrics::operation_name,
 };
 
@@ -34,9 +37,11 @@ use crate::{
 pub async fn post_handler(
     State(http): State<Http>,
     Extension(rid): Extension<RequestId>,
-    headers: HeaderMap,
-    body: Body,
+    req: Request,
 ) -> Response {
+    let (parts, body) = req.into_parts();
+    let client = client_info(&http, &parts);
+    let headers = parts.headers;
     let content_type = header_str(&headers, header::CONTENT_TYPE);
     let multipart = content_type.is_some_and(|c| c.starts_with("multipart/"));
     let config = &http.state.config;
@@ -88,7 +93,31 @@ pub async fn post_handler(
         }
     };
     let authorization = header_str(&headers, header::AUTHORIZATION);
-    execute(&http, &rid, authorization, batch, false).await
+    execute(&http, &rid, authorization, client, batch, false).await
+}
+
+/// The client's IP (socket peer, or the first `X-Forwarded-For` entry when trusted) and
+/// cookies.
+fn client_info(http: &Http, parts: &axum::http::request::Parts) -> ClientInfo {
+    let forwarded = if http.state.config.trust_forwarded_for {
+        header_str(
+            &parts.headers,
+            header::HeaderName::from_static("x-forwarded-for"),
+        )
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+    } else {
+        None
+    };
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    ClientInfo {
+        ip: forwarded.or(peer),
+        cookies: header_str(&parts.headers, header::COOKIE).map(str::to_owned),
+    }
 }
 
 /// GET: websocket upgrade, a read from query parameters, or the playground.
@@ -125,10 +154,12 @@ pub async fn get_handler(
         }
     };
     let authorization = header_str(&parts.headers, header::AUTHORIZATION);
+    let client = client_info(&http, &parts);
     execute(
         &http,
         &rid,
         authorization,
+        client,
         BatchRequest::Single(request),
         true,
     )
@@ -170,6 +201,9 @@ async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::
                         .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
                     let requestor = auth::authenticate(&state, authorization).await?;
                     let mut data = Data::default();
+                    if let Some(expiry) = authorization.and_then(token_expiry) {
+                        data.insert(expiry);
+                    }
                     data.insert(RequestCtx {
                         request_id: rid.0,
                         requestor,
@@ -181,10 +215,25 @@ async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::
         .into_response()
 }
 
+/// When a JWT bearer value expires (its `exp`), for ending live subscriptions on time.
+/// Only called after the token was authenticated, so the claims are already verified.
+fn token_expiry(authorization: &str) -> Option<TokenExpiry> {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let token = authorization.trim().rsplit(' ').next()?;
+    let claims = token.split('.').nth(1)?;
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()?;
+    let exp = claims.get("exp")?.as_i64()?;
+    let left = exp - chrono::Utc::now().timestamp();
+    let left = std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0));
+    Some(TokenExpiry(tokio::time::Instant::now() + left))
+}
+
 async fn execute(
     http: &Http,
     rid: &RequestId,
     authorization: Option<&str>,
+    client: ClientInfo,
     batch: BatchRequest,
     read_only: bool,
 ) -> Response {
@@ -220,10 +269,12 @@ async fn execute(
             .map(|r| operation_name(r.operation_name.as_deref(), &r.query))
             .collect(),
     };
-    let mut batch = batch.data(RequestCtx {
-        request_id: rid.0.clone(),
-        requestor,
-    });
+    let mut batch = batch
+        .data(RequestCtx {
+            request_id: rid.0.clone(),
+            requestor,
+        })
+        .data(client);
     if read_only {
         batch = batch.data(ReadOnlyRequest);
     }
@@ -259,8 +310,16 @@ async fn execute(
                 .collect(),
         ),
     };
+    let extra_headers: Vec<(header::HeaderName, HeaderValue)> =
+        response.http_headers_iter().collect();
     match serde_json::to_value(&response) {
-        Ok(body) => json_response(StatusCode::OK, &rid.0, body),
+        Ok(body) => {
+            let mut resp = json_response(StatusCode::OK, &rid.0, body);
+            for (name, value) in extra_headers {
+                resp.headers_mut().append(name, value);
+            }
+            resp
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot serialise a response");
             reject(

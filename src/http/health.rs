@@ -10,21 +10,37 @@ use serde_json::json;
 
 use super::Http;
 
-/// 200 when the database answers, 503 otherwise.
+/// 200 when the database (and Redis, when configured) answer, 503 otherwise.
 pub async fn health(State(http): State<Http>) -> impl IntoResponse {
-    match http.state.db.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "database": "ok"})),
-        ),
+    let database = match http.state.db.ping().await {
+        Ok(()) => "ok",
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "error", "database": "unreachable"})),
-            )
+            "unreachable"
         }
-    }
+    };
+    let redis = match &http.state.redis {
+        None => "not configured",
+        Some(redis) => match redis.ping().await {
+            Ok(()) => "ok",
+            Err(e) => {
+                tracing::warn!(error = %e, "health check: Redis unreachable");
+                "unreachable"
+            }
+        },
+    };
+    let healthy = database == "ok" && redis != "unreachable";
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if healthy { "ok" } else { "error" },
+        "database": database,
+        "redis": redis,
+    });
+    (status, Json(body))
 }
 
 /// Prometheus metrics.

@@ -7,6 +7,7 @@ mod request_id;
 
 use axum::{Router, http::Method, routing::get};
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     cors::{AllowOrigin, Any, CorsLayer},
 };
@@ -38,10 +39,37 @@ pub fn router(schema: AppSchema, state: AppState) -> Router {
         .route("/health/", get(health::health))
         .route("/health", get(health::health))
         .route("/metrics", get(health::metrics))
+        .route("/.well-known/jwks.json", get(jwks))
         .with_state(http)
         .layer(cors)
         .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
+/// A panic anywhere in a handler becomes a generic JSON error; the details go to the log only.
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    tracing::error!("a request handler panicked");
+    let err = crate::core::error::server_error(
+        crate::core::error::ErrorCode::Internal,
+        "Internal server error",
+    );
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(serde_json::json!({ "errors": [err] })),
+    )
+        .into_response()
+}
+
+/// The public keys verifying our JWTs (and, later, webhook signatures).
+async fn jwks(axum::extract::State(http): axum::extract::State<Http>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
+        axum::Json(http.state.accounts.keys().jwks()),
+    )
+        .into_response()
 }
 
 fn cors_layer(origins: &str) -> CorsLayer {

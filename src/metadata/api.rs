@@ -5,6 +5,7 @@
 use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
 use serde_json::Value as Json;
 
+use crate::account::api::{AddressNode, UserNode};
 use crate::catalog::api::attributes::AttributeNode;
 use crate::catalog::api::category::{CategoryNode, CollectionNode};
 use crate::catalog::api::products::{ProductNode, ProductTypeNode, VariantNode};
@@ -134,7 +135,7 @@ impl HasMetadata for MetadataFields {
 }
 
 /// An object with public and private metadata.
-#[allow(clippy::duplicated_attributes)] // the derive's `field(...)` lists repeat `name`/`ty` keys
+#[allow(clippy::duplicated_attributes)] // clippy misreads the derive's field list
 #[derive(Interface)]
 #[graphql(
     name = "ObjectWithMetadata",
@@ -163,6 +164,8 @@ impl HasMetadata for MetadataFields {
 )]
 pub enum ObjectWithMetadata {
     Channel(ChannelNode),
+    User(UserNode),
+    Address(AddressNode),
     Product(ProductNode),
     ProductVariant(VariantNode),
     ProductType(ProductTypeNode),
@@ -275,17 +278,26 @@ async fn run(
             format!("Couldn't resolve to a node: {}", gid.as_str()),
         ));
     };
-    req.require_any(owner.permissions())?;
+    // A user may change their own public metadata; everything else needs the owner
+    // kind's permission.
+    let own_public = owner == MetadataOwner::User
+        && visibility == Visibility::Public
+        && req.user().is_some_and(|u| u.id == pk);
+    if !own_public {
+        req.require_any(owner.permissions())?;
+    }
+    let requestor = req.requestor_id();
+    let db = &state.db.conn;
     let result = match change {
         Change::Set(items) => {
-            service::modify(&state.db.conn, owner, pk, visibility, service::set(items)).await
+            service::modify(db, owner, pk, visibility, requestor, service::set(items)).await
         }
         Change::Remove(keys) => {
-            service::modify(&state.db.conn, owner, pk, visibility, service::remove(keys)).await
+            service::modify(db, owner, pk, visibility, requestor, service::remove(keys)).await
         }
     };
     match result {
-        Ok(()) => {}
+        Ok(()) => state.events.wake(),
         Err(ServiceError::Db(e)) => return Err(req.internal(e)),
         Err(ServiceError::NotFound(_)) => {
             return Ok(Outcome::error(
@@ -309,6 +321,18 @@ async fn run(
             .await
             .map_err(|e| req.internal(e))?
             .map(|c| ObjectWithMetadata::Channel(c.into())),
+        MetadataOwner::User => state
+            .accounts
+            .user(pk)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(|u| ObjectWithMetadata::User(u.into())),
+        MetadataOwner::Address => state
+            .accounts
+            .address(pk)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(|a| ObjectWithMetadata::Address(AddressNode::new(a, None))),
         other => crate::catalog::api::metadata_item(&state.db.conn, other, pk)
             .await
             .map_err(|e| req.internal(e))?,

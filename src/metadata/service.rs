@@ -7,6 +7,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 
 use crate::core::{metadata, permissions::Permission};
+use crate::events::{EventType, NewEvent, outbox};
 
 /// Which of an object's two metadata maps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub enum MetadataError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MetadataOwner {
     Channel,
+    User,
+    Address,
     Product,
     ProductVariant,
     ProductType,
@@ -47,6 +50,8 @@ impl MetadataOwner {
     pub fn from_type_name(type_name: &str) -> Option<Self> {
         match type_name {
             "Channel" => Some(Self::Channel),
+            "User" => Some(Self::User),
+            "Address" => Some(Self::Address),
             "Product" => Some(Self::Product),
             "ProductVariant" => Some(Self::ProductVariant),
             "ProductType" => Some(Self::ProductType),
@@ -61,10 +66,30 @@ impl MetadataOwner {
         }
     }
 
+    /// The event recorded when an object of this kind has its metadata changed, if any.
+    pub fn event(self, pk: i32) -> Option<NewEvent> {
+        match self {
+            Self::Channel => Some(NewEvent::new(
+                EventType::ChannelMetadataUpdated,
+                "Channel",
+                pk,
+            )),
+            Self::User => Some(NewEvent::new(
+                EventType::CustomerMetadataUpdated,
+                "User",
+                pk,
+            )),
+            Self::Address => None,
+            _ => None,
+        }
+    }
+
     /// Permissions that allow changing this kind's metadata (any one of them).
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Self::Channel => &[Permission::ManageChannels],
+            Self::User => &[Permission::ManageUsers, Permission::ManageStaff],
+            Self::Address => &[Permission::ManageUsers],
             Self::Product | Self::ProductVariant | Self::Category | Self::Collection => {
                 &[Permission::ManageProducts]
             }
@@ -77,29 +102,34 @@ impl MetadataOwner {
 }
 
 /// Applies `change` to one metadata map of the object `pk` of kind `owner`, in a
-/// transaction that locks the row. Returns `NotFound` when the row does not exist.
+/// transaction that locks the row and records the owner's metadata event with
+/// `requestor`. Returns `NotFound` when the row does not exist.
 pub async fn modify(
     db: &DatabaseConnection,
     owner: MetadataOwner,
     pk: i32,
     visibility: Visibility,
+    requestor: Option<String>,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError> {
     use entities::{
-        attribute, category, channel, collection, menu, menu_item, page, page_type, product,
-        product_type, product_variant,
+        account_address, account_user, attribute, category, channel, collection, menu, menu_item,
+        page, page_type, product, product_type, product_variant,
     };
+    let event = owner.event(pk).map(|e| e.requestor(requestor));
     macro_rules! arm {
         ($entity:ident) => {{
             let column = match visibility {
                 Visibility::Public => $entity::Column::Metadata,
                 Visibility::Private => $entity::Column::PrivateMetadata,
             };
-            modify_row::<$entity::Entity>(db, pk, column, change).await
+            modify_row::<$entity::Entity>(db, pk, column, event, change).await
         }};
     }
     match owner {
         MetadataOwner::Channel => arm!(channel),
+        MetadataOwner::User => arm!(account_user),
+        MetadataOwner::Address => arm!(account_address),
         MetadataOwner::Product => arm!(product),
         MetadataOwner::ProductVariant => arm!(product_variant),
         MetadataOwner::ProductType => arm!(product_type),
@@ -117,6 +147,7 @@ async fn modify_row<E>(
     db: &DatabaseConnection,
     pk: i32,
     column: E::Column,
+    event: Option<NewEvent>,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError>
 where
@@ -144,6 +175,9 @@ where
         .filter(pk_column.eq(pk))
         .exec(&txn)
         .await?;
+    if let Some(event) = event {
+        outbox::push(&txn, event).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -17,12 +17,16 @@ use tokio::sync::oneshot;
 /// Password of the first staff user in every test server.
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin-Password-for-tests-1";
+/// Password of customers created by [`TestServer::customer_token`].
+pub const CUSTOMER_PASSWORD: &str = "Customer-Pass-42";
 
 /// A running server on a fresh database.
 pub struct TestServer {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// The database this server uses (share it with [`TestServer::start_sharing`]).
+    pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     _dir: Option<tempfile::TempDir>,
     pg_database: Option<(String, String)>,
@@ -32,6 +36,18 @@ impl TestServer {
     /// Starts a server with the default test configuration.
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await
+    }
+
+    /// Starts a second server (another "instance") on the same database as `other`.
+    /// Like any instance of one deployment, it has the same public URL (token issuer).
+    pub async fn start_sharing(other: &TestServer) -> Self {
+        let url = other.database_url.clone();
+        let public_url = other.state.config.public_url.clone();
+        Self::start_with(move |c| {
+            c.database_url = Some(url);
+            c.public_url = public_url;
+        })
+        .await
     }
 
     /// Starts a server after letting `configure` adjust the configuration.
@@ -64,21 +80,34 @@ impl TestServer {
             }
         }
         configure(&mut config);
+        let database_url = config.database_url();
+        if pg_database
+            .as_ref()
+            .is_some_and(|(_, name)| !database_url.ends_with(name.as_str()))
+        {
+            // The configuration points elsewhere (a shared database): not ours to drop.
+            let (base, name) = pg_database.take().unwrap();
+            drop_pg_database(base, name);
+        }
         let app = bizgraph::build_app(config).await.unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let router = app.router;
         tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
         });
         Self {
             addr,
             client: reqwest::Client::new(),
             state: app.state,
+            database_url,
             shutdown: Some(tx),
             _dir: dir,
             pg_database,
@@ -122,11 +151,73 @@ impl TestServer {
         resp.json().await.unwrap()
     }
 
-    /// An access token of the first staff user (every permission).
-    ///
-    /// Provisional stub: `tokenCreate` comes with the accounts branch, which replaces this.
+    /// An access token for the first staff user (every permission), via `tokenCreate`.
     pub async fn staff_token(&self) -> String {
-        panic!("needs the accounts branch (staff_token)")
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Registers (and confirms) a customer with `email` and [`CUSTOMER_PASSWORD`], then
+    /// returns an access token for it.
+    pub async fn customer_token(&self, email: &str) -> String {
+        self.register_customer(email, CUSTOMER_PASSWORD).await;
+        self.login(email, CUSTOMER_PASSWORD).await
+    }
+
+    /// Registers and confirms a customer (confirmation token read from the outbox).
+    pub async fn register_customer(&self, email: &str, password: &str) {
+        let body = self
+            .gql(
+                "mutation($input: AccountRegisterInput!) { accountRegister(input: $input) { errors { field code message } } }",
+                json!({"input": {"email": email, "password": password, "redirectUrl": "https://shop.example.com/confirm", "channel": "default-channel"}}),
+            )
+            .await;
+        assert_eq!(
+            data(&body)["accountRegister"]["errors"],
+            json!([]),
+            "{body:#}"
+        );
+        let event = self
+            .last_event("ACCOUNT_CONFIRMATION_REQUESTED")
+            .await
+            .expect("a confirmation event");
+        let token = event["token"].as_str().unwrap().to_owned();
+        let body = self
+            .gql(
+                "mutation($email: String!, $token: String!) { confirmAccount(email: $email, token: $token) { errors { field code message } } }",
+                json!({"email": email, "token": token}),
+            )
+            .await;
+        assert_eq!(
+            data(&body)["confirmAccount"]["errors"],
+            json!([]),
+            "{body:#}"
+        );
+    }
+
+    /// `tokenCreate` for `email`/`password`; panics unless it succeeds.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let body = self
+            .gql(
+                "mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token errors { field code message } } }",
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        data(&body)["tokenCreate"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("tokenCreate failed: {body:#}"))
+            .to_owned()
+    }
+
+    /// The payload of the newest outbox event of `event_type`.
+    pub async fn last_event(&self, event_type: &str) -> Option<Value> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        entities::outbox::Entity::find()
+            .filter(entities::outbox::Column::EventType.eq(event_type))
+            .order_by_desc(entities::outbox::Column::Id)
+            .one(&self.state.db.conn)
+            .await
+            .unwrap()
+            .map(|row| row.payload)
     }
 
     /// Number of SQL statements executed by the server so far.
@@ -140,27 +231,30 @@ impl Drop for TestServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = self.state.shutdown.send(true);
         if let Some((base, name)) = self.pg_database.take() {
-            // Drop the per-test database on a separate thread with its own runtime, since
-            // Drop cannot await and the test's runtime may be shutting down.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    if let Ok(admin) = Database::connect(base.as_str()).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                    }
-                });
-            })
-            .join();
+            drop_pg_database(base, name);
         }
     }
+}
+
+/// Drops a per-test database on a separate thread with its own runtime, since Drop cannot
+/// await and the test's runtime may be shutting down.
+fn drop_pg_database(base: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            if let Ok(admin) = Database::connect(base.as_str()).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+        });
+    })
+    .join();
 }
 
 async fn create_pg_database(base: &str) -> (String, String) {
@@ -191,4 +285,56 @@ pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or_else(|| panic!("no error code in {body:#}"))
+}
+
+/// A websocket client connection to a test server.
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a websocket to `/graphql/` with `protocol` and sends `connection_init` with
+/// `payload`; returns the socket and the server's first reply.
+pub async fn ws_init(server: &TestServer, protocol: &str, payload: Value) -> (Ws, Option<Value>) {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+    let mut request = server.ws_url().into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    ws.send(tungstenite::Message::text(
+        json!({"type": "connection_init", "payload": payload}).to_string(),
+    ))
+    .await
+    .unwrap();
+    let reply = ws_next(&mut ws, std::time::Duration::from_secs(10)).await;
+    (ws, reply)
+}
+
+/// Sends a graphql-transport-ws `subscribe` message.
+pub async fn ws_subscribe(ws: &mut Ws, id: &str, query: &str) {
+    use futures_util::SinkExt;
+    ws.send(tokio_tungstenite::tungstenite::Message::text(
+        json!({"id": id, "type": "subscribe", "payload": {"query": query}}).to_string(),
+    ))
+    .await
+    .unwrap();
+}
+
+/// The next JSON message (keep-alives skipped), or `None` on timeout or close.
+pub async fn ws_next(ws: &mut Ws, timeout: std::time::Duration) -> Option<Value> {
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let msg = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .ok()??
+            .ok()?;
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {
+            let value: Value = serde_json::from_str(&text).ok()?;
+            if value["type"] == "ka" || value["type"] == "ping" {
+                continue;
+            }
+            return Some(value);
+        }
+    }
 }

@@ -5,34 +5,13 @@ use async_graphql::{
     Context, Enum, InputValueError, InputValueResult, Result, Scalar, ScalarType, SelectionField,
     SimpleObject, Value,
 };
-use serde_json::Value as Json;
 
 use crate::catalog::loaders::{CatalogLoaders, Kind, Prefetched, TranslationKey};
 use crate::catalog::money;
 use crate::core::{context::RequestCtx, country::LanguageCodeEnum};
 use crate::state::AppState;
 
-/// The `JSONString` scalar: JSON serialized as a string.
-#[derive(Clone, Debug)]
-pub struct JsonString(pub Json);
-
-#[Scalar(name = "JSONString")]
-impl ScalarType for JsonString {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match value {
-            Value::String(s) => serde_json::from_str(&s)
-                .map(JsonString)
-                .map_err(|_| InputValueError::custom("Invalid JSON string.")),
-            other => Ok(JsonString(
-                other.into_json().map_err(InputValueError::custom)?,
-            )),
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        Value::String(self.0.to_string())
-    }
-}
+pub use crate::core::scalars::JsonString;
 
 /// The `PositiveInt` scalar: an integer greater than zero.
 #[derive(Clone, Copy, Debug)]
@@ -128,16 +107,7 @@ pub struct TaxedMoneyRange {
     pub stop: Option<TaxedMoney>,
 }
 
-/// Represents an image.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Image {
-    /// The URL of the image.
-    #[graphql(complexity = 0)]
-    pub url: String,
-    /// Alt text for an image.
-    #[graphql(complexity = 0)]
-    pub alt: Option<String>,
-}
+pub use crate::core::image::Image;
 
 /// Represents a file.
 #[derive(SimpleObject, Clone, Debug)]

@@ -32,7 +32,7 @@ pub async fn metadata_item(
         staff: true,
     });
     Ok(match owner {
-        MetadataOwner::Channel => None,
+        MetadataOwner::Channel | MetadataOwner::User | MetadataOwner::Address => None,
         MetadataOwner::Product => ProductReader::new(db.clone())
             .one(&staff, &ProductLookup::Id(pk), None)
             .await?

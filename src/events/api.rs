@@ -1,0 +1,195 @@
+//! GraphQL subscriptions fed by the event bus: Saleor's `subscription { event { ... } }`
+//! with the `Event` interface. Staff users and apps see the events their permissions cover;
+//! customers see the events of their own objects (orders, checkouts).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Interface, Object, Result, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::{
+    StreamExt,
+    stream::{self, BoxStream},
+};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{BusEvent, EventType};
+use crate::{
+    channel::api::ChannelNode,
+    core::{
+        context::RequestCtx,
+        error::{ErrorCode, error},
+    },
+    shop::api::API_VERSION,
+    state::AppState,
+    webhook::payload::WebhookEventSource,
+};
+
+/// Whether the caller may see `event`.
+pub fn visible(req: &RequestCtx, event: &BusEvent) -> bool {
+    let Some(event_type) = EventType::parse(&event.event_type) else {
+        return false;
+    };
+    if event_type.permissions().iter().any(|p| req.has_perm(*p)) {
+        return true;
+    }
+    match (req.user(), event.user_id) {
+        (Some(user), Some(owner)) => user.id == owner,
+        _ => false,
+    }
+}
+
+/// Event sent when channel metadata is updated.
+pub struct ChannelMetadataUpdated(Arc<BusEvent>);
+
+#[Object]
+impl ChannelMetadataUpdated {
+    /// Time of the event.
+    async fn issued_at(&self) -> Option<DateTime<Utc>> {
+        Some(self.0.created_at)
+    }
+
+    /// Saleor version that triggered the event.
+    async fn version(&self) -> Option<String> {
+        Some(API_VERSION.to_owned())
+    }
+
+    /// The channel the event relates to.
+    async fn channel(&self, ctx: &Context<'_>) -> Result<Option<ChannelNode>> {
+        let req = ctx.data::<RequestCtx>()?;
+        let state = ctx.data::<AppState>()?;
+        let Ok(pk) = self.0.object_id.parse::<i32>() else {
+            return Ok(None);
+        };
+        let channel = state
+            .channels
+            .by_id(pk)
+            .await
+            .map_err(|e| req.internal(e))?;
+        Ok(channel.map(ChannelNode::from))
+    }
+}
+
+/// A webhook or subscription event.
+#[derive(Interface)]
+#[graphql(
+    name = "Event",
+    field(
+        name = "issued_at",
+        ty = "Option<DateTime<Utc>>",
+        desc = "Time of the event."
+    ),
+    field(
+        name = "version",
+        ty = "Option<String>",
+        desc = "Saleor version that triggered the event."
+    )
+)]
+pub enum Event {
+    ChannelMetadataUpdated(ChannelMetadataUpdated),
+}
+
+impl Event {
+    fn from_bus(event: Arc<BusEvent>) -> Option<Self> {
+        match EventType::parse(&event.event_type)? {
+            EventType::ChannelMetadataUpdated => {
+                Some(Self::ChannelMetadataUpdated(ChannelMetadataUpdated(event)))
+            }
+            // Not exposed to subscriptions yet (webhook-only events).
+            _ => None,
+        }
+    }
+}
+
+/// When the websocket's access token expires; live subscriptions end then.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenExpiry(pub tokio::time::Instant);
+
+/// A live subscription's state: its bus receiver, who is listening, until when.
+struct Live {
+    receiver: tokio::sync::broadcast::Receiver<Arc<BusEvent>>,
+    req: RequestCtx,
+    expires: Option<tokio::time::Instant>,
+    ended: bool,
+}
+
+impl Live {
+    /// The next item for the client: a visible event, a "fell behind" error, or the
+    /// "token expired" error that ends the subscription. `None` when the bus closed.
+    async fn next(&mut self) -> Option<Result<Option<Event>>> {
+        loop {
+            let expires = self.expires;
+            let expiry = async move {
+                match expires {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let received = tokio::select! {
+                received = self.receiver.recv() => received,
+                () = expiry => {
+                    self.ended = true;
+                    return Some(Err(error(
+                        ErrorCode::InvalidToken,
+                        "The access token expired; the subscription has ended. Reconnect with a fresh token.",
+                    )));
+                }
+            };
+            match received {
+                Ok(event) if visible(&self.req, &event) => {
+                    if let Some(event) = Event::from_bus(event) {
+                        return Some(Ok(Some(event)));
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(missed)) => {
+                    return Some(Err(error(
+                        ErrorCode::Internal,
+                        format!("The subscriber fell behind; {missed} events were dropped."),
+                    )));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// Root subscriptions.
+#[derive(Default)]
+pub struct EventSubscription;
+
+#[Subscription]
+impl EventSubscription {
+    /// Look up subscription event.
+    async fn event(&self, ctx: &Context<'_>) -> Result<BoxStream<'static, Result<Option<Event>>>> {
+        let req = ctx.data::<RequestCtx>()?.clone();
+        // A webhook payload: exactly one event, rendered with the owning app's permissions.
+        if let Some(WebhookEventSource(event)) = ctx.data_opt::<WebhookEventSource>() {
+            let event = visible(&req, event)
+                .then(|| Event::from_bus(event.clone()))
+                .flatten();
+            return Ok(stream::once(async move { Ok(event) }).boxed());
+        }
+        if req.user().is_none() && req.app().is_none() {
+            return Err(error(
+                ErrorCode::PermissionDenied,
+                "Subscribing to events requires an access token (`authorization` in `connection_init`).",
+            ));
+        }
+        let receiver = ctx.data::<AppState>()?.events.bus.subscribe();
+        let expires = ctx.data_opt::<TokenExpiry>().map(|e| e.0);
+        let live = Live {
+            receiver,
+            req,
+            expires,
+            ended: false,
+        };
+        Ok(stream::unfold(live, |mut live| async move {
+            if live.ended {
+                return None;
+            }
+            let item = live.next().await?;
+            Some((item, live))
+        })
+        .boxed())
+    }
+}

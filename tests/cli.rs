@@ -1,0 +1,192 @@
+//! The `bizgraph` binary: start-up on an empty database, the generated admin password,
+//! graceful shutdown on SIGTERM with a request in flight, and `export-schema`.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+    stderr_lines: std::sync::mpsc::Receiver<String>,
+}
+
+fn spawn(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bizgraph"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("BIZGRAPH_BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    for stream in [
+        Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stdout.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    Server {
+        child,
+        port,
+        stderr_lines: rx,
+    }
+}
+
+impl Server {
+    /// Waits until `/health/` answers, collecting output lines meanwhile.
+    async fn wait_ready(&self, client: &reqwest::Client) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(resp) = client
+                .get(format!("http://127.0.0.1:{}/health/", self.port))
+                .send()
+                .await
+                && resp.status() == 200
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("server did not become ready");
+    }
+
+    fn output(&self) -> Vec<String> {
+        self.stderr_lines.try_iter().collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn first_start_prints_a_generated_password_once_and_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+
+    let mut server = spawn(dir.path(), &[]);
+    server.wait_ready(&client).await;
+    let url = format!("http://127.0.0.1:{}/graphql/", server.port);
+    let body: Value = client
+        .post(&url)
+        .json(&json!({"query": "{ shop { name } channels { slug currencyCode } }"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["channels"].as_array().unwrap().len(), 2);
+
+    // A large batch in flight when SIGTERM arrives still completes.
+    let batch: Vec<Value> = (0..3000)
+        .map(|_| json!({"query": "{ channels { slug name currencyCode } shop { name } }"}))
+        .collect();
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        let url = url.clone();
+        async move { client.post(&url).json(&batch).send().await }
+    });
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    sigterm(&server.child);
+    let resp = in_flight.await.unwrap().unwrap();
+    assert_eq!(resp.status(), 200);
+    let results: Vec<Value> = resp.json().await.unwrap();
+    assert_eq!(results.len(), 3000);
+    assert!(results.iter().all(|r| r["errors"].is_null()));
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let output = server.output().join("\n");
+    assert!(output.contains("Generated password: "), "{output}");
+    assert!(output.contains("shut down cleanly"), "{output}");
+    assert!(dir.path().join("bizgraph.db").exists());
+    assert!(dir.path().join("bizgraph.db.key").exists());
+
+    // Second start on the same database: nothing generated, nothing printed.
+    let server = spawn(dir.path(), &[]);
+    server.wait_ready(&client).await;
+    let output = server.output().join("\n");
+    assert!(!output.contains("Generated password"), "{output}");
+}
+
+#[tokio::test]
+async fn configured_admin_can_be_chosen_and_postgres_requires_a_secret_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let server = spawn(
+        dir.path(),
+        &[
+            ("BIZGRAPH_ADMIN_EMAIL", "Boss@Example.com"),
+            ("BIZGRAPH_ADMIN_PASSWORD", "a-chosen-password-123"),
+        ],
+    );
+    server.wait_ready(&client).await;
+    let output = server.output().join("\n");
+    assert!(!output.contains("Generated password"), "{output}");
+    assert!(output.contains("boss@example.com"), "{output}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_bizgraph"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr.contains("BIZGRAPH_SECRET_KEY must be set"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn export_schema_matches_the_committed_file() {
+    let out = Command::new(env!("CARGO_BIN_EXE_bizgraph"))
+        .arg("export-schema")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/schema.graphql"
+    ))
+    .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+}

@@ -1,0 +1,351 @@
+//! Webhooks end to end: a local receiver gets signed POSTs for committed events, verifies
+//! the detached JWS against our JWKS (and the legacy HMAC), and sees retries with backoff,
+//! no retry on 4xx, manual retries, SSRF protection and permission checks.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use axum::{Router, body::Bytes, extract::State, http::HeaderMap, http::StatusCode, routing::post};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
+use common::{TestServer, data, error_code};
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{Value, json};
+
+/// What the receiver saw, and the statuses it answers with (then 200).
+#[derive(Default)]
+struct Receiver {
+    requests: Mutex<Vec<(HeaderMap, Bytes)>>,
+    script: Mutex<Vec<u16>>,
+}
+
+async fn receive(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    r.requests.lock().unwrap().push((headers, body));
+    let next = {
+        let mut script = r.script.lock().unwrap();
+        if script.is_empty() {
+            200
+        } else {
+            script.remove(0)
+        }
+    };
+    StatusCode::from_u16(next).unwrap()
+}
+
+async fn start_receiver(script: Vec<u16>) -> (SocketAddr, Arc<Receiver>) {
+    let receiver = Arc::new(Receiver {
+        script: Mutex::new(script),
+        ..Default::default()
+    });
+    let app = Router::new()
+        .route("/hook", post(receive))
+        .with_state(receiver.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, receiver)
+}
+
+async fn server() -> TestServer {
+    TestServer::start_with(|c| {
+        c.webhook_allow_private_targets = true;
+        c.webhook_backoff_base_ms = 50;
+        c.webhook_max_attempts = 5;
+    })
+    .await
+}
+
+/// An app (inserted directly: app management is another module) allowed to see channel events.
+async fn create_app(server: &TestServer) -> String {
+    let app = entities::app::ActiveModel {
+        name: Set("Receiver app".into()),
+        identifier: Set(Some("test.receiver".into())),
+        is_active: Set(true),
+        permissions: Set(json!(["MANAGE_CHANNELS"])),
+        metadata: Set(json!({})),
+        private_metadata: Set(json!({})),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&server.state.db.conn)
+    .await
+    .unwrap();
+    bizgraph::core::id::encode("App", app.id).0
+}
+
+const QUERY: &str = "subscription { event { ... on ChannelMetadataUpdated { issuedAt channel { slug metadata { key value } } } } }";
+
+async fn create_webhook(
+    server: &TestServer,
+    token: &str,
+    app: &str,
+    url: &str,
+    secret: Option<&str>,
+) -> String {
+    let body = server
+        .gql_as(
+            token,
+            "mutation($input: WebhookCreateInput!) { webhookCreate(input: $input) { errors { field code message } webhook { id isActive targetUrl secretKey asyncEvents { eventType } } } }",
+            json!({"input": {"name": "test", "app": app, "targetUrl": url, "query": QUERY, "secretKey": secret}}),
+        )
+        .await;
+    let result = &data(&body)["webhookCreate"];
+    assert_eq!(result["errors"], json!([]), "{body}");
+    assert_eq!(
+        result["webhook"]["asyncEvents"],
+        json!([{"eventType": "CHANNEL_METADATA_UPDATED"}])
+    );
+    assert_eq!(
+        result["webhook"]["secretKey"],
+        Value::Null,
+        "secrets are never returned"
+    );
+    result["webhook"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn touch_channel(server: &TestServer, token: &str, value: &str) {
+    let body = server
+        .gql(r#"{ channel(slug: "default-channel") { id } }"#, json!({}))
+        .await;
+    let id = data(&body)["channel"]["id"].as_str().unwrap().to_owned();
+    let body = server
+        .gql_as(
+            token,
+            "mutation($id: ID!, $v: String!) { updateMetadata(id: $id, input: [{key: \"k\", value: $v}]) { errors { code } } }",
+            json!({"id": id, "v": value}),
+        )
+        .await;
+    assert_eq!(data(&body)["updateMetadata"]["errors"], json!([]));
+}
+
+async fn wait_for(receiver: &Receiver, count: usize) -> Vec<(HeaderMap, Bytes)> {
+    for _ in 0..200 {
+        if receiver.requests.lock().unwrap().len() >= count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    receiver.requests.lock().unwrap().clone()
+}
+
+/// Verifies a detached JWS (`b64: false`) over `payload` with the server's JWKS.
+async fn verify_jws(server: &TestServer, signature: &str, payload: &[u8]) -> bool {
+    let jwks: Value = server
+        .client
+        .get(server.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut parts = signature.split('.');
+    let (Some(header), Some(""), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let header_json: Value = serde_json::from_slice(&B64URL.decode(header).unwrap()).unwrap();
+    assert_eq!(header_json["alg"], "RS256");
+    assert_eq!(header_json["b64"], false);
+    assert_eq!(header_json["crit"], json!(["b64"]));
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header_json["kid"])
+        .unwrap();
+    let n = B64URL.decode(key["n"].as_str().unwrap()).unwrap();
+    let e = B64URL.decode(key["e"].as_str().unwrap()).unwrap();
+    let mut signing_input = format!("{header}.").into_bytes();
+    signing_input.extend_from_slice(payload);
+    ring::signature::RsaPublicKeyComponents { n, e }
+        .verify(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            &signing_input,
+            &B64URL.decode(sig).unwrap(),
+        )
+        .is_ok()
+}
+
+#[tokio::test]
+async fn signed_payloads_reach_the_target_and_verify_with_jwks() {
+    let server = server().await;
+    let (addr, receiver) = start_receiver(vec![]).await;
+    let token = server.staff_token().await;
+    let app = create_app(&server).await;
+    create_webhook(&server, &token, &app, &format!("http://{addr}/hook"), None).await;
+    touch_channel(&server, &token, "v1").await;
+
+    let requests = wait_for(&receiver, 1).await;
+    assert_eq!(requests.len(), 1);
+    let (headers, body) = &requests[0];
+    assert_eq!(headers["saleor-event"], "channel_metadata_updated");
+    assert_eq!(headers["saleor-api-url"], server.graphql_url());
+    assert_eq!(
+        headers["saleor-domain"].to_str().unwrap(),
+        server.addr.to_string()
+    );
+    let payload: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(payload["channel"]["slug"], "default-channel");
+    assert_eq!(
+        payload["channel"]["metadata"],
+        json!([{"key": "k", "value": "v1"}])
+    );
+    let signature = headers["saleor-signature"].to_str().unwrap();
+    assert!(
+        verify_jws(&server, signature, body).await,
+        "signature verifies"
+    );
+    let mut forged = body.to_vec();
+    forged[5] ^= 1;
+    assert!(
+        !verify_jws(&server, signature, &forged).await,
+        "a modified payload fails"
+    );
+}
+
+#[tokio::test]
+async fn failures_are_retried_with_every_attempt_recorded() {
+    let server = server().await;
+    let (addr, receiver) = start_receiver(vec![500, 500]).await;
+    let token = server.staff_token().await;
+    let app = create_app(&server).await;
+    let hook = create_webhook(&server, &token, &app, &format!("http://{addr}/hook"), None).await;
+    touch_channel(&server, &token, "v1").await;
+    let requests = wait_for(&receiver, 3).await;
+    assert_eq!(requests.len(), 3, "500, 500, then 200");
+    assert_eq!(
+        requests[0].1, requests[2].1,
+        "retries resend the same payload"
+    );
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let body = server
+        .gql_as(
+            &token,
+            "query($id: ID!) { webhook(id: $id) { eventDeliveries(first: 5) { totalCount edges { node { status eventType payload attempts(first: 10) { edges { node { status responseStatusCode duration } } } } } } } }",
+            json!({"id": hook}),
+        )
+        .await;
+    let deliveries = &data(&body)["webhook"]["eventDeliveries"];
+    assert_eq!(deliveries["totalCount"], 1);
+    let delivery = &deliveries["edges"][0]["node"];
+    assert_eq!(delivery["status"], "SUCCESS");
+    assert_eq!(delivery["eventType"], "CHANNEL_METADATA_UPDATED");
+    let codes: Vec<(String, i64)> = delivery["attempts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["status"].as_str().unwrap().to_owned(),
+                e["node"]["responseStatusCode"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("FAILED".into(), 500),
+            ("FAILED".into(), 500),
+            ("SUCCESS".into(), 200)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried_but_can_be_retried_by_hand() {
+    let server = server().await;
+    let (addr, receiver) = start_receiver(vec![404]).await;
+    let token = server.staff_token().await;
+    let app = create_app(&server).await;
+    let hook = create_webhook(&server, &token, &app, &format!("http://{addr}/hook"), None).await;
+    touch_channel(&server, &token, "v1").await;
+    assert_eq!(wait_for(&receiver, 1).await.len(), 1);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        receiver.requests.lock().unwrap().len(),
+        1,
+        "no retry after a 404"
+    );
+
+    let q = "query($id: ID!) { webhook(id: $id) { eventDeliveries(first: 1) { edges { node { id status } } } } }";
+    let body = server.gql_as(&token, q, json!({"id": hook})).await;
+    let node = &data(&body)["webhook"]["eventDeliveries"]["edges"][0]["node"];
+    assert_eq!(node["status"], "FAILED");
+    let delivery = node["id"].as_str().unwrap().to_owned();
+    let body = server
+        .gql_as(&token, "mutation($id: ID!) { eventDeliveryRetry(id: $id) { errors { code } delivery { status } } }", json!({"id": delivery}))
+        .await;
+    assert_eq!(
+        data(&body)["eventDeliveryRetry"]["delivery"]["status"],
+        "PENDING"
+    );
+    assert_eq!(wait_for(&receiver, 2).await.len(), 2);
+}
+
+#[tokio::test]
+async fn legacy_secret_key_signs_with_hmac() {
+    let server = server().await;
+    let (addr, receiver) = start_receiver(vec![]).await;
+    let token = server.staff_token().await;
+    let app = create_app(&server).await;
+    create_webhook(
+        &server,
+        &token,
+        &app,
+        &format!("http://{addr}/hook"),
+        Some("s3cret"),
+    )
+    .await;
+    touch_channel(&server, &token, "v1").await;
+    let requests = wait_for(&receiver, 1).await;
+    let (headers, body) = &requests[0];
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"s3cret");
+    let expected: String = ring::hmac::sign(&key, body)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(headers["saleor-signature"].to_str().unwrap(), expected);
+}
+
+#[tokio::test]
+async fn private_targets_are_refused_and_anonymous_callers_denied() {
+    let server = TestServer::start().await; // private targets not allowed (the default)
+    let token = server.staff_token().await;
+    let app = create_app(&server).await;
+    let body = server
+        .gql_as(
+            &token,
+            "mutation($input: WebhookCreateInput!) { webhookCreate(input: $input) { errors { field code } webhook { id } } }",
+            json!({"input": {"app": app, "targetUrl": "http://127.0.0.1:9/hook", "query": QUERY}}),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["webhookCreate"]["errors"],
+        json!([{"field": "targetUrl", "code": "INVALID"}])
+    );
+    let body = server
+        .gql_as(
+            &token,
+            "mutation($input: WebhookCreateInput!) { webhookCreate(input: $input) { errors { field code } } }",
+            json!({"input": {"app": app, "targetUrl": "https://example.com/hook", "query": "query { shop { name } }"}}),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["webhookCreate"]["errors"][0]["code"],
+        "MISSING_SUBSCRIPTION"
+    );
+    let body = server
+        .gql(
+            "mutation($input: WebhookCreateInput!) { webhookCreate(input: $input) { errors { code } } }",
+            json!({"input": {"app": app, "targetUrl": "https://example.com/hook", "query": QUERY}}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "PERMISSION_DENIED");
+}
