@@ -6,7 +6,12 @@ use async_graphql::{
 };
 
 use crate::{
-    account::api::{AccountMutation, AccountQuery},
+    account::{
+        api::{AccountMutation, AccountQuery},
+        app_api::{AppMutation, AppQueryRoot},
+        loaders::AccountLoaders,
+        staff_api::{StaffMutation, StaffQuery},
+    },
     channel::api::ChannelQuery,
     config::Config,
     core::limits::QueryLimits,
@@ -18,11 +23,22 @@ use crate::{
 
 /// Root query: every domain's queries.
 #[derive(MergedObject, Default)]
-pub struct Query(ShopQuery, ChannelQuery, AccountQuery);
+pub struct Query(
+    ShopQuery,
+    ChannelQuery,
+    AccountQuery,
+    StaffQuery,
+    AppQueryRoot,
+);
 
 /// Root mutation: every domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(MetadataMutation, AccountMutation);
+pub struct Mutation(
+    MetadataMutation,
+    AccountMutation,
+    StaffMutation,
+    AppMutation,
+);
 
 /// Root subscription: live events.
 #[derive(MergedSubscription, Default)]
@@ -53,6 +69,7 @@ pub fn build(state: AppState) -> AppSchema {
         .limit_recursive_depth(config.max_query_depth.saturating_mul(4).max(64))
         .extension(limits)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+        .data(AccountLoaders::new(&state.db.conn))
         .data(state)
         .finish()
 }

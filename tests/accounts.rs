@@ -258,7 +258,14 @@ async fn tokens_survive_a_restart_on_the_same_database() {
     // A second instance on the same database loads the same keys.
     let again = TestServer::start_sharing(&s).await;
     assert_eq!(again.state.accounts.keys().jwks(), keys_before);
-    assert!(again.state.accounts.authenticate_access(&token).await.is_ok());
+    assert!(
+        again
+            .state
+            .accounts
+            .authenticate_access(&token)
+            .await
+            .is_ok()
+    );
 }
 
 // ---------------------------------------------------------------- attacks

@@ -11,6 +11,7 @@ pub mod event_delivery_attempt;
 pub mod jwt_signing_key;
 pub mod outbox;
 pub mod permission_group;
+pub mod permission_group_channel;
 pub mod shop;
 pub mod user_permission_group;
 pub mod webhook;

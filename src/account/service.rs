@@ -190,7 +190,7 @@ pub fn normalize_email(email: &str) -> Option<String> {
     (local_ok && domain_ok).then_some(email)
 }
 
-fn invalid_email(field: &str) -> AccountError {
+pub(crate) fn invalid_email(field: &str) -> AccountError {
     AccountError::one(Some(field), Code::Invalid, "Enter a valid email address.")
 }
 
@@ -205,7 +205,7 @@ fn password_failure(field: &str, problem: PasswordProblem) -> AccountError {
 }
 
 /// Validates a redirect URL: absolute http(s) with a host.
-fn check_redirect_url(url: &str, field: &str) -> AccountResult<()> {
+pub(crate) fn check_redirect_url(url: &str, field: &str) -> AccountResult<()> {
     let ok = ["http://", "https://"].iter().any(|scheme| {
         url.len() <= 2048
             && url
@@ -228,7 +228,7 @@ fn check_redirect_url(url: &str, field: &str) -> AccountResult<()> {
 }
 
 /// `redirect_url` with `email` and `token` appended as query parameters.
-fn link(redirect_url: &str, params: &[(&str, &str)]) -> String {
+pub(crate) fn link(redirect_url: &str, params: &[(&str, &str)]) -> String {
     let mut url = redirect_url.to_owned();
     let mut sep = if url.contains('?') { '&' } else { '?' };
     for (k, v) in params {
@@ -252,7 +252,7 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-fn metadata_json(items: &[(String, String)], base: &Json) -> AccountResult<Json> {
+pub(crate) fn metadata_json(items: &[(String, String)], base: &Json) -> AccountResult<Json> {
     let mut map = base.as_object().cloned().unwrap_or_default();
     for (k, v) in items {
         if k.trim().is_empty() {
@@ -267,7 +267,7 @@ fn metadata_json(items: &[(String, String)], base: &Json) -> AccountResult<Json>
     Ok(Json::Object(map))
 }
 
-fn language(code: Option<&str>) -> AccountResult<String> {
+pub(crate) fn language(code: Option<&str>) -> AccountResult<String> {
     match code {
         None => Ok("en".to_owned()),
         Some(c) => crate::core::country::LanguageCodeEnum::parse(c)
@@ -283,7 +283,7 @@ fn language(code: Option<&str>) -> AccountResult<String> {
 }
 
 /// Records an account event about the user in `payload["user"]` (outbox, same transaction).
-async fn record<C: ConnectionTrait>(
+pub(crate) async fn record<C: ConnectionTrait>(
     conn: &C,
     event_type: EventType,
     payload: Json,
@@ -298,7 +298,7 @@ async fn record<C: ConnectionTrait>(
     outbox::push(conn, event).await.map(|_| ())
 }
 
-fn user_json(u: &user::Model) -> Json {
+pub(crate) fn user_json(u: &user::Model) -> Json {
     json!({
         "id": id::encode("User", u.id).to_string(),
         "email": u.email,
@@ -738,7 +738,7 @@ impl AccountService {
 
     // ---------------------------------------------------------------- one-time tokens
 
-    async fn issue_token<C: ConnectionTrait>(
+    pub(crate) async fn issue_token<C: ConnectionTrait>(
         &self,
         conn: &C,
         user_id: i32,
@@ -817,14 +817,14 @@ impl AccountService {
         Ok(())
     }
 
-    fn log_link(&self, what: &str, url: &str) {
+    pub(crate) fn log_link(&self, what: &str, url: &str) {
         if self.config.dev {
             tracing::info!(url, "development mode: {what} link");
         }
     }
 
     /// Resolves the channel used for notifications, with Saleor's account error codes.
-    async fn notification_channel(
+    pub(crate) async fn notification_channel(
         &self,
         slug: Option<&str>,
         required: bool,
@@ -915,6 +915,7 @@ impl AccountService {
             last_login: None,
             default_shipping_address_id: None,
             default_billing_address_id: None,
+            external_reference: None,
         };
         let txn = self.db.begin().await?;
         let exists = user::Entity::find()
@@ -1081,7 +1082,7 @@ impl AccountService {
         Ok(u)
     }
 
-    async fn insert_address<C: ConnectionTrait>(
+    pub(crate) async fn insert_address<C: ConnectionTrait>(
         &self,
         conn: &C,
         user_id: i32,
@@ -1594,7 +1595,7 @@ impl AccountService {
     }
 }
 
-async fn set_default<C: ConnectionTrait>(
+pub(crate) async fn set_default<C: ConnectionTrait>(
     conn: &C,
     u: user::Model,
     address_id: i32,
@@ -1700,6 +1701,7 @@ pub fn validate_address(
             code,
             message: message.to_owned(),
             address_type: kind,
+            params: Default::default(),
         });
     };
     for (field, value, max) in [

@@ -6,6 +6,7 @@ use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
 use serde_json::Value as Json;
 
 use crate::account::api::{AddressNode, UserNode};
+use crate::account::app_api::AppNode;
 use crate::channel::api::ChannelNode;
 use crate::core::{
     context::RequestCtx,
@@ -162,6 +163,7 @@ pub enum ObjectWithMetadata {
     Channel(ChannelNode),
     User(UserNode),
     Address(AddressNode),
+    App(AppNode),
 }
 
 /// Saleor's metadata error codes.
@@ -319,6 +321,12 @@ async fn run(
             .await
             .map_err(|e| req.internal(e))?
             .map(|a| ObjectWithMetadata::Address(AddressNode::new(a, None))),
+        MetadataOwner::App => state
+            .accounts
+            .app(pk)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(|a| ObjectWithMetadata::App(a.into())),
     };
     Ok(Outcome {
         errors: vec![],

@@ -33,6 +33,7 @@ pub enum MetadataOwner {
     Channel,
     User,
     Address,
+    App,
 }
 
 impl MetadataOwner {
@@ -42,6 +43,7 @@ impl MetadataOwner {
             "Channel" => Some(Self::Channel),
             "User" => Some(Self::User),
             "Address" => Some(Self::Address),
+            "App" => Some(Self::App),
             _ => None,
         }
     }
@@ -59,7 +61,7 @@ impl MetadataOwner {
                 "User",
                 pk,
             )),
-            Self::Address => None,
+            Self::Address | Self::App => None,
         }
     }
 
@@ -69,6 +71,7 @@ impl MetadataOwner {
             Self::Channel => &[Permission::ManageChannels],
             Self::User => &[Permission::ManageUsers, Permission::ManageStaff],
             Self::Address => &[Permission::ManageUsers],
+            Self::App => &[Permission::ManageApps],
         }
     }
 }
@@ -84,7 +87,7 @@ pub async fn modify(
     requestor: Option<String>,
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError> {
-    use entities::{account_address, account_user, channel};
+    use entities::{account_address, account_user, app, channel};
     let event = owner.event(pk).map(|e| e.requestor(requestor));
     match owner {
         MetadataOwner::User => {
@@ -100,6 +103,13 @@ pub async fn modify(
                 Visibility::Private => account_address::Column::PrivateMetadata,
             };
             modify_row::<account_address::Entity>(db, pk, column, event, change).await
+        }
+        MetadataOwner::App => {
+            let column = match visibility {
+                Visibility::Public => app::Column::Metadata,
+                Visibility::Private => app::Column::PrivateMetadata,
+            };
+            modify_row::<app::Entity>(db, pk, column, event, change).await
         }
         MetadataOwner::Channel => {
             let column = match visibility {
