@@ -82,6 +82,14 @@ async fn app_token_lifecycle() {
     assert_eq!(d["app"]["id"], app_id);
     assert_eq!(d["app"]["tokens"].as_array().unwrap().len(), 1);
 
+    // appTokenVerify tells valid tokens from others, and nothing more.
+    const VERIFY: &str =
+        "mutation($t: String!) { appTokenVerify(token: $t) { valid errors { code } } }";
+    let d = ok(&s, &admin, VERIFY, json!({"t": token})).await;
+    assert_eq!(d["appTokenVerify"], json!({"valid": true, "errors": []}));
+    let body = s.gql(VERIFY, json!({"t": "not-a-token"})).await;
+    assert_eq!(data(&body)["appTokenVerify"]["valid"], false);
+
     // A second token; deactivation rejects every token, activation restores them.
     let d = ok(
         &s,

@@ -706,6 +706,29 @@ async fn staff_create_update_delete() {
     assert_eq!(d["staffDelete"]["errors"], json!([]), "{d:#}");
     assert_eq!(d["staffDelete"]["user"]["email"], "new.staff@example.com");
     assert!(s.last_event("STAFF_DELETED").await.is_some());
+
+    // Bulk: all or nothing.
+    let (a, _) = staff_member(&s, &admin, "a@example.com", &[&support]).await;
+    let (b, _) = staff_member(&s, &admin, "b@example.com", &[&support]).await;
+    const BULK: &str =
+        "mutation($ids: [ID!]!) { staffBulkDelete(ids: $ids) { count errors { code users } } }";
+    let d = ok(&s, &admin, BULK, json!({"ids": [a, b, customer_id]})).await;
+    assert_eq!(d["staffBulkDelete"]["count"], 0);
+    assert_eq!(
+        d["staffBulkDelete"]["errors"][0]["code"],
+        "DELETE_NON_STAFF_USER"
+    );
+    assert_eq!(
+        d["staffBulkDelete"]["errors"][0]["users"],
+        json!([customer_id])
+    );
+    let d = ok(&s, &admin, BULK, json!({"ids": [a, me]})).await;
+    assert_eq!(
+        d["staffBulkDelete"]["errors"][0]["code"],
+        "DELETE_OWN_ACCOUNT"
+    );
+    let d = ok(&s, &admin, BULK, json!({"ids": [a, b]})).await;
+    assert_eq!(d["staffBulkDelete"], json!({"count": 2, "errors": []}));
 }
 
 #[tokio::test]
@@ -1041,23 +1064,29 @@ async fn staff_users_with_addresses_and_groups_cost_the_same_for_5_and_50() {
         .unwrap();
     }
     let query = "query($n: Int) { staffUsers(first: $n) { edges { node { email addresses { city } defaultShippingAddress { city } permissionGroups { name users { email } accessibleChannels { slug } } userPermissions { code } } } } }";
+    // The server's statement counter also sees background work (the outbox dispatcher),
+    // which only ever adds: the fewest statements over a few runs is the query's own cost.
     let mut costs = Vec::new();
     for n in [5, 50] {
-        let before = s.statements();
-        let d = ok(&s, &admin, query, json!({"n": n})).await;
-        costs.push(s.statements() - before);
-        let edges = d["staffUsers"]["edges"].as_array().unwrap();
-        assert_eq!(edges.len(), n);
-        let bulk = edges
-            .iter()
-            .find(|e| e["node"]["email"] == "bulk00@example.com")
-            .unwrap();
-        assert_eq!(bulk["node"]["addresses"], json!([{"city": "NEW YORK"}]));
-        assert_eq!(
-            bulk["node"]["defaultShippingAddress"],
-            json!({"city": "NEW YORK"})
-        );
-        assert_eq!(bulk["node"]["permissionGroups"][0]["name"], "Support");
+        let mut fewest = u64::MAX;
+        for _ in 0..3 {
+            let before = s.statements();
+            let d = ok(&s, &admin, query, json!({"n": n})).await;
+            fewest = fewest.min(s.statements() - before);
+            let edges = d["staffUsers"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), n);
+            let bulk = edges
+                .iter()
+                .find(|e| e["node"]["email"] == "bulk00@example.com")
+                .unwrap();
+            assert_eq!(bulk["node"]["addresses"], json!([{"city": "NEW YORK"}]));
+            assert_eq!(
+                bulk["node"]["defaultShippingAddress"],
+                json!({"city": "NEW YORK"})
+            );
+            assert_eq!(bulk["node"]["permissionGroups"][0]["name"], "Support");
+        }
+        costs.push(fewest);
     }
     assert_eq!(
         costs[0], costs[1],

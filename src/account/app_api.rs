@@ -308,6 +308,14 @@ app_payload!(
     AppTokenDelete { app_token: Option<AppTokenNode> }
 );
 
+app_payload!(
+    /// Verify provided app token.
+    AppTokenVerify {
+        /// Determine if token is valid or not.
+        valid: bool,
+    }
+);
+
 fn ctx_parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a RequestCtx, &'a AppState)> {
     Ok((ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?))
 }
@@ -594,6 +602,22 @@ impl AppMutation {
                 ..Default::default()
             }),
             Err(e) => Ok(AppTokenCreate::failed(app_errors(req, e)?)),
+        }
+    }
+
+    /// Verify provided app token. Answers only whether the token belongs to an active app.
+    async fn app_token_verify(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "App token to verify.")] token: String,
+    ) -> Result<AppTokenVerify> {
+        let (req, state) = ctx_parts(ctx)?;
+        match state.accounts.verify_app_token(&token).await {
+            Ok(valid) => Ok(AppTokenVerify {
+                valid,
+                ..Default::default()
+            }),
+            Err(e) => Ok(AppTokenVerify::failed(app_errors(req, e)?)),
         }
     }
 

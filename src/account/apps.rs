@@ -8,7 +8,7 @@ use chrono::Utc;
 use entities::{app, app_token};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
     sea_query::{ExprTrait, Func, LikeExpr},
 };
 use serde_json::json;
@@ -239,7 +239,7 @@ impl AccountService {
         }
         let perms = c.permissions.clone().unwrap_or_default();
         check_permissions(req, &perms)?;
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let empty = json!({});
         let created = app::ActiveModel {
             name: Set(name.to_owned()),
@@ -271,7 +271,7 @@ impl AccountService {
         pk: i32,
         c: AppChanges,
     ) -> AccountResult<app::Model> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let a = app::Entity::find_by_id(pk)
             .one(&txn)
             .await?
@@ -302,7 +302,7 @@ impl AccountService {
 
     /// `appDelete`.
     pub async fn delete_app(&self, req: &RequestCtx, pk: i32) -> AccountResult<app::Model> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let a = app::Entity::find_by_id(pk)
             .one(&txn)
             .await?
@@ -321,7 +321,7 @@ impl AccountService {
         pk: i32,
         is_active: bool,
     ) -> AccountResult<app::Model> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let a = app::Entity::find_by_id(pk)
             .one(&txn)
             .await?
@@ -342,7 +342,7 @@ impl AccountService {
         app_id: i32,
         name: Option<&str>,
     ) -> AccountResult<(app_token::Model, String)> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let a = app::Entity::find_by_id(app_id)
             .one(&txn)
             .await?
@@ -359,13 +359,18 @@ impl AccountService {
         Ok(created)
     }
 
+    /// `appTokenVerify`: whether `raw` is a token of an active app.
+    pub async fn verify_app_token(&self, raw: &str) -> AccountResult<bool> {
+        Ok(self.authenticate_app(raw.trim()).await?.is_some())
+    }
+
     /// `appTokenDelete`.
     pub async fn delete_app_token(
         &self,
         req: &RequestCtx,
         pk: i32,
     ) -> AccountResult<app_token::Model> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let (token, owner) = app_token::Entity::find_by_id(pk)
             .find_also_related(app::Entity)
             .one(&txn)

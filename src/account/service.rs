@@ -16,7 +16,7 @@ use entities::{
 use rand::{Rng, distr::Alphanumeric};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
 };
 use serde_json::{Map, Value as Json, json};
 use sha2::{Digest, Sha256};
@@ -917,7 +917,7 @@ impl AccountService {
             default_billing_address_id: None,
             external_reference: None,
         };
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let exists = user::Entity::find()
             .filter(user::Column::Email.eq(email.clone()))
             .count(&txn)
@@ -979,7 +979,7 @@ impl AccountService {
     pub async fn confirm_account(&self, email: &str, token: &str) -> AccountResult<user::Model> {
         let not_found = || AccountError::not_found("email", "User with this email doesn't exist");
         let email = normalize_email(email).ok_or_else(not_found)?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let u = user::Entity::find()
             .filter(user::Column::Email.eq(email))
             .one(&txn)
@@ -1040,7 +1040,7 @@ impl AccountService {
                 )
             })
             .transpose()?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let u = user::Entity::find_by_id(user_id)
             .one(&txn)
             .await?
@@ -1130,7 +1130,7 @@ impl AccountService {
         kind: Option<AddressTypeEnum>,
     ) -> AccountResult<(address::Model, user::Model)> {
         let valid = validate_address(data, None, None, "input")?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = self.insert_address(&txn, user_id, valid).await?;
         let mut u = user::Entity::find_by_id(user_id)
             .one(&txn)
@@ -1174,7 +1174,7 @@ impl AccountService {
         gid: &str,
         data: &AddressData,
     ) -> AccountResult<(address::Model, user::Model)> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let current = self.owned_address(&txn, user_id, address_id, gid).await?;
         let valid = validate_address(data, Some(&current), None, "input")?;
         let mut active: address::ActiveModel = current.into();
@@ -1212,7 +1212,7 @@ impl AccountService {
         address_id: i32,
         gid: &str,
     ) -> AccountResult<(address::Model, user::Model)> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = self.owned_address(&txn, user_id, address_id, gid).await?;
         let u = user::Entity::find_by_id(user_id)
             .one(&txn)
@@ -1245,7 +1245,7 @@ impl AccountService {
         address_id: i32,
         kind: AddressTypeEnum,
     ) -> AccountResult<user::Model> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         address::Entity::find_by_id(address_id)
             .filter(address::Column::UserId.eq(user_id))
             .one(&txn)
@@ -1323,7 +1323,7 @@ impl AccountService {
         password::validate(new, &[&u.email, &u.first_name, &u.last_name])
             .map_err(|p| password_failure("newPassword", p))?;
         let hash = self.hash_password(new).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let mut active: user::ActiveModel = u.into();
         active.password_hash = Set(Some(hash));
         active.jwt_token_key = Set(random_token(32));
@@ -1361,7 +1361,7 @@ impl AccountService {
         let Some(u) = self.user_by_email(&email).await?.filter(|u| u.is_active) else {
             return Ok(());
         };
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let token = self
             .issue_token(&txn, u.id, Purpose::SetPassword, json!({}))
             .await?;
@@ -1398,7 +1398,7 @@ impl AccountService {
         password::validate(new, &[&u.email, &u.first_name, &u.last_name])
             .map_err(|p| password_failure("password", p))?;
         let hash = self.hash_password(new).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         self.consume_token(&txn, token, Purpose::SetPassword, Some(u.id), "token")
             .await?;
         let mut active: user::ActiveModel = u.into();
@@ -1453,7 +1453,7 @@ impl AccountService {
             ));
         }
         let channel = self.notification_channel(channel, true).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         self.invalidate_tokens(&txn, u.id, Purpose::ChangeEmail)
             .await?;
         let token = self
@@ -1488,7 +1488,7 @@ impl AccountService {
         user_id: i32,
         token: &str,
     ) -> AccountResult<user::Model> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = self
             .consume_token(&txn, token, Purpose::ChangeEmail, Some(user_id), "token")
             .await?;
@@ -1544,7 +1544,7 @@ impl AccountService {
             .user(user_id)
             .await?
             .ok_or_else(|| AccountError::not_found("id", "User not found."))?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let token = self
             .issue_token(&txn, u.id, Purpose::DeleteAccount, json!({}))
             .await?;
@@ -1569,7 +1569,7 @@ impl AccountService {
     /// `accountDelete`: consumes the deletion token and deletes the account. Staff accounts
     /// cannot delete themselves this way.
     pub async fn delete_account(&self, user_id: i32, token: &str) -> AccountResult<user::Model> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let u = user::Entity::find_by_id(user_id)
             .one(&txn)
             .await?

@@ -11,7 +11,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
     sea_query::{ExprTrait, Func, LikeExpr, SimpleExpr},
 };
 use serde_json::json;
@@ -519,7 +519,7 @@ impl AccountService {
             );
         }
         let restricted = changes.restricted_access_to_channels.unwrap_or(false);
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let mut errors = Vec::new();
         if group_by_name(&txn, name).await?.is_some() {
             errors.push(Failure::new(
@@ -560,7 +560,7 @@ impl AccountService {
         pk: i32,
         changes: GroupChanges,
     ) -> AccountResult<group::Model> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let g = group::Entity::find_by_id(pk)
             .one(&txn)
             .await?
@@ -758,7 +758,7 @@ impl AccountService {
 
     /// `permissionGroupDelete`.
     pub async fn delete_group(&self, req: &RequestCtx, pk: i32) -> AccountResult<group::Model> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let g = group::Entity::find_by_id(pk)
             .one(&txn)
             .await?
@@ -927,7 +927,7 @@ impl AccountService {
         if let Some(url) = &c.redirect_url {
             check_redirect_url(url, "redirectUrl")?;
         }
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let graph = StaffGraph::load(&txn).await?;
         let mine = actor_perms(req);
         check_groups(&graph, &c.add_groups, "addGroups", &mine)?;
@@ -1001,7 +1001,7 @@ impl AccountService {
         pk: i32,
         c: StaffChanges,
     ) -> AccountResult<user::Model> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let u = user::Entity::find_by_id(pk)
             .one(&txn)
             .await?
@@ -1116,37 +1116,74 @@ impl AccountService {
 
     /// `staffDelete`.
     pub async fn delete_staff(&self, req: &RequestCtx, pk: i32) -> AccountResult<user::Model> {
-        if req.user().is_some_and(|me| me.id == pk) {
-            return Err(AccountError::one(
+        let deleted = self.delete_staff_many(req, &[pk]).await?;
+        deleted
+            .into_iter()
+            .next()
+            .ok_or_else(|| not_found("User", pk))
+    }
+
+    /// `staffBulkDelete` (and `staffDelete`): all or nothing. Refused for the caller
+    /// itself, non-staff users, staff wider than the caller, and when a permission would
+    /// be left without a manager.
+    pub async fn delete_staff_many(
+        &self,
+        req: &RequestCtx,
+        pks: &[i32],
+    ) -> AccountResult<Vec<user::Model>> {
+        let pks = dedup(pks);
+        if let Some(me) = req.user().filter(|me| pks.contains(&me.id)) {
+            return Err(Failure::new(
                 Some("id"),
                 Code::DeleteOwnAccount,
                 "You cannot delete your own account.",
-            ));
+            )
+            .users(gids("User", [me.id]))
+            .into());
         }
-        let txn = self.db().begin().await?;
-        let u = user::Entity::find_by_id(pk)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| not_found("User", pk))?;
-        if !u.is_staff {
-            return Err(AccountError::one(
+        let txn = crate::db::begin_write(self.db()).await?;
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.is_in(pks.clone()))
+            .order_by_asc(user::Column::Id)
+            .all(&txn)
+            .await?;
+        if let Some(missing) = pks.iter().find(|pk| !rows.iter().any(|u| u.id == **pk)) {
+            return Err(not_found("User", *missing));
+        }
+        let non_staff: Vec<i32> = rows.iter().filter(|u| !u.is_staff).map(|u| u.id).collect();
+        if !non_staff.is_empty() {
+            return Err(Failure::new(
                 Some("id"),
                 Code::DeleteNonStaffUser,
                 "Cannot delete a non-staff users.",
-            ));
+            )
+            .users(gids("User", non_staff))
+            .into());
         }
         let before = StaffGraph::load(&txn).await?;
-        if !before.user_perms(u.id).is_subset(&actor_perms(req)) {
-            return Err(AccountError::one(
+        let mine = actor_perms(req);
+        let out_of_scope: Vec<i32> = rows
+            .iter()
+            .filter(|u| !before.user_perms(u.id).is_subset(&mine))
+            .map(|u| u.id)
+            .collect();
+        if !out_of_scope.is_empty() {
+            return Err(Failure::new(
                 Some("id"),
                 Code::OutOfScopeUser,
                 "You can't manage this user.",
-            ));
+            )
+            .users(gids("User", out_of_scope))
+            .into());
         }
         let mut after = before.clone();
-        after.active_staff.remove(&u.id);
-        after.members.retain(|(_, uid)| *uid != u.id);
-        let lost = after.lost(before.user_perms(u.id));
+        let mut affected = BTreeSet::new();
+        for u in &rows {
+            after.active_staff.remove(&u.id);
+            after.members.retain(|(_, uid)| *uid != u.id);
+            affected.extend(before.user_perms(u.id));
+        }
+        let lost = after.lost(affected);
         if !lost.is_empty() {
             return Err(Failure::new(
                 Some("id"),
@@ -1156,15 +1193,20 @@ impl AccountService {
             .permissions(lost)
             .into());
         }
-        record(
-            &txn,
-            EventType::StaffDeleted,
-            json!({ "user": user_json(&u), "requestor": req.requestor_id() }),
-        )
-        .await?;
-        user::Entity::delete_by_id(u.id).exec(&txn).await?;
+        for u in &rows {
+            record(
+                &txn,
+                EventType::StaffDeleted,
+                json!({ "user": user_json(u), "requestor": req.requestor_id() }),
+            )
+            .await?;
+        }
+        user::Entity::delete_many()
+            .filter(user::Column::Id.is_in(pks))
+            .exec(&txn)
+            .await?;
         txn.commit().await?;
-        Ok(u)
+        Ok(rows)
     }
 
     // ---------------------------------------------------------------- customers
@@ -1194,7 +1236,7 @@ impl AccountService {
                 .notification_channel(c.channel.as_deref(), false)
                 .await?;
         }
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let now = Utc::now();
         let created = user::ActiveModel {
             email: Set(email),
@@ -1277,7 +1319,7 @@ impl AccountService {
         let billing = address_of(&c.default_billing_address, AddressTypeEnum::Billing)?;
         let shipping = address_of(&c.default_shipping_address, AddressTypeEnum::Shipping)?;
         let u = self.customer_target(req, lookup).await?;
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let mut active: user::ActiveModel = u.clone().into();
         if let Some(email) = c.email.as_deref() {
             let email = normalize_email(email).ok_or_else(|| invalid_email("email"))?;
@@ -1394,7 +1436,7 @@ impl AccountService {
         req: &RequestCtx,
         pks: &[i32],
     ) -> AccountResult<Vec<user::Model>> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let rows = user::Entity::find()
             .filter(user::Column::Id.is_in(dedup(pks)))
             .order_by_asc(user::Column::Id)

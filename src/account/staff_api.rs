@@ -401,6 +401,13 @@ payload!(
     StaffDelete, staff_errors, StaffError { user: Option<UserNode> }
 );
 payload!(
+    /// Deletes staff users. Apps are not allowed to perform this mutation.
+    StaffBulkDelete, staff_errors, StaffError {
+        /// Returns how many objects were affected.
+        count: i32,
+    }
+);
+payload!(
     /// Creates a new customer.
     CustomerCreate, account_errors, AccountErrorObject { user: Option<UserNode> }
 );
@@ -958,6 +965,29 @@ impl StaffMutation {
                 })
             }
             Err(e) => Ok(StaffDelete::failed(staff_errors(req, e)?)),
+        }
+    }
+
+    /// Deletes staff users. Apps are not allowed to perform this mutation.
+    ///
+    /// Requires one of the following permissions: MANAGE_STAFF.
+    async fn staff_bulk_delete(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "List of user IDs to delete.")] ids: Vec<ID>,
+    ) -> Result<StaffBulkDelete> {
+        let (req, state) = ctx_parts(ctx)?;
+        req.require_staff_user(&[Permission::ManageStaff])?;
+        let pks = staff_ids!(StaffBulkDelete, Some(ids), "User", "ids");
+        match state.accounts.delete_staff_many(req, &pks).await {
+            Ok(rows) => {
+                state.events.wake();
+                Ok(StaffBulkDelete {
+                    count: i32::try_from(rows.len()).unwrap_or(i32::MAX),
+                    ..Default::default()
+                })
+            }
+            Err(e) => Ok(StaffBulkDelete::failed(staff_errors(req, e)?)),
         }
     }
 
