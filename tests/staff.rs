@@ -1093,3 +1093,39 @@ async fn staff_users_with_addresses_and_groups_cost_the_same_for_5_and_50() {
         "SQL statements for 5 vs 50 staff users: {costs:?}"
     );
 }
+
+#[tokio::test]
+async fn two_admins_removing_each_other_leave_one_manager() {
+    let s = TestServer::start().await;
+    let admin = s.staff_token().await;
+    let me = admin_id(&s, &admin).await;
+    let full_access = group_id(&s, &admin, "Full Access").await;
+    let (other_id, other) = staff_member(&s, &admin, "admin2@example.com", &[&full_access]).await;
+    let remove = |token: String, user: String| {
+        let s = &s;
+        let full_access = full_access.clone();
+        async move {
+            s.gql_as(
+                &token,
+                GROUP_UPDATE,
+                json!({"id": full_access, "input": {"removeUsers": [user]}}),
+            )
+            .await
+        }
+    };
+    let (a, b) = tokio::join!(remove(admin.clone(), other_id), remove(other, me));
+    let succeeded = [&a, &b]
+        .iter()
+        .filter(|body| body["data"]["permissionGroupUpdate"]["errors"] == json!([]))
+        .count();
+    assert_eq!(succeeded, 1, "{a:#}\n{b:#}");
+    // Exactly one member (a manager of every permission) is left in the group.
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let group_pk: i32 = bizgraph::core::id::decode(&full_access, "Group").unwrap();
+    let members = entities::user_permission_group::Entity::find()
+        .filter(entities::user_permission_group::Column::GroupId.eq(group_pk))
+        .count(&s.state.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(members, 1);
+}

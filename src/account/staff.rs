@@ -11,7 +11,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
     sea_query::{ExprTrait, Func, LikeExpr, SimpleExpr},
 };
 use serde_json::json;
@@ -243,8 +243,12 @@ struct StaffGraph {
 }
 
 impl StaffGraph {
+    /// Loads the graph; on PostgreSQL the group rows stay locked until the transaction
+    /// ends, so concurrent changes to permissions and memberships are checked one after
+    /// the other (SQLite serialises writers anyway).
     async fn load<C: ConnectionTrait>(conn: &C) -> Result<Self, sea_orm::DbErr> {
         let perms = group::Entity::find()
+            .lock_exclusive()
             .all(conn)
             .await?
             .into_iter()
@@ -411,17 +415,6 @@ impl AccountService {
     /// A permission group by primary key.
     pub async fn group(&self, pk: i32) -> AccountResult<Option<group::Model>> {
         Ok(group::Entity::find_by_id(pk).one(self.db()).await?)
-    }
-
-    /// Members of a permission group, by id.
-    pub async fn group_members(&self, group_id: i32) -> AccountResult<Vec<user::Model>> {
-        let rows = membership::Entity::find()
-            .filter(membership::Column::GroupId.eq(group_id))
-            .find_also_related(user::Entity)
-            .order_by_asc(membership::Column::UserId)
-            .all(self.db())
-            .await?;
-        Ok(rows.into_iter().filter_map(|(_, u)| u).collect())
     }
 
     /// A user found by id, email or external reference, if the caller may see it: staff
