@@ -6,7 +6,12 @@ use async_graphql::{
 };
 
 use crate::{
-    account::api::{AccountMutation, AccountQuery},
+    account::{
+        api::{AccountMutation, AccountQuery},
+        app_api::{AppMutation, AppQueryRoot},
+        loaders::AccountLoaders,
+        staff_api::{StaffMutation, StaffQuery},
+    },
     catalog::api::{CatalogMutation, CatalogQuery},
     channel::api::ChannelQuery,
     config::Config,
@@ -28,6 +33,8 @@ pub struct Query(
     CatalogQuery,
     ContentQuery,
     WebhookQuery,
+    StaffQuery,
+    AppQueryRoot,
 );
 
 /// Root mutation: every domain's mutations.
@@ -37,6 +44,8 @@ pub struct Mutation(
     AccountMutation,
     CatalogMutation,
     WebhookMutation,
+    StaffMutation,
+    AppMutation,
 );
 
 /// Root subscription: live events.
@@ -68,6 +77,7 @@ pub fn build(state: AppState) -> AppSchema {
         .limit_recursive_depth(config.max_query_depth.saturating_mul(4).max(64))
         .extension(limits)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+        .data(AccountLoaders::new(&state.db.conn))
         .data(state)
         .finish()
 }

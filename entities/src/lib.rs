@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod page;
 pub mod page_type;
 pub mod permission_group;
+pub mod permission_group_channel;
 pub mod product;
 pub mod product_channel_listing;
 pub mod product_media;
