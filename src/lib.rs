@@ -11,6 +11,7 @@ pub mod core;
 pub mod db;
 pub mod events;
 pub mod http;
+pub mod marketing;
 pub mod metadata;
 pub mod metrics;
 pub mod redis;

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use crate::{
-    channel::ChannelService, config::Config, db::Database, events::Events, metrics::Metrics,
-    redis::Redis, secret::MasterKey, shop::ShopService,
+    channel::ChannelService, config::Config, db::Database, events::Events,
+    marketing::MarketingService, metrics::Metrics, redis::Redis, secret::MasterKey,
+    shop::ShopService,
 };
 
 /// Everything a request needs: configuration, the database, services and metrics.
@@ -22,6 +23,7 @@ pub struct AppState {
     pub shop: ShopService,
     pub channels: ChannelService,
     pub events: Events,
+    pub marketing: MarketingService,
     /// Background tasks stop when this changes or the last state clone is dropped.
     pub shutdown: Arc<watch::Sender<bool>>,
 }
@@ -39,6 +41,7 @@ impl AppState {
         Self {
             shop: ShopService::new(db.conn.clone()),
             channels: ChannelService::new(db.conn.clone()),
+            marketing: MarketingService::new(db.conn.clone(), events.clone()),
             config: Arc::new(config),
             db,
             metrics: Arc::new(Metrics::default()),

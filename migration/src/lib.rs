@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_foundation;
 mod m20261122_000050_outbox;
+mod m20261122_000400_marketing;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000050_outbox::Migration),
+            Box::new(m20261122_000400_marketing::Migration),
         ]
     }
 }

@@ -90,6 +90,7 @@ impl Event {
             EventType::ChannelMetadataUpdated => {
                 Some(Self::ChannelMetadataUpdated(ChannelMetadataUpdated(event)))
             }
+            _ => None,
         }
     }
 }

@@ -29,6 +29,13 @@ macro_rules! event_types {
 
 event_types! {
     ChannelMetadataUpdated => "CHANNEL_METADATA_UPDATED",
+    LeadCreated => "LEAD_CREATED",
+    LeadUpdated => "LEAD_UPDATED",
+    LeadStageChanged => "LEAD_STAGE_CHANGED",
+    LeadConverted => "LEAD_CONVERTED",
+    CampaignCreated => "CAMPAIGN_CREATED",
+    CampaignUpdated => "CAMPAIGN_UPDATED",
+    CampaignStatusChanged => "CAMPAIGN_STATUS_CHANGED",
 }
 
 impl EventType {
@@ -36,6 +43,13 @@ impl EventType {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Self::ChannelMetadataUpdated => &[Permission::ManageChannels],
+            Self::LeadCreated
+            | Self::LeadUpdated
+            | Self::LeadStageChanged
+            | Self::LeadConverted => &[Permission::ManageLeads],
+            Self::CampaignCreated | Self::CampaignUpdated | Self::CampaignStatusChanged => {
+                &[Permission::ManageCampaigns]
+            }
         }
     }
 }
@@ -75,6 +89,12 @@ impl NewEvent {
     /// Sets the channel.
     pub fn channel(mut self, slug: impl Into<String>) -> Self {
         self.channel_slug = Some(slug.into());
+        self
+    }
+
+    /// Sets extra data.
+    pub fn payload(mut self, payload: Json) -> Self {
+        self.payload = payload;
         self
     }
 
