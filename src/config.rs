@@ -81,6 +81,11 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
     pub request_timeout_ms: u64,
 
+    /// Server-side key for `leadActivityTrack` (passed as `trackingKey`), for trackers
+    /// without a staff or app token. Unset: only callers with `MANAGE_LEADS` may track.
+    #[arg(long, env = "BIZGRAPH_MARKETING_TRACKING_KEY", hide_env_values = true)]
+    pub marketing_tracking_key: Option<String>,
+
     /// Maximum database connections per instance.
     #[arg(long, env = "BIZGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,

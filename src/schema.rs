@@ -6,18 +6,23 @@ use async_graphql::{
 };
 
 use crate::{
-    channel::api::ChannelQuery, config::Config, core::limits::QueryLimits,
-    events::api::EventSubscription, metadata::api::MetadataMutation, shop::api::ShopQuery,
+    channel::api::ChannelQuery,
+    config::Config,
+    core::limits::QueryLimits,
+    events::api::EventSubscription,
+    marketing::api::{MarketingMutation, MarketingQuery},
+    metadata::api::MetadataMutation,
+    shop::api::ShopQuery,
     state::AppState,
 };
 
 /// Root query: every domain's queries.
 #[derive(MergedObject, Default)]
-pub struct Query(ShopQuery, ChannelQuery);
+pub struct Query(ShopQuery, ChannelQuery, MarketingQuery);
 
 /// Root mutation: every domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(MetadataMutation);
+pub struct Mutation(MetadataMutation, MarketingMutation);
 
 /// Root subscription: live events.
 #[derive(MergedSubscription, Default)]

@@ -289,7 +289,7 @@ impl MigrationTrait for Migration {
                 url.map(str::to_owned).into(),
                 points.into(),
                 true.into(),
-                now.clone().into(),
+                now.clone(),
             ]);
         }
         manager.exec_stmt(rules.to_owned()).await?;
@@ -407,6 +407,7 @@ enum MarketingSegment {
     UpdatedAt,
 }
 
+#[allow(clippy::enum_variant_names)] // column names, not a naming choice
 #[derive(DeriveIden, Clone, Copy)]
 enum Campaign {
     Table,

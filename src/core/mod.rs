@@ -9,3 +9,4 @@ pub mod id;
 pub mod limits;
 pub mod metadata;
 pub mod permissions;
+pub mod saleor_types;

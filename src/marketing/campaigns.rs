@@ -8,7 +8,7 @@ use entities::{
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait, sea_query::OnConflict,
+    sea_query::OnConflict,
 };
 use serde_json::json;
 use std::str::FromStr;
@@ -193,7 +193,18 @@ impl MarketingService {
     ) -> MResult<campaign::ActiveModel> {
         let mut row: campaign::ActiveModel = match current {
             Some(c) => c.clone().into(),
-            None => Default::default(),
+            // Every optional field starts set (to NULL), so reads below never see NotSet.
+            None => campaign::ActiveModel {
+                starts_at: Set(None),
+                ends_at: Set(None),
+                budget_amount: Set(None),
+                budget_currency: Set(None),
+                target_segment_id: Set(None),
+                utm_campaign: Set(None),
+                landing_url: Set(None),
+                winner_criterion: Set(WinnerCriterion::ClickRate.code().to_owned()),
+                ..Default::default()
+            },
         };
         if let Some(name) = &input.name {
             let name =
@@ -297,18 +308,10 @@ impl MarketingService {
             .map(|v| v.weight.unwrap_or(1))
             .collect();
         check_weights(&weights)?;
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let mut row = Self::validate_campaign(&txn, &input, None).await?;
         let now = Utc::now();
         row.status = Set(CampaignStatus::Draft.code().to_owned());
-        if row.winner_criterion.is_not_set() {
-            row.winner_criterion = Set(WinnerCriterion::ClickRate.code().to_owned());
-        }
-        for col in [&mut row.starts_at, &mut row.ends_at] {
-            if col.is_not_set() {
-                *col = Set(None);
-            }
-        }
         row.metadata = Set(json!({}));
         row.private_metadata = Set(json!({}));
         row.created_at = Set(now);
@@ -342,7 +345,7 @@ impl MarketingService {
         input: CampaignInput,
         requestor: Option<String>,
     ) -> MResult<campaign::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let current = campaign::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -378,7 +381,7 @@ impl MarketingService {
         to: CampaignStatus,
         requestor: Option<String>,
     ) -> MResult<campaign::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let current = campaign::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -420,7 +423,7 @@ impl MarketingService {
         let name = clean("name", input.name.as_deref(), 255)?
             .ok_or_else(|| MarketingError::required("name"))?;
         let weight = input.weight.unwrap_or(1);
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         campaign::Entity::find_by_id(campaign_id)
             .one(&txn)
             .await?
@@ -471,7 +474,7 @@ impl MarketingService {
             }
             None => None,
         };
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let current = variant::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -525,7 +528,7 @@ impl MarketingService {
         id: i32,
         requestor: Option<String>,
     ) -> MResult<variant::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let current = variant::Entity::find_by_id(id)
             .one(&txn)
             .await?

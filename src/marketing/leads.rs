@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entities::{campaign, campaign_variant, lead, lead_activity, lead_scoring_rule as rule};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Select, Set, TransactionTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Select, Set,
     sea_query::{Expr, OnConflict},
 };
 use serde_json::{Value as Json, json};
@@ -172,7 +172,7 @@ impl MarketingService {
             .unwrap_or_else(|| origin.activity().1.to_owned());
         let utm = input.utm.cleaned()?;
 
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         // Attribution: an explicit campaign, else the campaign whose UTM key matches.
         // Unknown campaigns or variants are dropped, never a reason to lose a lead.
         let (campaign_id, variant_id) = resolve_campaign(
@@ -419,7 +419,7 @@ impl MarketingService {
         let message = clean("message", input.message.as_deref(), MAX_MESSAGE)?;
         let now = Utc::now();
         let at = input.occurred_at.unwrap_or(now).min(now);
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let found = match (input.lead_id, input.email.as_deref()) {
             (Some(id), _) => lead::Entity::find_by_id(id).one(&txn).await?,
             (None, Some(email)) => {
@@ -517,7 +517,7 @@ impl MarketingService {
         let source = opt("source", &input.source, 100)?;
         let consent_source = clean("consentSource", input.consent_source.as_deref(), 255)?
             .unwrap_or_else(|| "staff".to_owned());
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let found = self.lead_for_update(&txn, id).await?;
         if let Some(email) = &email
             && found.email.as_ref() != Some(email)
@@ -572,7 +572,7 @@ impl MarketingService {
         requestor: Option<String>,
     ) -> MResult<lead::Model> {
         let reason = clean("reason", Some(reason), 1000)?.unwrap_or_default();
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let found = self.lead_for_update(&txn, id).await?;
         let from = Stage::parse(&found.stage).unwrap_or(Stage::Lead);
         scoring::check_manual_change(from, to, &reason, found.customer_user_id.is_some())?;
@@ -601,13 +601,13 @@ impl MarketingService {
         Ok(lead)
     }
 
-    /// GDPR erasure: removes every personal field of the lead and its timeline's free text,
+    /// GDPR erasure (returns the erased row): removes every personal field of the lead and its timeline's free text,
     /// keeping the row (stage, source, UTM, campaign, dates, score) so aggregate counts stay.
     pub async fn erase(&self, id: i32, requestor: Option<String>) -> MResult<lead::Model> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let found = self.lead_for_update(&txn, id).await?;
         let now = Utc::now();
-        let mut row: lead::ActiveModel = found.clone().into();
+        let mut row: lead::ActiveModel = found.into();
         row.email = Set(None);
         row.first_name = Set(None);
         row.last_name = Set(None);
@@ -628,7 +628,7 @@ impl MarketingService {
         row.private_metadata = Set(json!({}));
         row.erased_at = Set(Some(now));
         row.updated_at = Set(now);
-        row.update(&txn).await?;
+        let erased = row.update(&txn).await?;
         lead_activity::Entity::update_many()
             .col_expr(
                 lead_activity::Column::Url,
@@ -649,7 +649,7 @@ impl MarketingService {
         .await?;
         txn.commit().await?;
         self.events.wake();
-        Ok(found)
+        Ok(erased)
     }
 
     /// The select and condition for `filter` (used by `leads`, segments and export).

@@ -16,7 +16,10 @@ pub mod segments;
 pub mod stats;
 pub mod types;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 
 use crate::events::Events;
 
@@ -33,5 +36,18 @@ impl MarketingService {
     /// A service over `db`, waking the event dispatcher after commits.
     pub fn new(db: DatabaseConnection, events: Events) -> Self {
         Self { db, events }
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before writing waits for other
+    /// writers instead of failing with `SQLITE_BUSY` when upgrading its read snapshot;
+    /// PostgreSQL ignores the option.
+    async fn write_txn(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
     }
 }

@@ -109,6 +109,9 @@ pub struct RuleInput {
 
 const MAX_POINTS: i32 = 10_000;
 
+/// Validated rule texts: name, event, URL condition (`Some(None)` clears it).
+type CleanRule = (Option<String>, Option<String>, Option<Option<String>>);
+
 impl MarketingService {
     /// Every scoring rule, oldest first.
     pub async fn scoring_rules(&self) -> MResult<Vec<rule::Model>> {
@@ -169,9 +172,7 @@ impl MarketingService {
         Ok(next)
     }
 
-    fn validate_rule(
-        input: &RuleInput,
-    ) -> MResult<(Option<String>, Option<String>, Option<Option<String>>)> {
+    fn validate_rule(input: &RuleInput) -> MResult<CleanRule> {
         let name = match &input.name {
             Some(n) => {
                 Some(clean("name", Some(n), 255)?.ok_or_else(|| MarketingError::required("name"))?)

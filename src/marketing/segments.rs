@@ -20,6 +20,13 @@ pub struct SegmentInput {
     pub filter: Option<LeadFilter>,
 }
 
+/// Validated segment fields: name, description (`Some(None)` clears it), filter JSON.
+type CleanSegment = (
+    Option<String>,
+    Option<Option<String>>,
+    Option<serde_json::Value>,
+);
+
 impl MarketingService {
     /// A segment by primary key.
     pub async fn segment(&self, id: i32) -> MResult<Option<segment::Model>> {
@@ -51,13 +58,7 @@ impl MarketingService {
         })
     }
 
-    fn validate_segment(
-        input: &SegmentInput,
-    ) -> MResult<(
-        Option<String>,
-        Option<Option<String>>,
-        Option<serde_json::Value>,
-    )> {
+    fn validate_segment(input: &SegmentInput) -> MResult<CleanSegment> {
         let name = match &input.name {
             Some(n) => {
                 Some(clean("name", Some(n), 255)?.ok_or_else(|| MarketingError::required("name"))?)
