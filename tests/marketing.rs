@@ -226,6 +226,47 @@ async fn capture_merges_duplicates_scores_activities_and_qualifies() {
 }
 
 #[tokio::test]
+async fn concurrent_captures_of_one_address_make_one_lead() {
+    let server = TestServer::start().await;
+    let emails: Vec<String> = (0..24)
+        .map(|i| match i % 3 {
+            0 => "race@example.com".to_owned(),
+            1 => " RACE@example.com".to_owned(),
+            _ => "Race@Example.com  ".to_owned(),
+        })
+        .collect();
+    let results = futures_util::future::join_all(emails.iter().map(|email| {
+        let server = &server;
+        async move {
+            server
+                .gql(
+                    CAPTURE,
+                    json!({"input": {"email": email, "firstName": "Race"}}),
+                )
+                .await
+        }
+    }))
+    .await;
+    for body in &results {
+        assert_eq!(data(body)["leadCapture"]["errors"], json!([]), "{body:#}");
+    }
+    let db = &server.state.db.conn;
+    assert_eq!(lead::Entity::find().count(db).await.unwrap(), 1);
+    let race = lead_by_email(&server, "race@example.com").await;
+    assert_eq!(
+        race.score,
+        24 * 5,
+        "every capture is on the timeline and scored"
+    );
+    let created = outbox::Entity::find()
+        .filter(outbox::Column::EventType.eq("LEAD_CREATED"))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(created, 1);
+}
+
+#[tokio::test]
 async fn invalid_capture_input_is_rejected_without_side_effects() {
     let server = TestServer::start().await;
     for bad in [

@@ -186,8 +186,11 @@ impl MarketingService {
         let has_profile =
             first_name.is_some() || last_name.is_some() || phone.is_some() || company.is_some();
 
+        // Row locks (PostgreSQL; SQLite writers are serialized already) keep concurrent
+        // captures and activities of one lead from rescoring over each other.
         let existing = lead::Entity::find()
             .filter(lead::Column::Email.eq(email.clone()))
+            .lock_exclusive()
             .one(&txn)
             .await?;
         let (mut row, created): (lead::ActiveModel, bool) = match existing {
@@ -227,6 +230,7 @@ impl MarketingService {
                     .await?;
                 let found = lead::Entity::find()
                     .filter(lead::Column::Email.eq(email.clone()))
+                    .lock_exclusive()
                     .one(&txn)
                     .await?
                     .ok_or_else(|| {
@@ -421,11 +425,17 @@ impl MarketingService {
         let at = input.occurred_at.unwrap_or(now).min(now);
         let txn = self.write_txn().await?;
         let found = match (input.lead_id, input.email.as_deref()) {
-            (Some(id), _) => lead::Entity::find_by_id(id).one(&txn).await?,
+            (Some(id), _) => {
+                lead::Entity::find_by_id(id)
+                    .lock_exclusive()
+                    .one(&txn)
+                    .await?
+            }
             (None, Some(email)) => {
                 let email = email::normalize(email)?;
                 lead::Entity::find()
                     .filter(lead::Column::Email.eq(email))
+                    .lock_exclusive()
                     .one(&txn)
                     .await?
             }
@@ -488,6 +498,7 @@ impl MarketingService {
 
     async fn lead_for_update(&self, txn: &DatabaseTransaction, id: i32) -> MResult<lead::Model> {
         lead::Entity::find_by_id(id)
+            .lock_exclusive()
             .one(txn)
             .await?
             .filter(|l| l.erased_at.is_none())

@@ -274,6 +274,8 @@ impl LeadNode {
     }
 }
 
+/// A campaign referenced from a lead, an activity or statistics; visible to callers with
+/// `MANAGE_LEADS` or `MANAGE_CAMPAIGNS` (not to tracking-key callers).
 pub(crate) async fn load_campaign(
     ctx: &Context<'_>,
     campaign_id: Option<i32>,
@@ -282,6 +284,7 @@ pub(crate) async fn load_campaign(
         return Ok(None);
     };
     let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
+    req.require_any(&[Permission::ManageLeads, Permission::ManageCampaigns])?;
     Ok(state
         .marketing
         .campaign(cid)
