@@ -53,6 +53,9 @@ pub fn build(state: AppState) -> AppSchema {
         .limit_recursive_depth(config.max_query_depth.saturating_mul(4).max(64))
         .extension(limits)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+        .data(crate::marketing::api::loaders::loaders(
+            state.db.conn.clone(),
+        ))
         .data(state)
         .finish()
 }

@@ -1150,6 +1150,99 @@ async fn staff_flow(server: &TestServer, staff: &Staff<'_>) {
 }
 
 #[tokio::test]
+async fn customer_link_and_statement_counts_do_not_grow_with_page_size() {
+    let server = TestServer::start().await;
+    let (campaign, variants) = ab_campaign(&server, &[("A", 1), ("B", 1)]).await;
+    for i in 0..30 {
+        let r = capture(
+            &server,
+            json!({"email": format!("p{i}@example.com"), "utm": {"campaign": "spring-sale"},
+                   "campaignVariant": bizgraph::core::id::encode("CampaignVariant", variants[i % 2]).0}),
+        )
+        .await;
+        assert_eq!(r["errors"], json!([]));
+    }
+    assert_eq!(
+        lead_by_email(&server, "p0@example.com").await.campaign_id,
+        Some(campaign)
+    );
+
+    // Linking to a customer account (called by accounts/checkout) converts the lead.
+    let svc = &server.state.marketing;
+    let linked = svc
+        .link_customer("P1@example.com", 77, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (linked.stage.as_str(), linked.customer_user_id),
+        ("CUSTOMER", Some(77))
+    );
+    assert!(
+        svc.link_customer("P1@example.com", 77, None)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        svc.link_customer("nobody@example.com", 78, None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let converted = outbox::Entity::find()
+        .filter(outbox::Column::EventType.eq("LEAD_CONVERTED"))
+        .count(&server.state.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(converted, 1);
+    let leaving = svc.set_stage(linked.id, Stage::Lead, "mistake", None).await;
+    assert!(matches!(
+        leaving,
+        Err(MarketingError::Field {
+            code: Code::InvalidStageTransition,
+            ..
+        })
+    ));
+
+    // Let the outbox dispatcher settle so its statements are not counted.
+    for _ in 0..100 {
+        if bizgraph::events::outbox::pending(&server.state.db.conn)
+            .await
+            .unwrap()
+            == 0
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let staff = Staff::in_process(&server);
+    let query = "query($n: Int) { leads(first: $n) { edges { node { email campaign { name variants { name } } firstCampaign { name } campaignVariant { name } } } } }";
+    // The dispatcher polls every 500 ms: take the smallest of a few runs per page size.
+    let mut counts = Vec::new();
+    for n in [5, 25] {
+        let mut fewest = u64::MAX;
+        for _ in 0..3 {
+            let before = server.statements();
+            let body = staff.gql(query, json!({"n": n})).await;
+            assert_eq!(
+                data(&body)["leads"]["edges"].as_array().unwrap().len(),
+                n as usize
+            );
+            assert_eq!(
+                data(&body)["leads"]["edges"][0]["node"]["campaign"]["variants"][1]["name"],
+                "B"
+            );
+            fewest = fewest.min(server.statements() - before);
+        }
+        counts.push(fewest);
+    }
+    // One page query plus one batch each for campaigns, variants and variant lists.
+    assert_eq!(counts, [4, 4], "statements per page");
+}
+
+#[tokio::test]
 async fn staff_flow_in_process() {
     let server = TestServer::start().await;
     let staff = Staff::in_process(&server);

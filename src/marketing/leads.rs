@@ -488,6 +488,60 @@ impl MarketingService {
         Ok((lead, activity))
     }
 
+    /// Links the lead with `email` to customer account `user_id` and makes it a customer
+    /// (for the accounts and checkout domains: registration, or an order placed with the
+    /// lead's email). Returns `None` when no lead has that email; linking twice is a no-op.
+    pub async fn link_customer(
+        &self,
+        email: &str,
+        user_id: i32,
+        requestor: Option<String>,
+    ) -> MResult<Option<lead::Model>> {
+        let email = email::normalize(email)?;
+        let txn = self.write_txn().await?;
+        let Some(found) = lead::Entity::find()
+            .filter(lead::Column::Email.eq(email))
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let from = Stage::parse(&found.stage).unwrap_or(Stage::Lead);
+        if found.customer_user_id == Some(user_id) && from == Stage::Customer {
+            return Ok(Some(found));
+        }
+        let now = Utc::now();
+        let id = found.id;
+        let mut row: lead::ActiveModel = found.into();
+        row.customer_user_id = Set(Some(user_id));
+        row.stage = Set(Stage::Customer.code().to_owned());
+        row.updated_at = Set(now);
+        row.last_activity_at = Set(now);
+        let lead = row.update(&txn).await?;
+        if from != Stage::Customer {
+            insert_activity(
+                &txn,
+                id,
+                "stage_changed",
+                0,
+                "system",
+                None,
+                Some("Linked to a customer account."),
+                (None, None),
+                false,
+                json!({"from": from.code(), "to": Stage::Customer.code()}),
+                now,
+            )
+            .await?;
+            Self::push_stage_events(&txn, id, from, Stage::Customer, requestor.clone()).await?;
+        }
+        outbox::push(&txn, push_event(EventType::LeadUpdated, id, &requestor)).await?;
+        txn.commit().await?;
+        self.events.wake();
+        Ok(Some(lead))
+    }
+
     /// A lead by primary key (erased leads are not returned).
     pub async fn lead(&self, id: i32) -> MResult<Option<lead::Model>> {
         Ok(lead::Entity::find_by_id(id)

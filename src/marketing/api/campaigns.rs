@@ -242,13 +242,13 @@ impl CampaignNode {
     }
     /// A/B variants, in bucketing order.
     async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<CampaignVariantNode>> {
-        let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
-        let v = state
-            .marketing
-            .variants(self.model.id)
+        let req = ctx.data::<RequestCtx>()?;
+        let loader = ctx.data::<super::loaders::MarketingLoaders>()?;
+        let v = loader
+            .load_one(super::loaders::VariantsOf(self.model.id))
             .await
-            .map_err(|e| query_error(req, e))?;
-        Ok(v.into_iter().map(Into::into).collect())
+            .map_err(|e| req.internal(e))?;
+        Ok(v.unwrap_or_default().into_iter().map(Into::into).collect())
     }
     /// Metrics per day and variant (UTC days, bounds included). Requires `MANAGE_CAMPAIGNS`.
     async fn metrics(

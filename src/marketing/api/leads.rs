@@ -9,7 +9,9 @@ use entities::{lead, lead_activity, lead_scoring_rule};
 use super::{
     LeadConsentChannelEnum, LeadError, LeadStageEnum,
     campaigns::{CampaignNode, CampaignVariantNode},
-    field_errors, query_error,
+    field_errors,
+    loaders::{CampaignId, MarketingLoaders, VariantId},
+    query_error,
 };
 use crate::core::{
     connection::{self, Countable, PageArgs, TotalCount},
@@ -214,13 +216,13 @@ impl LeadNode {
         let Some(vid) = self.model.campaign_variant_id else {
             return Ok(None);
         };
-        let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
-        Ok(state
-            .marketing
-            .variant(vid)
+        let req = ctx.data::<RequestCtx>()?;
+        let loader = ctx.data::<MarketingLoaders>()?;
+        let found = loader
+            .load_one(VariantId(vid))
             .await
-            .map_err(|e| query_error(req, e))?
-            .map(CampaignVariantNode::from))
+            .map_err(|e| req.internal(e))?;
+        Ok(found.map(CampaignVariantNode::from))
     }
     /// Global ID of the customer account this lead became.
     async fn customer_id(&self) -> Option<ID> {
@@ -283,14 +285,14 @@ pub(crate) async fn load_campaign(
     let Some(cid) = campaign_id else {
         return Ok(None);
     };
-    let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
+    let req = ctx.data::<RequestCtx>()?;
     req.require_any(&[Permission::ManageLeads, Permission::ManageCampaigns])?;
-    Ok(state
-        .marketing
-        .campaign(cid)
+    let loader = ctx.data::<MarketingLoaders>()?;
+    let found = loader
+        .load_one(CampaignId(cid))
         .await
-        .map_err(|e| query_error(req, e))?
-        .map(CampaignNode::from))
+        .map_err(|e| req.internal(e))?;
+    Ok(found.map(CampaignNode::from))
 }
 
 /// An entry of a lead's timeline.

@@ -9,6 +9,7 @@
 pub mod campaigns;
 pub mod events;
 pub mod leads;
+pub mod loaders;
 pub mod segments;
 pub mod stats;
 
