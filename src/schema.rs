@@ -18,6 +18,7 @@ use crate::{
     content::api::ContentQuery,
     core::limits::QueryLimits,
     events::api::EventSubscription,
+    marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
     shop::api::ShopQuery,
     state::AppState,
@@ -35,6 +36,7 @@ pub struct Query(
     WebhookQuery,
     StaffQuery,
     AppQueryRoot,
+    MarketingQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -46,6 +48,7 @@ pub struct Mutation(
     WebhookMutation,
     StaffMutation,
     AppMutation,
+    MarketingMutation,
 );
 
 /// Root subscription: live events.
@@ -78,6 +81,9 @@ pub fn build(state: AppState) -> AppSchema {
         .extension(limits)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
         .data(AccountLoaders::new(&state.db.conn))
+        .data(crate::marketing::api::loaders::loaders(
+            state.db.conn.clone(),
+        ))
         .data(state)
         .finish()
 }

@@ -15,6 +15,7 @@ use crate::{
     config::Config,
     db::Database,
     events::Events,
+    marketing::MarketingService,
     metrics::Metrics,
     redis::Redis,
     secret::MasterKey,
@@ -38,6 +39,7 @@ pub struct AppState {
     pub catalog: CatalogService,
     pub webhooks: WebhookService,
     pub events: Events,
+    pub marketing: MarketingService,
     /// Background tasks stop when this changes or the last state clone is dropped.
     pub shutdown: Arc<watch::Sender<bool>>,
 }
@@ -101,6 +103,7 @@ impl AppState {
                 channels.clone(),
             ),
             catalog: CatalogService::new(db.conn.clone()),
+            marketing: MarketingService::new(db.conn.clone(), events.clone()),
             channels,
             webhooks: WebhookService::new(
                 db.conn.clone(),

@@ -64,7 +64,7 @@ impl ScalarType for Date {
 }
 
 /// Saleor's `DateRangeInput`.
-#[derive(async_graphql::InputObject, Clone, Debug, Default)]
+#[derive(async_graphql::InputObject, Clone, Copy, Debug, Default)]
 pub struct DateRangeInput {
     /// Start date.
     pub gte: Option<Date>,
@@ -93,7 +93,7 @@ impl DateRangeInput {
 }
 
 /// Saleor's `DateTimeRangeInput`.
-#[derive(async_graphql::InputObject, Clone, Debug, Default)]
+#[derive(async_graphql::InputObject, Clone, Copy, Debug, Default)]
 pub struct DateTimeRangeInput {
     /// Start date.
     pub gte: Option<chrono::DateTime<chrono::Utc>>,
@@ -102,7 +102,7 @@ pub struct DateTimeRangeInput {
 }
 
 /// Saleor's `IntRangeInput`.
-#[derive(async_graphql::InputObject, Clone, Debug, Default)]
+#[derive(async_graphql::InputObject, Clone, Copy, Debug, Default)]
 pub struct IntRangeInput {
     /// Value greater than or equal to.
     pub gte: Option<i32>,

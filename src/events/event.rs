@@ -54,6 +54,13 @@ event_types! {
     AppUpdated => "APP_UPDATED",
     AppDeleted => "APP_DELETED",
     AppStatusChanged => "APP_STATUS_CHANGED",
+    LeadCreated => "LEAD_CREATED",
+    LeadUpdated => "LEAD_UPDATED",
+    LeadStageChanged => "LEAD_STAGE_CHANGED",
+    LeadConverted => "LEAD_CONVERTED",
+    CampaignCreated => "CAMPAIGN_CREATED",
+    CampaignUpdated => "CAMPAIGN_UPDATED",
+    CampaignStatusChanged => "CAMPAIGN_STATUS_CHANGED",
 }
 
 impl EventType {
@@ -85,6 +92,13 @@ impl EventType {
             | Self::AccountDeleteRequested
             | Self::AccountDeleted
             | Self::CustomerDeleted => &[Permission::ManageUsers],
+            Self::LeadCreated
+            | Self::LeadUpdated
+            | Self::LeadStageChanged
+            | Self::LeadConverted => &[Permission::ManageLeads],
+            Self::CampaignCreated | Self::CampaignUpdated | Self::CampaignStatusChanged => {
+                &[Permission::ManageCampaigns]
+            }
         }
     }
 }
@@ -124,6 +138,12 @@ impl NewEvent {
     /// Sets the channel.
     pub fn channel(mut self, slug: impl Into<String>) -> Self {
         self.channel_slug = Some(slug.into());
+        self
+    }
+
+    /// Sets extra data.
+    pub fn payload(mut self, payload: Json) -> Self {
+        self.payload = payload;
         self
     }
 
