@@ -1255,3 +1255,48 @@ async fn staff_flow_over_http() {
     let token = server.staff_token().await;
     staff_flow(&server, &Staff::Http(&server, token)).await;
 }
+
+#[tokio::test]
+async fn anonymous_captures_are_rate_limited_per_ip_but_staff_are_not() {
+    let server = TestServer::start_with(|c| c.lead_capture_rate_limit_per_ip = 5).await;
+    let mut codes = Vec::new();
+    for i in 0..8 {
+        let result = capture(&server, json!({"email": format!("visitor{i}@example.com")})).await;
+        codes.push(
+            result["errors"][0]["code"]
+                .as_str()
+                .unwrap_or("OK")
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        codes,
+        [
+            "OK",
+            "OK",
+            "OK",
+            "OK",
+            "OK",
+            "RATE_LIMITED",
+            "RATE_LIMITED",
+            "RATE_LIMITED"
+        ]
+    );
+    assert_eq!(
+        lead::Entity::find()
+            .count(&server.state.db.conn)
+            .await
+            .unwrap(),
+        5,
+        "nothing written when limited"
+    );
+    let token = server.staff_token().await;
+    let body = server
+        .gql_as(
+            &token,
+            CAPTURE,
+            json!({"input": {"email": "imported@example.com"}}),
+        )
+        .await;
+    assert_eq!(data(&body)["leadCapture"]["errors"], json!([]));
+}

@@ -855,7 +855,25 @@ impl LeadMutation {
         input: LeadCaptureInput,
     ) -> Result<LeadCapture> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
-        // rate limit: wired when accounts lands (the shared limiter keyed by client IP goes here).
+        // Staff and apps (imports, backfills) are not limited; anonymous pages are, per IP.
+        if !can_see_leads(req) {
+            let ip = ctx
+                .data_opt::<crate::core::context::ClientInfo>()
+                .and_then(|c| c.ip.as_deref());
+            let action = crate::account::ratelimit::Action::LeadCapture;
+            if !state.lead_capture_limiter.allow(action, ip, None).await {
+                return Ok(LeadCapture {
+                    lead: None,
+                    errors: vec![LeadError {
+                        field: None,
+                        message: Some(
+                            "Too many captures from this address; try again in a minute.".into(),
+                        ),
+                        code: super::LeadErrorCode::RateLimited,
+                    }],
+                });
+            }
+        }
         let input = input.into_domain()?;
         match state
             .marketing

@@ -113,6 +113,8 @@ pub enum LeadErrorCode {
     Unique,
     InvalidStageTransition,
     NotAllowed,
+    /// Too many captures from this client; try again later.
+    RateLimited,
 }
 
 /// Error codes of campaign mutations.
