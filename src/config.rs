@@ -104,6 +104,18 @@ pub struct Config {
         default_value_t = false
     )]
     pub webhook_allow_private_targets: bool,
+    /// Server-side key for `leadActivityTrack` (passed as `trackingKey`), for trackers
+    /// without a staff or app token. Unset: only callers with `MANAGE_LEADS` may track.
+    #[arg(long, env = "BIZGRAPH_MARKETING_TRACKING_KEY", hide_env_values = true)]
+    pub marketing_tracking_key: Option<String>,
+
+    /// `leadCapture` calls allowed per client IP address per minute (0 disables the limit).
+    #[arg(
+        long,
+        env = "BIZGRAPH_LEAD_CAPTURE_RATE_LIMIT_PER_IP",
+        default_value_t = 120
+    )]
+    pub lead_capture_rate_limit_per_ip: u32,
 
     /// Maximum database connections per instance.
     #[arg(long, env = "BIZGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]

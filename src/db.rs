@@ -12,7 +12,7 @@ use std::{
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database as SeaDatabase, DatabaseBackend, DatabaseConnection,
-    DbErr,
+    DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// A connection pool plus its statement counter. Cheap to clone.
@@ -20,6 +20,19 @@ use sea_orm::{
 pub struct Database {
     pub conn: DatabaseConnection,
     statements: Arc<AtomicU64>,
+}
+
+/// Begins a transaction that will write. On SQLite it starts with `BEGIN IMMEDIATE`, so
+/// the write lock is taken (waiting up to the busy timeout) before the first read: a
+/// deferred transaction that reads and then writes fails at once with `SQLITE_BUSY` when
+/// another connection committed in between (WAL snapshots cannot be upgraded). PostgreSQL
+/// ignores the mode.
+pub async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    conn.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Pool usage, for `/metrics`.

@@ -13,6 +13,7 @@ pub mod core;
 pub mod db;
 pub mod events;
 pub mod http;
+pub mod marketing;
 pub mod metadata;
 pub mod metrics;
 pub mod redis;

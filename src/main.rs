@@ -34,6 +34,10 @@ enum Command {
         #[arg(long)]
         products: Option<u64>,
     },
+    /// Generate a new JWT signing key; older keys stay published (and tokens signed with
+    /// them valid) until the refresh-token lifetime has passed. Running instances pick the
+    /// new key up when they first see a token signed with it.
+    RotateKeys,
     /// Print the GraphQL schema (SDL).
     ExportSchema {
         /// Write to this file instead of stdout.
@@ -87,6 +91,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "generated products"
                 );
             }
+            Ok(())
+        }
+        Command::RotateKeys => {
+            let url = config.database_url();
+            let master_key = bizgraph::secret::MasterKey::load(config.secret_key.as_deref(), &url)?;
+            let db = Database::connect(&url, 2).await?;
+            db.migrate().await?;
+            let retention = std::time::Duration::from_secs(
+                config
+                    .refresh_token_ttl_secs
+                    .max(config.access_token_ttl_secs),
+            );
+            let keys =
+                bizgraph::account::jwt::KeyStore::load_or_create(&db.conn, &master_key, retention)
+                    .await?;
+            keys.rotate(&db.conn, &master_key, retention).await?;
+            tracing::info!(
+                "generated a new JWT signing key; older keys stay valid for verification"
+            );
             Ok(())
         }
         Command::ExportSchema { output } => {

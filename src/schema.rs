@@ -6,13 +6,19 @@ use async_graphql::{
 };
 
 use crate::{
-    account::api::{AccountMutation, AccountQuery},
+    account::{
+        api::{AccountMutation, AccountQuery},
+        app_api::{AppMutation, AppQueryRoot},
+        loaders::AccountLoaders,
+        staff_api::{StaffMutation, StaffQuery},
+    },
     catalog::api::{CatalogMutation, CatalogQuery},
     channel::api::ChannelQuery,
     config::Config,
     content::{api::ContentQuery, mutations::ContentMutation},
     core::limits::QueryLimits,
     events::api::EventSubscription,
+    marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
     shop::api::ShopQuery,
     state::AppState,
@@ -28,6 +34,9 @@ pub struct Query(
     CatalogQuery,
     ContentQuery,
     WebhookQuery,
+    StaffQuery,
+    AppQueryRoot,
+    MarketingQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -38,6 +47,9 @@ pub struct Mutation(
     CatalogMutation,
     ContentMutation,
     WebhookMutation,
+    StaffMutation,
+    AppMutation,
+    MarketingMutation,
 );
 
 /// Root subscription: live events.
@@ -69,6 +81,10 @@ pub fn build(state: AppState) -> AppSchema {
         .limit_recursive_depth(config.max_query_depth.saturating_mul(4).max(64))
         .extension(limits)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+        .data(AccountLoaders::new(&state.db.conn))
+        .data(crate::marketing::api::loaders::loaders(
+            state.db.conn.clone(),
+        ))
         .data(state)
         .finish()
 }

@@ -15,6 +15,7 @@ use crate::{
     config::Config,
     db::Database,
     events::Events,
+    marketing::MarketingService,
     metrics::Metrics,
     redis::Redis,
     secret::MasterKey,
@@ -39,6 +40,9 @@ pub struct AppState {
     pub content: crate::content::write::ContentWriter,
     pub webhooks: WebhookService,
     pub events: Events,
+    pub marketing: MarketingService,
+    /// Limits `leadCapture` per client IP (per minute).
+    pub lead_capture_limiter: Arc<RateLimiter>,
     /// Background tasks stop when this changes or the last state clone is dropped.
     pub shutdown: Arc<watch::Sender<bool>>,
 }
@@ -76,16 +80,25 @@ impl AppState {
                 .max(config.access_token_ttl_secs),
         );
         let keys = Arc::new(KeyStore::load_or_create(&db.conn, &master_key, retention).await?);
-        let store: Box<dyn RateStore> = match &config.redis_url {
-            // Instances of one deployment share counters; other deployments on the same
-            // Redis (or other test databases) do not.
-            Some(url) if !url.is_empty() => {
-                Box::new(RedisStore::connect(url, format!("bizgraph:{installation_id}:rl:")).await?)
-            }
-            _ => Box::<MemoryStore>::default(),
+        // Instances of one deployment share counters; other deployments on the same Redis
+        // (or other test databases) do not.
+        let store = || async {
+            let store: Box<dyn RateStore> = match &config.redis_url {
+                Some(url) if !url.is_empty() => Box::new(
+                    RedisStore::connect(url, format!("bizgraph:{installation_id}:rl:")).await?,
+                ),
+                _ => Box::<MemoryStore>::default(),
+            };
+            anyhow::Ok(store)
         };
+        let lead_capture_limiter = Arc::new(RateLimiter::new(
+            store().await?,
+            config.lead_capture_rate_limit_per_ip,
+            0,
+            std::time::Duration::from_secs(60),
+        ));
         let limiter = Arc::new(RateLimiter::new(
-            store,
+            store().await?,
             config.auth_rate_limit_per_ip,
             config.auth_rate_limit_per_email,
             std::time::Duration::from_secs(config.auth_rate_limit_window_secs.max(1)),
@@ -103,6 +116,8 @@ impl AppState {
             ),
             catalog: CatalogService::new(db.conn.clone()),
             content: crate::content::write::ContentWriter::new(db.conn.clone()),
+            marketing: MarketingService::new(db.conn.clone(), events.clone()),
+            lead_capture_limiter,
             channels,
             webhooks: WebhookService::new(
                 db.conn.clone(),

@@ -8,6 +8,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod common;
+
 use serde_json::{Value, json};
 
 fn free_port() -> u16 {
@@ -189,4 +191,51 @@ fn export_schema_matches_the_committed_file() {
     ))
     .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+}
+
+#[tokio::test]
+async fn rotate_keys_keeps_old_tokens_valid_and_signs_with_the_new_key() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let kid = |token: &str| -> String {
+        let header = token.split('.').next().unwrap();
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+        header["kid"].as_str().unwrap().to_owned()
+    };
+    let server = common::TestServer::start().await;
+    let old = server.staff_token().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_bizgraph"))
+        .env_clear()
+        .env("DATABASE_URL", &server.database_url)
+        .env(
+            "BIZGRAPH_SECRET_KEY",
+            server.state.config.secret_key.clone().unwrap(),
+        )
+        .arg("rotate-keys")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A restarted instance signs with the new key and still accepts the old token.
+    let restarted = common::TestServer::start_sharing(&server).await;
+    let jwks: Value = restarted
+        .client
+        .get(restarted.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    let new = restarted.staff_token().await;
+    assert_ne!(kid(&new), kid(&old));
+    let body = restarted.gql_as(&old, "{ me { email } }", json!({})).await;
+    assert_eq!(body["data"]["me"]["email"], common::ADMIN_EMAIL);
+    // The running instance learns the new key from the first token signed with it.
+    let body = server.gql_as(&new, "{ me { email } }", json!({})).await;
+    assert_eq!(body["data"]["me"]["email"], common::ADMIN_EMAIL);
 }

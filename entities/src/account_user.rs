@@ -25,6 +25,8 @@ pub struct Model {
     pub last_login: Option<DateTimeUtc>,
     pub default_shipping_address_id: Option<i32>,
     pub default_billing_address_id: Option<i32>,
+    /// An identifier in an external system, unique when set.
+    pub external_reference: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
-//! Accounts: addresses, one-time tokens, JWT signing keys, apps and app tokens, the event
-//! default addresses on users and the shop's account-confirmation settings.
+//! Accounts: addresses, one-time tokens, JWT signing keys, apps and app tokens, channel
+//! restrictions of permission groups, default addresses and external references on users
+//! and the shop's account-confirmation settings.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -60,6 +61,56 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(AccountUser::Table)
+                    .add_column(string_null(AccountUser::ExternalReference))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_account_user_external_reference")
+                    .table(AccountUser::Table)
+                    .col(AccountUser::ExternalReference)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(PermissionGroupChannel::Table)
+                    .col(integer(PermissionGroupChannel::GroupId))
+                    .col(integer(PermissionGroupChannel::ChannelId))
+                    .primary_key(
+                        Index::create()
+                            .col(PermissionGroupChannel::GroupId)
+                            .col(PermissionGroupChannel::ChannelId),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(
+                                PermissionGroupChannel::Table,
+                                PermissionGroupChannel::GroupId,
+                            )
+                            .to(PermissionGroup::Table, PermissionGroup::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(
+                                PermissionGroupChannel::Table,
+                                PermissionGroupChannel::ChannelId,
+                            )
+                            .to(Channel::Table, Channel::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
         for (column, default) in [
             (Shop::EnableAccountConfirmationByEmail, true),
             (Shop::AllowLoginWithoutConfirmation, false),
@@ -159,6 +210,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            PermissionGroupChannel::Table.into_iden(),
             AppToken::Table.into_iden(),
             App::Table.into_iden(),
             JwtSigningKey::Table.into_iden(),
@@ -169,9 +221,18 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;
         }
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_account_user_external_reference")
+                    .table(AccountUser::Table)
+                    .to_owned(),
+            )
+            .await?;
         for column in [
             AccountUser::DefaultShippingAddressId,
             AccountUser::DefaultBillingAddressId,
+            AccountUser::ExternalReference,
         ] {
             manager
                 .alter_table(
@@ -205,6 +266,26 @@ enum AccountUser {
     Id,
     DefaultShippingAddressId,
     DefaultBillingAddressId,
+    ExternalReference,
+}
+
+#[derive(DeriveIden)]
+enum PermissionGroup {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum Channel {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum PermissionGroupChannel {
+    Table,
+    GroupId,
+    ChannelId,
 }
 
 #[derive(DeriveIden)]

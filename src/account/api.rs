@@ -8,8 +8,10 @@ use entities::{account_address as address, account_user as user, permission_grou
 use super::{
     address_rules,
     error::{AccountError as DomainError, AccountErrorCode, AddressTypeEnum, Failure},
+    loaders::AccountLoaders,
     service::{AccountChanges, AddressData, REFRESH_COOKIE, RegisterData},
 };
+use crate::channel::api::ChannelNode;
 use crate::core::{
     context::{ClientInfo, RequestCtx},
     country::{CountryCode, CountryDisplay, LanguageCodeEnum},
@@ -58,7 +60,18 @@ impl From<Failure> for AccountErrorObject {
 pub fn account_errors(req: &RequestCtx, e: DomainError) -> Result<Vec<AccountErrorObject>> {
     match e {
         DomainError::Invalid(failures) => Ok(failures.into_iter().map(Into::into).collect()),
-        other => Err(req.internal(other)),
+        other => Err(domain_error(req, other)),
+    }
+}
+
+/// The top-level error for a domain failure that is not a mutation error: "not found"
+/// as Saleor's GraphQL error, anything else logged and shown generically.
+pub fn domain_error(req: &RequestCtx, e: DomainError) -> async_graphql::Error {
+    match e {
+        DomainError::NotFound(message) => {
+            crate::core::error::error(crate::core::error::ErrorCode::NotFound, message)
+        }
+        other => req.internal(other),
     }
 }
 
@@ -175,13 +188,7 @@ impl UserNode {
         if self.model.id == 0 {
             return Ok(vec![]);
         }
-        let req = ctx.data::<RequestCtx>()?;
-        let state = ctx.data::<AppState>()?;
-        let rows = state
-            .accounts
-            .addresses(self.model.id)
-            .await
-            .map_err(|e| req.internal(e))?;
+        let rows = user_addresses(ctx, self.model.id).await?;
         Ok(rows
             .into_iter()
             .map(|a| AddressNode::new(a, Some(&self.model)))
@@ -202,13 +209,11 @@ impl UserNode {
         if !self.model.is_staff {
             return Ok(Some(vec![]));
         }
-        let req = ctx.data::<RequestCtx>()?;
-        let state = ctx.data::<AppState>()?;
-        let perms = state
-            .accounts
-            .permissions_of(self.model.id)
-            .await
-            .map_err(|e| req.internal(e))?;
+        let groups = user_groups(ctx, self.model.id).await?;
+        let perms: std::collections::BTreeSet<Permission> = groups
+            .iter()
+            .flat_map(|g| super::service::parse_permissions(&g.permissions))
+            .collect();
         Ok(Some(
             perms
                 .into_iter()
@@ -225,14 +230,28 @@ impl UserNode {
         if self.model.id == 0 {
             return Ok(Some(vec![]));
         }
-        let req = ctx.data::<RequestCtx>()?;
-        let state = ctx.data::<AppState>()?;
-        let groups = state
-            .accounts
-            .groups_of(self.model.id)
-            .await
-            .map_err(|e| req.internal(e))?;
+        let groups = user_groups(ctx, self.model.id).await?;
         Ok(Some(groups.into_iter().map(GroupNode::from).collect()))
+    }
+
+    /// List of user's permission groups which user can manage.
+    async fn editable_groups(&self, ctx: &Context<'_>) -> Result<Option<Vec<GroupNode>>> {
+        if self.model.id == 0 {
+            return Ok(Some(vec![]));
+        }
+        let req = ctx.data::<RequestCtx>()?;
+        let groups = user_groups(ctx, self.model.id).await?;
+        Ok(Some(
+            groups
+                .into_iter()
+                .filter(|g| {
+                    super::service::parse_permissions(&g.permissions)
+                        .iter()
+                        .all(|p| req.has_perm(*p))
+                })
+                .map(GroupNode::from)
+                .collect(),
+        ))
     }
 
     /// Determine if user have restricted access to channels. False if at least one user
@@ -241,13 +260,7 @@ impl UserNode {
         if !self.model.is_staff {
             return Ok(false);
         }
-        let req = ctx.data::<RequestCtx>()?;
-        let state = ctx.data::<AppState>()?;
-        let groups = state
-            .accounts
-            .groups_of(self.model.id)
-            .await
-            .map_err(|e| req.internal(e))?;
+        let groups = user_groups(ctx, self.model.id).await?;
         Ok(!groups.iter().any(|g| !g.restricted_access_to_channels))
     }
 
@@ -281,8 +294,8 @@ impl UserNode {
     }
 
     /// External ID of this user.
-    async fn external_reference(&self) -> Option<String> {
-        None
+    async fn external_reference(&self) -> Option<&str> {
+        self.model.external_reference.as_deref()
     }
 
     /// The date when the user last time log in to the system.
@@ -308,17 +321,36 @@ impl UserNode {
         pk: Option<i32>,
     ) -> Result<Option<AddressNode>> {
         let Some(pk) = pk else { return Ok(None) };
-        let req = ctx.data::<RequestCtx>()?;
-        let state = ctx.data::<AppState>()?;
-        let row = state
-            .accounts
-            .address(pk)
-            .await
-            .map_err(|e| req.internal(e))?;
-        Ok(row
-            .filter(|a| a.user_id == self.model.id)
+        let rows = user_addresses(ctx, self.model.id).await?;
+        Ok(rows
+            .into_iter()
+            .find(|a| a.id == pk)
             .map(|a| AddressNode::new(a, Some(&self.model))))
     }
+}
+
+/// A user's addresses through the batching loader.
+async fn user_addresses(ctx: &Context<'_>, user_id: i32) -> Result<Vec<address::Model>> {
+    let req = ctx.data::<RequestCtx>()?;
+    let loaders = ctx.data::<AccountLoaders>()?;
+    Ok(loaders
+        .addresses
+        .load_one(user_id)
+        .await
+        .map_err(|e| req.internal(e))?
+        .unwrap_or_default())
+}
+
+/// A user's permission groups through the batching loader.
+async fn user_groups(ctx: &Context<'_>, user_id: i32) -> Result<Vec<permission_group::Model>> {
+    let req = ctx.data::<RequestCtx>()?;
+    let loaders = ctx.data::<AccountLoaders>()?;
+    Ok(loaders
+        .groups
+        .load_one(user_id)
+        .await
+        .map_err(|e| req.internal(e))?
+        .unwrap_or_default())
 }
 
 /// Represents user address data.
@@ -460,12 +492,13 @@ impl GroupNode {
     async fn users(&self, ctx: &Context<'_>) -> Result<Option<Vec<UserNode>>> {
         let req = ctx.data::<RequestCtx>()?;
         req.require_any(&[Permission::ManageStaff])?;
-        let state = ctx.data::<AppState>()?;
-        let users = state
-            .accounts
-            .group_members(self.model.id)
+        let loaders = ctx.data::<AccountLoaders>()?;
+        let users = loaders
+            .members
+            .load_one(self.model.id)
             .await
-            .map_err(|e| req.internal(e))?;
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default();
         Ok(Some(users.into_iter().map(UserNode::from).collect()))
     }
     /// True, if the currently authenticated user has rights to manage a group.
@@ -473,6 +506,18 @@ impl GroupNode {
         let req = ctx.data::<RequestCtx>()?;
         let perms = super::service::parse_permissions(&self.model.permissions);
         Ok(req.has_perm(Permission::ManageStaff) && perms.iter().all(|p| req.has_perm(*p)))
+    }
+    /// List of channels the group has access to.
+    async fn accessible_channels(&self, ctx: &Context<'_>) -> Result<Option<Vec<ChannelNode>>> {
+        let req = ctx.data::<RequestCtx>()?;
+        let loaders = ctx.data::<AccountLoaders>()?;
+        let rows = if self.model.restricted_access_to_channels {
+            loaders.channels.load_one(self.model.id).await
+        } else {
+            loaders.all_channels.load_one(()).await
+        };
+        let rows = rows.map_err(|e| req.internal(e))?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(ChannelNode::from).collect()))
     }
     /// Determine if the group have restricted access to channels.
     async fn restricted_access_to_channels(&self) -> bool {
@@ -598,7 +643,7 @@ pub struct AddressInput {
     pub skip_validation: Option<bool>,
 }
 
-fn pairs(items: &[MetadataInput]) -> Vec<(String, String)> {
+pub(crate) fn pairs(items: &[MetadataInput]) -> Vec<(String, String)> {
     items
         .iter()
         .map(|m| (m.key.clone(), m.value.clone()))

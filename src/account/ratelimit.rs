@@ -83,6 +83,7 @@ pub enum Action {
     Login,
     PasswordReset,
     Register,
+    LeadCapture,
 }
 
 impl Action {
@@ -91,6 +92,7 @@ impl Action {
             Self::Login => "login",
             Self::PasswordReset => "reset",
             Self::Register => "register",
+            Self::LeadCapture => "lead",
         }
     }
 }

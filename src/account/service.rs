@@ -16,7 +16,7 @@ use entities::{
 use rand::{Rng, distr::Alphanumeric};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
 };
 use serde_json::{Map, Value as Json, json};
 use sha2::{Digest, Sha256};
@@ -190,7 +190,7 @@ pub fn normalize_email(email: &str) -> Option<String> {
     (local_ok && domain_ok).then_some(email)
 }
 
-fn invalid_email(field: &str) -> AccountError {
+pub(crate) fn invalid_email(field: &str) -> AccountError {
     AccountError::one(Some(field), Code::Invalid, "Enter a valid email address.")
 }
 
@@ -205,7 +205,7 @@ fn password_failure(field: &str, problem: PasswordProblem) -> AccountError {
 }
 
 /// Validates a redirect URL: absolute http(s) with a host.
-fn check_redirect_url(url: &str, field: &str) -> AccountResult<()> {
+pub(crate) fn check_redirect_url(url: &str, field: &str) -> AccountResult<()> {
     let ok = ["http://", "https://"].iter().any(|scheme| {
         url.len() <= 2048
             && url
@@ -228,7 +228,7 @@ fn check_redirect_url(url: &str, field: &str) -> AccountResult<()> {
 }
 
 /// `redirect_url` with `email` and `token` appended as query parameters.
-fn link(redirect_url: &str, params: &[(&str, &str)]) -> String {
+pub(crate) fn link(redirect_url: &str, params: &[(&str, &str)]) -> String {
     let mut url = redirect_url.to_owned();
     let mut sep = if url.contains('?') { '&' } else { '?' };
     for (k, v) in params {
@@ -252,7 +252,7 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-fn metadata_json(items: &[(String, String)], base: &Json) -> AccountResult<Json> {
+pub(crate) fn metadata_json(items: &[(String, String)], base: &Json) -> AccountResult<Json> {
     let mut map = base.as_object().cloned().unwrap_or_default();
     for (k, v) in items {
         if k.trim().is_empty() {
@@ -267,7 +267,7 @@ fn metadata_json(items: &[(String, String)], base: &Json) -> AccountResult<Json>
     Ok(Json::Object(map))
 }
 
-fn language(code: Option<&str>) -> AccountResult<String> {
+pub(crate) fn language(code: Option<&str>) -> AccountResult<String> {
     match code {
         None => Ok("en".to_owned()),
         Some(c) => crate::core::country::LanguageCodeEnum::parse(c)
@@ -283,7 +283,7 @@ fn language(code: Option<&str>) -> AccountResult<String> {
 }
 
 /// Records an account event about the user in `payload["user"]` (outbox, same transaction).
-async fn record<C: ConnectionTrait>(
+pub(crate) async fn record<C: ConnectionTrait>(
     conn: &C,
     event_type: EventType,
     payload: Json,
@@ -298,7 +298,7 @@ async fn record<C: ConnectionTrait>(
     outbox::push(conn, event).await.map(|_| ())
 }
 
-fn user_json(u: &user::Model) -> Json {
+pub(crate) fn user_json(u: &user::Model) -> Json {
     json!({
         "id": id::encode("User", u.id).to_string(),
         "email": u.email,
@@ -738,7 +738,7 @@ impl AccountService {
 
     // ---------------------------------------------------------------- one-time tokens
 
-    async fn issue_token<C: ConnectionTrait>(
+    pub(crate) async fn issue_token<C: ConnectionTrait>(
         &self,
         conn: &C,
         user_id: i32,
@@ -817,14 +817,14 @@ impl AccountService {
         Ok(())
     }
 
-    fn log_link(&self, what: &str, url: &str) {
+    pub(crate) fn log_link(&self, what: &str, url: &str) {
         if self.config.dev {
             tracing::info!(url, "development mode: {what} link");
         }
     }
 
     /// Resolves the channel used for notifications, with Saleor's account error codes.
-    async fn notification_channel(
+    pub(crate) async fn notification_channel(
         &self,
         slug: Option<&str>,
         required: bool,
@@ -915,8 +915,9 @@ impl AccountService {
             last_login: None,
             default_shipping_address_id: None,
             default_billing_address_id: None,
+            external_reference: None,
         };
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let exists = user::Entity::find()
             .filter(user::Column::Email.eq(email.clone()))
             .count(&txn)
@@ -978,7 +979,7 @@ impl AccountService {
     pub async fn confirm_account(&self, email: &str, token: &str) -> AccountResult<user::Model> {
         let not_found = || AccountError::not_found("email", "User with this email doesn't exist");
         let email = normalize_email(email).ok_or_else(not_found)?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let u = user::Entity::find()
             .filter(user::Column::Email.eq(email))
             .one(&txn)
@@ -1039,7 +1040,7 @@ impl AccountService {
                 )
             })
             .transpose()?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let u = user::Entity::find_by_id(user_id)
             .one(&txn)
             .await?
@@ -1081,7 +1082,7 @@ impl AccountService {
         Ok(u)
     }
 
-    async fn insert_address<C: ConnectionTrait>(
+    pub(crate) async fn insert_address<C: ConnectionTrait>(
         &self,
         conn: &C,
         user_id: i32,
@@ -1129,7 +1130,7 @@ impl AccountService {
         kind: Option<AddressTypeEnum>,
     ) -> AccountResult<(address::Model, user::Model)> {
         let valid = validate_address(data, None, None, "input")?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = self.insert_address(&txn, user_id, valid).await?;
         let mut u = user::Entity::find_by_id(user_id)
             .one(&txn)
@@ -1173,7 +1174,7 @@ impl AccountService {
         gid: &str,
         data: &AddressData,
     ) -> AccountResult<(address::Model, user::Model)> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let current = self.owned_address(&txn, user_id, address_id, gid).await?;
         let valid = validate_address(data, Some(&current), None, "input")?;
         let mut active: address::ActiveModel = current.into();
@@ -1211,7 +1212,7 @@ impl AccountService {
         address_id: i32,
         gid: &str,
     ) -> AccountResult<(address::Model, user::Model)> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = self.owned_address(&txn, user_id, address_id, gid).await?;
         let u = user::Entity::find_by_id(user_id)
             .one(&txn)
@@ -1244,7 +1245,7 @@ impl AccountService {
         address_id: i32,
         kind: AddressTypeEnum,
     ) -> AccountResult<user::Model> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         address::Entity::find_by_id(address_id)
             .filter(address::Column::UserId.eq(user_id))
             .one(&txn)
@@ -1322,7 +1323,7 @@ impl AccountService {
         password::validate(new, &[&u.email, &u.first_name, &u.last_name])
             .map_err(|p| password_failure("newPassword", p))?;
         let hash = self.hash_password(new).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let mut active: user::ActiveModel = u.into();
         active.password_hash = Set(Some(hash));
         active.jwt_token_key = Set(random_token(32));
@@ -1360,7 +1361,7 @@ impl AccountService {
         let Some(u) = self.user_by_email(&email).await?.filter(|u| u.is_active) else {
             return Ok(());
         };
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let token = self
             .issue_token(&txn, u.id, Purpose::SetPassword, json!({}))
             .await?;
@@ -1397,7 +1398,7 @@ impl AccountService {
         password::validate(new, &[&u.email, &u.first_name, &u.last_name])
             .map_err(|p| password_failure("password", p))?;
         let hash = self.hash_password(new).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         self.consume_token(&txn, token, Purpose::SetPassword, Some(u.id), "token")
             .await?;
         let mut active: user::ActiveModel = u.into();
@@ -1452,7 +1453,7 @@ impl AccountService {
             ));
         }
         let channel = self.notification_channel(channel, true).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         self.invalidate_tokens(&txn, u.id, Purpose::ChangeEmail)
             .await?;
         let token = self
@@ -1487,7 +1488,7 @@ impl AccountService {
         user_id: i32,
         token: &str,
     ) -> AccountResult<user::Model> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = self
             .consume_token(&txn, token, Purpose::ChangeEmail, Some(user_id), "token")
             .await?;
@@ -1543,7 +1544,7 @@ impl AccountService {
             .user(user_id)
             .await?
             .ok_or_else(|| AccountError::not_found("id", "User not found."))?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let token = self
             .issue_token(&txn, u.id, Purpose::DeleteAccount, json!({}))
             .await?;
@@ -1568,7 +1569,7 @@ impl AccountService {
     /// `accountDelete`: consumes the deletion token and deletes the account. Staff accounts
     /// cannot delete themselves this way.
     pub async fn delete_account(&self, user_id: i32, token: &str) -> AccountResult<user::Model> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let u = user::Entity::find_by_id(user_id)
             .one(&txn)
             .await?
@@ -1594,7 +1595,7 @@ impl AccountService {
     }
 }
 
-async fn set_default<C: ConnectionTrait>(
+pub(crate) async fn set_default<C: ConnectionTrait>(
     conn: &C,
     u: user::Model,
     address_id: i32,
@@ -1700,6 +1701,7 @@ pub fn validate_address(
             code,
             message: message.to_owned(),
             address_type: kind,
+            params: Default::default(),
         });
     };
     for (field, value, max) in [

@@ -1005,6 +1005,7 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     )
     .await?;
     txn.commit().await?;
+    db.execute_unprepared("ANALYZE").await?;
     Ok(true)
 }
 
@@ -1298,6 +1299,11 @@ pub async fn bulk(
         progress(done);
     }
     search::reindex_all_from_documents(db).await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // Without statistics SQLite drives listings from the channel index and sorts the
+        // whole catalog; with them it walks the sort index and stops after one page.
+        db.execute_unprepared("ANALYZE").await?;
+    }
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         // Explicit IDs don't advance PostgreSQL sequences.
         for table in ["product", "product_variant"] {

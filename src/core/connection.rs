@@ -111,6 +111,25 @@ impl Page {
     }
 }
 
+impl Page {
+    /// Rejects cursors whose parts are not of the kinds of `sample` (a key of the sort in
+    /// use), so a cursor of another sort never reaches SQL as a mistyped comparison.
+    pub fn check_kinds(&self, sample: &[KeyPart]) -> Result<(), PageError> {
+        let fits = |parts: &Vec<KeyPart>| {
+            parts.len() == sample.len()
+                && parts
+                    .iter()
+                    .zip(sample)
+                    .all(|(a, b)| std::mem::discriminant(a) == std::mem::discriminant(b))
+        };
+        if self.after.iter().chain(self.before.iter()).all(fits) {
+            Ok(())
+        } else {
+            Err(PageError::BadCursor)
+        }
+    }
+}
+
 /// Encodes a sort key as an opaque cursor.
 pub fn encode_cursor(key: &[KeyPart]) -> String {
     STANDARD.encode(serde_json::to_vec(key).unwrap_or_default())
@@ -239,6 +258,27 @@ pub enum PageError {
     BadCursor,
     #[error(transparent)]
     Db(DbErr),
+}
+
+impl PageError {
+    /// The top-level error: `INVALID_CURSOR` for a cursor that does not fit the sort key,
+    /// a logged generic error for a database failure.
+    pub fn into_error(self, req: &super::context::RequestCtx) -> async_graphql::Error {
+        match self {
+            Self::BadCursor => error(ErrorCode::InvalidCursor, "Received cursor is invalid."),
+            Self::Db(e) => req.internal(e),
+        }
+    }
+}
+
+/// Saleor's `OrderDirection`.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    /// Specifies an ascending sort order.
+    #[default]
+    Asc,
+    /// Specifies a descending sort order.
+    Desc,
 }
 
 type CountFuture = Pin<Box<dyn Future<Output = Result<u64, DbErr>> + Send>>;

@@ -121,6 +121,16 @@ impl RequestCtx {
         Err(permission_denied(&codes))
     }
 
+    /// Succeeds when the caller is a staff user (not an app) holding at least one of
+    /// `perms`, and returns it: Saleor's "Apps are not allowed to perform this mutation".
+    pub fn require_staff_user(&self, perms: &[Permission]) -> async_graphql::Result<&AuthUser> {
+        self.require_any(perms)?;
+        match self.user() {
+            Some(u) if u.is_staff => Ok(u),
+            _ => Err(permission_denied(&[])),
+        }
+    }
+
     /// Succeeds when the caller is a staff user or an app.
     pub fn require_staff_or_app(&self) -> async_graphql::Result<()> {
         if self.is_staff_or_app() {

@@ -34,11 +34,15 @@ pub enum Permission {
     ManageShipping,
     ManageSettings,
     ManageTranslations,
+    /// bizgraph: manage leads, segments, scoring rules and marketing statistics.
+    ManageLeads,
+    /// bizgraph: manage campaigns, their variants and metric reports.
+    ManageCampaigns,
 }
 
 impl Permission {
     /// Every permission, in Saleor's order.
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 27] = [
         Self::ManageUsers,
         Self::ManageStaff,
         Self::ImpersonateUser,
@@ -64,6 +68,8 @@ impl Permission {
         Self::ManageShipping,
         Self::ManageSettings,
         Self::ManageTranslations,
+        Self::ManageLeads,
+        Self::ManageCampaigns,
     ];
 
     /// The code as stored and as shown in GraphQL, e.g. `MANAGE_PRODUCTS`.
@@ -102,6 +108,8 @@ impl Permission {
             Self::ManageShipping => "Manage shipping.",
             Self::ManageSettings => "Manage settings.",
             Self::ManageTranslations => "Manage translations.",
+            Self::ManageLeads => "Manage leads.",
+            Self::ManageCampaigns => "Manage campaigns.",
         }
     }
 

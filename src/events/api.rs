@@ -19,6 +19,7 @@ use crate::{
         context::RequestCtx,
         error::{ErrorCode, error},
     },
+    marketing::api::events as mk,
     shop::api::API_VERSION,
     state::AppState,
     webhook::payload::WebhookEventSource,
@@ -86,6 +87,13 @@ impl ChannelMetadataUpdated {
 )]
 pub enum Event {
     ChannelMetadataUpdated(ChannelMetadataUpdated),
+    LeadCreated(mk::LeadCreated),
+    LeadUpdated(mk::LeadUpdated),
+    LeadStageChanged(mk::LeadStageChanged),
+    LeadConverted(mk::LeadConverted),
+    CampaignCreated(mk::CampaignCreated),
+    CampaignUpdated(mk::CampaignUpdated),
+    CampaignStatusChanged(mk::CampaignStatusChanged),
 }
 
 impl Event {
@@ -94,6 +102,17 @@ impl Event {
             EventType::ChannelMetadataUpdated => {
                 Some(Self::ChannelMetadataUpdated(ChannelMetadataUpdated(event)))
             }
+            EventType::LeadCreated => Some(Self::LeadCreated(mk::LeadCreated(event))),
+            EventType::LeadUpdated => Some(Self::LeadUpdated(mk::LeadUpdated(event))),
+            EventType::LeadStageChanged => {
+                Some(Self::LeadStageChanged(mk::LeadStageChanged(event)))
+            }
+            EventType::LeadConverted => Some(Self::LeadConverted(mk::LeadConverted(event))),
+            EventType::CampaignCreated => Some(Self::CampaignCreated(mk::CampaignCreated(event))),
+            EventType::CampaignUpdated => Some(Self::CampaignUpdated(mk::CampaignUpdated(event))),
+            EventType::CampaignStatusChanged => Some(Self::CampaignStatusChanged(
+                mk::CampaignStatusChanged(event),
+            )),
             // Not exposed to subscriptions yet (webhook-only events).
             _ => None,
         }

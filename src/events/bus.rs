@@ -5,21 +5,56 @@
 //! broadcast, so each instance's subscribers see each event exactly once. The listener
 //! reconnects after Redis restarts.
 
-use std::{sync::Arc, time::Duration};
+use std::{any::Any, future::Future, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
-use tokio::sync::{broadcast, oneshot, watch};
+use tokio::sync::{OnceCell, broadcast, oneshot, watch};
 
 use crate::redis::Redis;
 
 /// Events buffered per local subscriber before it starts losing them.
 const LOCAL_CAPACITY: usize = 1024;
 
+/// The object an event is about, loaded once per event and shared by every subscriber on
+/// this instance, so a thousand subscribers cost one database read instead of a thousand.
+#[derive(Clone, Default)]
+pub struct Memo(Arc<OnceCell<Arc<dyn Any + Send + Sync>>>);
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
+impl Memo {
+    /// The memoised object, loaded by `load` on first use. (Should two resolvers memoise
+    /// different types for one event, the second just loads without sharing.)
+    pub async fn object<T, E, F, Fut>(&self, load: F) -> Result<T, E>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let value = self
+            .0
+            .get_or_try_init(|| async {
+                load()
+                    .await
+                    .map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>)
+            })
+            .await?;
+        match value.downcast_ref::<T>() {
+            Some(v) => Ok(v.clone()),
+            None => load().await,
+        }
+    }
+}
+
 /// An event as delivered to subscribers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BusEvent {
     /// Outbox row id: unique per event.
     pub id: i64,
@@ -31,6 +66,9 @@ pub struct BusEvent {
     pub requestor: Option<String>,
     pub payload: Json,
     pub created_at: DateTime<Utc>,
+    /// Per-instance cache of the loaded object (never serialised).
+    #[serde(skip)]
+    pub memo: Memo,
 }
 
 impl From<entities::outbox::Model> for BusEvent {
@@ -45,6 +83,7 @@ impl From<entities::outbox::Model> for BusEvent {
             requestor: row.requestor,
             payload: row.payload,
             created_at: row.created_at,
+            memo: Memo::default(),
         }
     }
 }

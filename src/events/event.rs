@@ -43,6 +43,24 @@ event_types! {
     AccountEmailChanged => "ACCOUNT_EMAIL_CHANGED",
     AccountDeleteRequested => "ACCOUNT_DELETE_REQUESTED",
     AccountDeleted => "ACCOUNT_DELETED",
+    CustomerDeleted => "CUSTOMER_DELETED",
+    StaffCreated => "STAFF_CREATED",
+    StaffUpdated => "STAFF_UPDATED",
+    StaffDeleted => "STAFF_DELETED",
+    PermissionGroupCreated => "PERMISSION_GROUP_CREATED",
+    PermissionGroupUpdated => "PERMISSION_GROUP_UPDATED",
+    PermissionGroupDeleted => "PERMISSION_GROUP_DELETED",
+    AppInstalled => "APP_INSTALLED",
+    AppUpdated => "APP_UPDATED",
+    AppDeleted => "APP_DELETED",
+    AppStatusChanged => "APP_STATUS_CHANGED",
+    LeadCreated => "LEAD_CREATED",
+    LeadUpdated => "LEAD_UPDATED",
+    LeadStageChanged => "LEAD_STAGE_CHANGED",
+    LeadConverted => "LEAD_CONVERTED",
+    CampaignCreated => "CAMPAIGN_CREATED",
+    CampaignUpdated => "CAMPAIGN_UPDATED",
+    CampaignStatusChanged => "CAMPAIGN_STATUS_CHANGED",
 }
 
 impl EventType {
@@ -50,7 +68,16 @@ impl EventType {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Self::ChannelMetadataUpdated => &[Permission::ManageChannels],
-            Self::StaffSetPasswordRequested => &[Permission::ManageStaff],
+            Self::StaffSetPasswordRequested
+            | Self::StaffCreated
+            | Self::StaffUpdated
+            | Self::StaffDeleted
+            | Self::PermissionGroupCreated
+            | Self::PermissionGroupUpdated
+            | Self::PermissionGroupDeleted => &[Permission::ManageStaff],
+            Self::AppInstalled | Self::AppUpdated | Self::AppDeleted | Self::AppStatusChanged => {
+                &[Permission::ManageApps]
+            }
             Self::CustomerCreated
             | Self::CustomerUpdated
             | Self::CustomerMetadataUpdated
@@ -63,7 +90,15 @@ impl EventType {
             | Self::AccountChangeEmailRequested
             | Self::AccountEmailChanged
             | Self::AccountDeleteRequested
-            | Self::AccountDeleted => &[Permission::ManageUsers],
+            | Self::AccountDeleted
+            | Self::CustomerDeleted => &[Permission::ManageUsers],
+            Self::LeadCreated
+            | Self::LeadUpdated
+            | Self::LeadStageChanged
+            | Self::LeadConverted => &[Permission::ManageLeads],
+            Self::CampaignCreated | Self::CampaignUpdated | Self::CampaignStatusChanged => {
+                &[Permission::ManageCampaigns]
+            }
         }
     }
 }
@@ -103,6 +138,12 @@ impl NewEvent {
     /// Sets the channel.
     pub fn channel(mut self, slug: impl Into<String>) -> Self {
         self.channel_slug = Some(slug.into());
+        self
+    }
+
+    /// Sets extra data.
+    pub fn payload(mut self, payload: Json) -> Self {
+        self.payload = payload;
         self
     }
 

@@ -6,6 +6,7 @@ use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
 use serde_json::Value as Json;
 
 use crate::account::api::{AddressNode, UserNode};
+use crate::account::app_api::AppNode;
 use crate::catalog::api::attributes::AttributeNode;
 use crate::catalog::api::category::{CategoryNode, CollectionNode};
 use crate::catalog::api::products::{ProductNode, ProductTypeNode, VariantNode};
@@ -176,6 +177,7 @@ pub enum ObjectWithMetadata {
     PageType(PageTypeNode),
     Menu(MenuNode),
     MenuItem(MenuItemNode),
+    App(AppNode),
 }
 
 /// Saleor's metadata error codes.
@@ -333,6 +335,12 @@ async fn run(
             .await
             .map_err(|e| req.internal(e))?
             .map(|a| ObjectWithMetadata::Address(AddressNode::new(a, None))),
+        MetadataOwner::App => state
+            .accounts
+            .app(pk)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(|a| ObjectWithMetadata::App(a.into())),
         other => crate::catalog::api::metadata_item(&state.db.conn, other, pk)
             .await
             .map_err(|e| req.internal(e))?,

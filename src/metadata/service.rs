@@ -2,7 +2,7 @@
 
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
-    PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait, sea_query::Expr,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
 use serde_json::Value as Json;
 
@@ -43,6 +43,7 @@ pub enum MetadataOwner {
     PageType,
     Menu,
     MenuItem,
+    App,
 }
 
 impl MetadataOwner {
@@ -62,6 +63,7 @@ impl MetadataOwner {
             "PageType" => Some(Self::PageType),
             "Menu" => Some(Self::Menu),
             "MenuItem" => Some(Self::MenuItem),
+            "App" => Some(Self::App),
             _ => None,
         }
     }
@@ -79,7 +81,7 @@ impl MetadataOwner {
                 "User",
                 pk,
             )),
-            Self::Address => None,
+            Self::Address | Self::App => None,
             _ => None,
         }
     }
@@ -97,6 +99,7 @@ impl MetadataOwner {
             Self::Page => &[Permission::ManagePages],
             Self::PageType => &[Permission::ManagePageTypesAndAttributes],
             Self::Menu | Self::MenuItem => &[Permission::ManageMenus],
+            Self::App => &[Permission::ManageApps],
         }
     }
 }
@@ -113,8 +116,8 @@ pub async fn modify(
     change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
 ) -> Result<(), MetadataError> {
     use entities::{
-        account_address, account_user, attribute, category, channel, collection, menu, menu_item,
-        page, page_type, product, product_type, product_variant,
+        account_address, account_user, app, attribute, category, channel, collection, menu,
+        menu_item, page, page_type, product, product_type, product_variant,
     };
     let event = owner.event(pk).map(|e| e.requestor(requestor));
     macro_rules! arm {
@@ -130,6 +133,7 @@ pub async fn modify(
         MetadataOwner::Channel => arm!(channel),
         MetadataOwner::User => arm!(account_user),
         MetadataOwner::Address => arm!(account_address),
+        MetadataOwner::App => arm!(app),
         MetadataOwner::Product => arm!(product),
         MetadataOwner::ProductVariant => arm!(product_variant),
         MetadataOwner::ProductType => arm!(product_type),
@@ -159,7 +163,8 @@ where
         .next()
         .ok_or_else(not_found)?
         .into_column();
-    let txn = db.begin().await?;
+    // Read-then-write: take the write lock up front on SQLite (see `db::begin_write`).
+    let txn = crate::db::begin_write(db).await?;
     let row = E::find_by_id(pk)
         .lock_exclusive()
         .one(&txn)

@@ -220,6 +220,48 @@ impl TestServer {
             .map(|row| row.payload)
     }
 
+    /// POSTs a GraphQL multipart request (one file bound to `variables.<var>`) with an
+    /// optional bearer token and returns the JSON body.
+    pub async fn gql_upload(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        var: &str,
+        filename: &str,
+        content: &[u8],
+    ) -> Value {
+        let boundary = "----bizgraph-test-boundary-7d1f";
+        let operations = json!({"query": query, "variables": {var: null}}).to_string();
+        let map = json!({"0": [format!("variables.{var}")]}).to_string();
+        let mut body = Vec::new();
+        for (name, value) in [("operations", operations), ("map", map)] {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut req = self
+            .client
+            .post(self.graphql_url())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.unwrap().json().await.unwrap()
+    }
+
     /// Number of SQL statements executed by the server so far.
     pub fn statements(&self) -> u64 {
         self.state.db.statements()

@@ -269,13 +269,7 @@ pub enum ProductTypeKindEnum {
     GiftCard,
 }
 
-/// Sort direction.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(name = "OrderDirection")]
-pub enum OrderDirection {
-    Asc,
-    Desc,
-}
+pub use crate::core::connection::OrderDirection;
 
 /// The request's state, context and loaders.
 pub fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a AppState, &'a RequestCtx)> {

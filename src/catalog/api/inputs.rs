@@ -2,10 +2,8 @@
 //! translation into the service's filters. Inputs we accept but cannot apply yet give a clear
 //! `INVALID_INPUT` error instead of being ignored.
 
-use async_graphql::{
-    Enum, ID, InputObject, InputValueError, InputValueResult, Result, Scalar, ScalarType, Value,
-};
-use chrono::{DateTime, NaiveDate, Utc};
+use async_graphql::{Enum, ID, InputObject, Result};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::catalog::read::{AttributeFilter, ProductFilter, ProductSort, ProductSortField};
@@ -14,25 +12,7 @@ use crate::core::{
     id,
 };
 
-/// The `Date` scalar (ISO 8601 calendar date).
-#[derive(Clone, Copy, Debug)]
-pub struct Date(pub NaiveDate);
-
-#[Scalar(name = "Date")]
-impl ScalarType for Date {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom("Invalid date.")),
-            _ => Err(InputValueError::expected_type(value)),
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
-    }
-}
+pub use crate::core::scalars::{Date, DateRangeInput, DateTimeRangeInput, IntRangeInput};
 
 /// Stock availability filter.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -221,14 +201,6 @@ pub struct DecimalFilterInput {
     pub range: Option<DecimalRangeInput>,
 }
 
-/// Date-time range.
-#[derive(InputObject, Clone, Debug)]
-#[graphql(name = "DateTimeRangeInput")]
-pub struct DateTimeRangeInput {
-    pub gte: Option<DateTime<Utc>>,
-    pub lte: Option<DateTime<Utc>>,
-}
-
 /// Date-time filter.
 #[derive(InputObject, Clone, Debug)]
 #[graphql(name = "DateTimeFilterInput")]
@@ -236,22 +208,6 @@ pub struct DateTimeFilterInput {
     pub eq: Option<DateTime<Utc>>,
     pub one_of: Option<Vec<DateTime<Utc>>>,
     pub range: Option<DateTimeRangeInput>,
-}
-
-/// Date range.
-#[derive(InputObject, Clone, Debug)]
-#[graphql(name = "DateRangeInput")]
-pub struct DateRangeInput {
-    pub gte: Option<Date>,
-    pub lte: Option<Date>,
-}
-
-/// Integer range.
-#[derive(InputObject, Clone, Debug)]
-#[graphql(name = "IntRangeInput")]
-pub struct IntRangeInput {
-    pub gte: Option<i32>,
-    pub lte: Option<i32>,
 }
 
 /// Price range (in the channel's currency).

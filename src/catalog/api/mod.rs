@@ -32,7 +32,10 @@ pub async fn metadata_item(
         staff: true,
     });
     Ok(match owner {
-        MetadataOwner::Channel | MetadataOwner::User | MetadataOwner::Address => None,
+        MetadataOwner::Channel
+        | MetadataOwner::User
+        | MetadataOwner::Address
+        | MetadataOwner::App => None,
         MetadataOwner::Product => ProductReader::new(db.clone())
             .one(&staff, &ProductLookup::Id(pk), None)
             .await?
