@@ -7,6 +7,7 @@ pub mod account;
 pub mod bootstrap;
 pub mod catalog;
 pub mod channel;
+pub mod checkout;
 pub mod config;
 pub mod content;
 pub mod core;

@@ -9,6 +9,7 @@ use crate::{
     account::api::{AccountMutation, AccountQuery},
     catalog::api::{CatalogMutation, CatalogQuery},
     channel::api::ChannelQuery,
+    checkout::api::{CheckoutMutation, CheckoutQuery},
     config::Config,
     content::api::ContentQuery,
     core::limits::QueryLimits,
@@ -28,6 +29,7 @@ pub struct Query(
     CatalogQuery,
     ContentQuery,
     WebhookQuery,
+    CheckoutQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -37,6 +39,7 @@ pub struct Mutation(
     AccountMutation,
     CatalogMutation,
     WebhookMutation,
+    CheckoutMutation,
 );
 
 /// Root subscription: live events.

@@ -12,6 +12,7 @@ use crate::{
     },
     catalog::CatalogService,
     channel::ChannelService,
+    checkout::CheckoutService,
     config::Config,
     db::Database,
     events::Events,
@@ -36,6 +37,7 @@ pub struct AppState {
     pub channels: ChannelService,
     pub accounts: AccountService,
     pub catalog: CatalogService,
+    pub checkout: CheckoutService,
     pub webhooks: WebhookService,
     pub events: Events,
     /// Background tasks stop when this changes or the last state clone is dropped.
@@ -101,6 +103,7 @@ impl AppState {
                 channels.clone(),
             ),
             catalog: CatalogService::new(db.conn.clone()),
+            checkout: CheckoutService::new(db.conn.clone(), events.clone()),
             channels,
             webhooks: WebhookService::new(
                 db.conn.clone(),

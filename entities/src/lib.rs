@@ -11,6 +11,8 @@ pub mod attribute_value;
 pub mod category;
 pub mod channel;
 pub mod channel_warehouse;
+pub mod checkout;
+pub mod checkout_line;
 pub mod collection;
 pub mod collection_channel_listing;
 pub mod collection_product;

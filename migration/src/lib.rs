@@ -7,6 +7,7 @@ mod m20261122_000050_outbox;
 mod m20261122_000100_accounts;
 mod m20261122_000150_webhooks;
 mod m20261122_000200_catalog;
+mod m20261122_000300_checkout;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000100_accounts::Migration),
             Box::new(m20261122_000150_webhooks::Migration),
             Box::new(m20261122_000200_catalog::Migration),
+            Box::new(m20261122_000300_checkout::Migration),
         ]
     }
 }

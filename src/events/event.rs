@@ -43,6 +43,14 @@ event_types! {
     AccountEmailChanged => "ACCOUNT_EMAIL_CHANGED",
     AccountDeleteRequested => "ACCOUNT_DELETE_REQUESTED",
     AccountDeleted => "ACCOUNT_DELETED",
+    CheckoutCreated => "CHECKOUT_CREATED",
+    CheckoutUpdated => "CHECKOUT_UPDATED",
+    OrderCreated => "ORDER_CREATED",
+    OrderConfirmed => "ORDER_CONFIRMED",
+    OrderUpdated => "ORDER_UPDATED",
+    OrderFulfilled => "ORDER_FULFILLED",
+    OrderCancelled => "ORDER_CANCELLED",
+    FulfillmentCreated => "FULFILLMENT_CREATED",
 }
 
 impl EventType {
@@ -64,6 +72,13 @@ impl EventType {
             | Self::AccountEmailChanged
             | Self::AccountDeleteRequested
             | Self::AccountDeleted => &[Permission::ManageUsers],
+            Self::CheckoutCreated | Self::CheckoutUpdated => &[Permission::ManageCheckouts],
+            Self::OrderCreated
+            | Self::OrderConfirmed
+            | Self::OrderUpdated
+            | Self::OrderFulfilled
+            | Self::OrderCancelled
+            | Self::FulfillmentCreated => &[Permission::ManageOrders],
         }
     }
 }

@@ -1,0 +1,886 @@
+//! Checkout rules over the database: lines, quantities, stock, addresses, customers.
+//!
+//! Prices are not snapshotted on lines: a line costs its variant's current price in the
+//! checkout's channel, in integer minor units of the channel currency.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Utc;
+use entities::{
+    account_address as address, channel, channel_warehouse, checkout, checkout_line,
+    product_channel_listing, product_variant, stock, variant_channel_listing,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde_json::{Value as Json, json};
+
+use crate::account::{
+    error::{AccountError, AccountErrorCode, AddressTypeEnum},
+    service::{AddressData, ValidAddress, validate_address},
+};
+use crate::events::{EventType, Events, NewEvent, outbox};
+
+use super::error::{CheckoutError, CheckoutErrorCode as Code, CheckoutResult, Failure};
+
+/// Saleor's default maximum quantity of one variant in a checkout.
+pub const MAX_LINE_QUANTITY: i32 = 50;
+
+/// Who acts on a checkout.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    /// The signed-in customer or staff user.
+    pub user_id: Option<i32>,
+    /// Their email.
+    pub email: Option<String>,
+    /// Staff or apps with `MANAGE_CHECKOUTS` may act on any checkout.
+    pub manage: bool,
+    /// Global ID of the requestor, for events.
+    pub requestor: Option<String>,
+}
+
+/// A line to add: a variant and a quantity.
+#[derive(Clone, Debug)]
+pub struct LineInput {
+    pub variant_id: i32,
+    pub quantity: i32,
+}
+
+/// A line change: by line (or, deprecated, by variant) to a new quantity (0 removes it).
+#[derive(Clone, Debug)]
+pub struct LineUpdate {
+    pub line_id: Option<i32>,
+    pub variant_id: Option<i32>,
+    pub quantity: Option<i32>,
+}
+
+/// Saleor's `CheckoutAddressValidationRules`.
+#[derive(Clone, Copy, Debug)]
+pub struct AddressRules {
+    pub check_required_fields: bool,
+    pub check_fields_format: bool,
+    pub enable_fields_normalization: bool,
+}
+
+impl Default for AddressRules {
+    fn default() -> Self {
+        Self {
+            check_required_fields: true,
+            check_fields_format: true,
+            enable_fields_normalization: true,
+        }
+    }
+}
+
+/// What `checkoutCreate` needs.
+#[derive(Clone, Debug)]
+pub struct NewCheckout {
+    pub channel: channel::Model,
+    pub lines: Vec<LineInput>,
+    pub email: Option<String>,
+    pub shipping_address: Option<AddressData>,
+    pub billing_address: Option<AddressData>,
+    pub shipping_rules: AddressRules,
+    pub billing_rules: AddressRules,
+    pub language_code: String,
+}
+
+/// A line with its current unit price (minor units), `None` when no longer priced.
+#[derive(Clone, Debug)]
+pub struct PricedLine {
+    pub line: checkout_line::Model,
+    pub unit_price: Option<i64>,
+}
+
+/// Checkout totals in minor units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub subtotal: i64,
+    pub shipping: i64,
+    pub discount: i64,
+    pub total: i64,
+}
+
+/// Which of the checkout's addresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressKind {
+    Shipping,
+    Billing,
+}
+
+/// Checkout rules over the database.
+#[derive(Clone)]
+pub struct CheckoutService {
+    db: DatabaseConnection,
+    events: Events,
+}
+
+/// An address snapshot as stored on checkouts and orders.
+pub fn address_json(a: &ValidAddress) -> Json {
+    json!({
+        "first_name": a.first_name,
+        "last_name": a.last_name,
+        "company_name": a.company_name,
+        "street_address_1": a.street_address_1,
+        "street_address_2": a.street_address_2,
+        "city": a.city,
+        "city_area": a.city_area,
+        "postal_code": a.postal_code,
+        "country": a.country,
+        "country_area": a.country_area,
+        "phone": a.phone,
+        "metadata": a.metadata,
+    })
+}
+
+/// A stored address snapshot as an address model (not in any address book: id 0).
+pub fn address_model(stored: &Json) -> address::Model {
+    let s = |k: &str| {
+        stored
+            .get(k)
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    address::Model {
+        id: 0,
+        user_id: 0,
+        first_name: s("first_name"),
+        last_name: s("last_name"),
+        company_name: s("company_name"),
+        street_address_1: s("street_address_1"),
+        street_address_2: s("street_address_2"),
+        city: s("city"),
+        city_area: s("city_area"),
+        postal_code: s("postal_code"),
+        country: s("country"),
+        country_area: s("country_area"),
+        phone: s("phone"),
+        metadata: stored.get("metadata").cloned().unwrap_or_else(|| json!({})),
+        private_metadata: json!({}),
+        created_at: chrono::DateTime::<Utc>::MIN_UTC,
+    }
+}
+
+/// Validates an address for a checkout, mapping account failures to checkout ones.
+pub fn validate_checkout_address(
+    data: &AddressData,
+    kind: AddressKind,
+    rules: AddressRules,
+) -> CheckoutResult<Json> {
+    let mut data = data.clone();
+    if !rules.check_required_fields || !rules.check_fields_format {
+        data.skip_validation = true;
+    }
+    let (address_type, field) = match kind {
+        AddressKind::Shipping => (AddressTypeEnum::Shipping, "shippingAddress"),
+        AddressKind::Billing => (AddressTypeEnum::Billing, "billingAddress"),
+    };
+    match validate_address(&data, None, Some(address_type), field) {
+        Ok(valid) => Ok(address_json(&valid)),
+        Err(AccountError::Invalid(failures)) => Err(CheckoutError::Invalid(
+            failures
+                .into_iter()
+                .map(|f| Failure {
+                    field: f.field,
+                    code: match f.code {
+                        AccountErrorCode::Required => Code::Required,
+                        AccountErrorCode::NotFound => Code::NotFound,
+                        _ => Code::Invalid,
+                    },
+                    message: f.message,
+                    variants: Vec::new(),
+                    lines: Vec::new(),
+                    address_type: Some(address_type),
+                })
+                .collect(),
+        )),
+        Err(AccountError::Db(e)) => Err(CheckoutError::Db(e)),
+        Err(AccountError::Internal(e)) => Err(CheckoutError::Db(sea_orm::DbErr::Custom(e))),
+    }
+}
+
+/// Whether `actor` may read and change `c`: guest checkouts by anyone holding the token,
+/// customer checkouts by their owner (and staff or apps with `MANAGE_CHECKOUTS`).
+pub fn can_access(c: &checkout::Model, actor: &Actor) -> bool {
+    match c.user_id {
+        None => true,
+        Some(owner) => actor.manage || actor.user_id == Some(owner),
+    }
+}
+
+/// Variant state needed to validate a quantity.
+struct VariantInfo {
+    variant: product_variant::Model,
+    price: Option<i64>,
+    product_listing: Option<product_channel_listing::Model>,
+    available: i64,
+}
+
+impl CheckoutService {
+    /// A service over `db`, waking the outbox dispatcher through `events`.
+    pub fn new(db: DatabaseConnection, events: Events) -> Self {
+        Self { db, events }
+    }
+
+    /// The database connection.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The open (not completed) checkout `token` if `actor` may see it.
+    pub async fn find(
+        &self,
+        token: &str,
+        actor: &Actor,
+    ) -> CheckoutResult<Option<checkout::Model>> {
+        let found = checkout::Entity::find_by_id(token.to_owned())
+            .one(&self.db)
+            .await?;
+        Ok(found.filter(|c| c.order_id.is_none() && can_access(c, actor)))
+    }
+
+    async fn load<C: ConnectionTrait>(
+        conn: &C,
+        token: &str,
+        actor: &Actor,
+    ) -> CheckoutResult<checkout::Model> {
+        checkout::Entity::find_by_id(token.to_owned())
+            .one(conn)
+            .await?
+            .filter(|c| c.order_id.is_none() && can_access(c, actor))
+            .ok_or_else(|| {
+                CheckoutError::not_found("id", "Couldn't resolve to a node: the checkout.")
+            })
+    }
+
+    /// Lines of `token`, oldest first.
+    pub async fn lines(&self, token: &str) -> CheckoutResult<Vec<checkout_line::Model>> {
+        Self::lines_of(&self.db, token).await
+    }
+
+    async fn lines_of<C: ConnectionTrait>(
+        conn: &C,
+        token: &str,
+    ) -> CheckoutResult<Vec<checkout_line::Model>> {
+        Ok(checkout_line::Entity::find()
+            .filter(checkout_line::Column::CheckoutToken.eq(token))
+            .order_by_asc(checkout_line::Column::Id)
+            .all(conn)
+            .await?)
+    }
+
+    /// Lines with their current prices in the checkout's channel.
+    pub async fn priced_lines(&self, c: &checkout::Model) -> CheckoutResult<Vec<PricedLine>> {
+        Self::priced_lines_of(&self.db, c).await
+    }
+
+    async fn priced_lines_of<C: ConnectionTrait>(
+        conn: &C,
+        c: &checkout::Model,
+    ) -> CheckoutResult<Vec<PricedLine>> {
+        let lines = Self::lines_of(conn, &c.token).await?;
+        let ids: Vec<i32> = lines.iter().map(|l| l.variant_id).collect();
+        let prices: HashMap<i32, Option<i64>> = variant_channel_listing::Entity::find()
+            .filter(variant_channel_listing::Column::ChannelId.eq(c.channel_id))
+            .filter(variant_channel_listing::Column::VariantId.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|l| (l.variant_id, l.price_amount))
+            .collect();
+        Ok(lines
+            .into_iter()
+            .map(|line| PricedLine {
+                unit_price: prices.get(&line.variant_id).copied().flatten(),
+                line,
+            })
+            .collect())
+    }
+
+    /// Subtotal, shipping and total of `lines` (shipping price given by the caller).
+    pub fn totals(lines: &[PricedLine], shipping: i64, discount: i64) -> Totals {
+        let subtotal: i64 = lines
+            .iter()
+            .map(|l| {
+                l.unit_price
+                    .unwrap_or(0)
+                    .saturating_mul(i64::from(l.line.quantity))
+            })
+            .fold(0_i64, i64::saturating_add);
+        let total = subtotal
+            .saturating_add(shipping)
+            .saturating_sub(discount)
+            .max(0);
+        Totals {
+            subtotal,
+            shipping,
+            discount,
+            total,
+        }
+    }
+
+    async fn variant_infos<C: ConnectionTrait>(
+        conn: &C,
+        channel_id: i32,
+        variant_ids: &[i32],
+    ) -> CheckoutResult<HashMap<i32, VariantInfo>> {
+        let variants = product_variant::Entity::find()
+            .filter(product_variant::Column::Id.is_in(variant_ids.to_vec()))
+            .all(conn)
+            .await?;
+        let product_ids: Vec<i32> = variants.iter().map(|v| v.product_id).collect();
+        let prices: HashMap<i32, Option<i64>> = variant_channel_listing::Entity::find()
+            .filter(variant_channel_listing::Column::ChannelId.eq(channel_id))
+            .filter(variant_channel_listing::Column::VariantId.is_in(variant_ids.to_vec()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|l| (l.variant_id, l.price_amount))
+            .collect();
+        let product_listings: HashMap<i32, product_channel_listing::Model> =
+            product_channel_listing::Entity::find()
+                .filter(product_channel_listing::Column::ChannelId.eq(channel_id))
+                .filter(product_channel_listing::Column::ProductId.is_in(product_ids))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|l| (l.product_id, l))
+                .collect();
+        let available = Self::available_stock(conn, channel_id, variant_ids).await?;
+        Ok(variants
+            .into_iter()
+            .map(|v| {
+                let info = VariantInfo {
+                    price: prices.get(&v.id).copied().flatten(),
+                    product_listing: product_listings.get(&v.product_id).cloned(),
+                    available: available.get(&v.id).copied().unwrap_or(0),
+                    variant: v,
+                };
+                (info.variant.id, info)
+            })
+            .collect())
+    }
+
+    /// Sellable quantity (`quantity - quantity_allocated`, never below 0 per stock) of each
+    /// variant over the warehouses of `channel_id`.
+    pub async fn available_stock<C: ConnectionTrait>(
+        conn: &C,
+        channel_id: i32,
+        variant_ids: &[i32],
+    ) -> CheckoutResult<HashMap<i32, i64>> {
+        let warehouses: Vec<i32> = channel_warehouse::Entity::find()
+            .filter(channel_warehouse::Column::ChannelId.eq(channel_id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|w| w.warehouse_id)
+            .collect();
+        let mut out: HashMap<i32, i64> = HashMap::new();
+        for s in stock::Entity::find()
+            .filter(stock::Column::VariantId.is_in(variant_ids.to_vec()))
+            .filter(stock::Column::WarehouseId.is_in(warehouses))
+            .all(conn)
+            .await?
+        {
+            *out.entry(s.variant_id).or_default() +=
+                i64::from((s.quantity - s.quantity_allocated).max(0));
+        }
+        Ok(out)
+    }
+
+    /// Validates the wanted total quantity of each variant (`variant → (quantity, lines)`)
+    /// in `channel_id` as Saleor does: availability in the channel, publication, quantity
+    /// limits and stock.
+    async fn check_quantities<C: ConnectionTrait>(
+        conn: &C,
+        channel_id: i32,
+        wanted: &BTreeMap<i32, i32>,
+    ) -> CheckoutResult<()> {
+        let ids: Vec<i32> = wanted.keys().copied().collect();
+        let infos = Self::variant_infos(conn, channel_id, &ids).await?;
+        let mut failures = Vec::new();
+        let now = Utc::now();
+        let mut unavailable = Vec::new();
+        let mut unpublished = Vec::new();
+        let mut not_for_sale = Vec::new();
+        for (&variant_id, &quantity) in wanted {
+            let Some(info) = infos.get(&variant_id) else {
+                failures.push(
+                    Failure::new(
+                        Some("variantId"),
+                        Code::NotFound,
+                        "Couldn't resolve to a product variant.",
+                    )
+                    .with_variants(vec![variant_id]),
+                );
+                continue;
+            };
+            let Some(listing) = info
+                .product_listing
+                .as_ref()
+                .filter(|_| info.price.is_some())
+            else {
+                unavailable.push(variant_id);
+                continue;
+            };
+            if !listing.is_published {
+                unpublished.push(variant_id);
+                continue;
+            }
+            if listing.available_for_purchase_at.is_none_or(|at| at > now) {
+                not_for_sale.push(variant_id);
+                continue;
+            }
+            if quantity <= 0 {
+                continue;
+            }
+            let limit = info
+                .variant
+                .quantity_limit_per_customer
+                .map_or(MAX_LINE_QUANTITY, |l| l.min(MAX_LINE_QUANTITY));
+            if quantity > limit {
+                failures.push(
+                    Failure::new(
+                        Some("quantity"),
+                        Code::QuantityGreaterThanLimit,
+                        format!(
+                            "Cannot add more than {limit} times this item: {}.",
+                            label(&info.variant)
+                        ),
+                    )
+                    .with_variants(vec![variant_id]),
+                );
+                continue;
+            }
+            if info.variant.track_inventory && i64::from(quantity) > info.available {
+                failures.push(
+                    Failure::new(
+                        Some("quantity"),
+                        Code::InsufficientStock,
+                        format!(
+                            "Could not add items {}. Only {} remaining in stock.",
+                            label(&info.variant),
+                            info.available
+                        ),
+                    )
+                    .with_variants(vec![variant_id]),
+                );
+            }
+        }
+        if !unavailable.is_empty() {
+            failures.push(
+                Failure::new(
+                    Some("lines"),
+                    Code::UnavailableVariantInChannel,
+                    "Cannot add lines with unavailable variants.",
+                )
+                .with_variants(unavailable),
+            );
+        }
+        if !unpublished.is_empty() {
+            failures.push(
+                Failure::new(
+                    Some("lines"),
+                    Code::ProductNotPublished,
+                    "Cannot add lines for unpublished variants.",
+                )
+                .with_variants(unpublished),
+            );
+        }
+        if !not_for_sale.is_empty() {
+            failures.push(
+                Failure::new(
+                    Some("lines"),
+                    Code::ProductUnavailableForPurchase,
+                    "Cannot add lines for unavailable for purchase variants.",
+                )
+                .with_variants(not_for_sale),
+            );
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(CheckoutError::Invalid(failures))
+        }
+    }
+
+    async fn event<C: ConnectionTrait>(
+        conn: &C,
+        c: &checkout::Model,
+        event_type: EventType,
+        actor: &Actor,
+    ) -> CheckoutResult<()> {
+        let slug = channel::Entity::find_by_id(c.channel_id)
+            .one(conn)
+            .await?
+            .map(|ch| ch.slug);
+        let mut event =
+            NewEvent::new(event_type, "Checkout", &c.token).requestor(actor.requestor.clone());
+        event.channel_slug = slug;
+        event.user_id = c.user_id;
+        outbox::push(conn, event).await?;
+        Ok(())
+    }
+
+    /// Creates a checkout in `input.channel` for `actor` (its owner when signed in).
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        input: NewCheckout,
+    ) -> CheckoutResult<checkout::Model> {
+        let mut wanted: BTreeMap<i32, i32> = BTreeMap::new();
+        for l in &input.lines {
+            if l.quantity <= 0 {
+                return Err(CheckoutError::one(
+                    Some("quantity"),
+                    Code::ZeroQuantity,
+                    "The quantity should be higher than zero.",
+                ));
+            }
+            *wanted.entry(l.variant_id).or_default() += l.quantity;
+        }
+        let email = match input
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            Some(e) => Some(valid_email(e)?),
+            None => actor.email.clone(),
+        };
+        let shipping = input
+            .shipping_address
+            .as_ref()
+            .map(|a| validate_checkout_address(a, AddressKind::Shipping, input.shipping_rules))
+            .transpose()?;
+        let billing = input
+            .billing_address
+            .as_ref()
+            .map(|a| validate_checkout_address(a, AddressKind::Billing, input.billing_rules))
+            .transpose()?;
+        let txn = self.db.begin().await?;
+        Self::check_quantities(&txn, input.channel.id, &wanted).await?;
+        let now = Utc::now();
+        let c = checkout::ActiveModel {
+            token: Set(uuid::Uuid::new_v4().to_string()),
+            channel_id: Set(input.channel.id),
+            user_id: Set(actor.user_id),
+            email: Set(email),
+            currency: Set(input.channel.currency_code.clone()),
+            shipping_address: Set(shipping),
+            billing_address: Set(billing),
+            shipping_method_id: Set(None),
+            voucher_code: Set(None),
+            customer_note: Set(String::new()),
+            language_code: Set(input.language_code),
+            order_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            metadata: Set(json!({})),
+            private_metadata: Set(json!({})),
+        }
+        .insert(&txn)
+        .await?;
+        for (variant_id, quantity) in wanted {
+            new_line(&c.token, variant_id, quantity)
+                .insert(&txn)
+                .await?;
+        }
+        Self::event(&txn, &c, EventType::CheckoutCreated, actor).await?;
+        txn.commit().await?;
+        self.events.wake();
+        Ok(c)
+    }
+
+    /// Opens a transaction and loads the checkout `actor` may change.
+    async fn begin(
+        &self,
+        token: &str,
+        actor: &Actor,
+    ) -> CheckoutResult<(DatabaseTransaction, checkout::Model)> {
+        let txn = self.db.begin().await?;
+        let c = Self::load(&txn, token, actor).await?;
+        Ok((txn, c))
+    }
+
+    /// Saves `active`, bumps `updated_at`, records CHECKOUT_UPDATED and commits.
+    async fn finish(
+        &self,
+        txn: DatabaseTransaction,
+        mut active: checkout::ActiveModel,
+        actor: &Actor,
+    ) -> CheckoutResult<checkout::Model> {
+        active.updated_at = Set(Utc::now());
+        let c = active.update(&txn).await?;
+        Self::event(&txn, &c, EventType::CheckoutUpdated, actor).await?;
+        txn.commit().await?;
+        self.events.wake();
+        Ok(c)
+    }
+
+    /// Adds lines (increasing the quantity of lines with the same variant).
+    pub async fn lines_add(
+        &self,
+        token: &str,
+        actor: &Actor,
+        lines: Vec<LineInput>,
+    ) -> CheckoutResult<checkout::Model> {
+        for l in &lines {
+            if l.quantity <= 0 {
+                return Err(CheckoutError::one(
+                    Some("quantity"),
+                    Code::ZeroQuantity,
+                    "The quantity should be higher than zero.",
+                ));
+            }
+        }
+        let (txn, c) = self.begin(token, actor).await?;
+        let txn_ref = &txn;
+        let result: CheckoutResult<checkout::ActiveModel> = async {
+            let txn = txn_ref;
+            let existing = Self::lines_of(txn, &c.token).await?;
+            let mut wanted: BTreeMap<i32, i32> = BTreeMap::new();
+            for l in &lines {
+                let current = existing
+                    .iter()
+                    .filter(|e| e.variant_id == l.variant_id)
+                    .map(|e| e.quantity)
+                    .sum::<i32>();
+                let entry = wanted.entry(l.variant_id).or_insert(current);
+                *entry = entry.saturating_add(l.quantity);
+            }
+            Self::check_quantities(txn, c.channel_id, &wanted).await?;
+            for (variant_id, quantity) in wanted {
+                match existing.iter().find(|e| e.variant_id == variant_id) {
+                    Some(line) => {
+                        let mut active: checkout_line::ActiveModel = line.clone().into();
+                        active.quantity = Set(quantity);
+                        active.update(txn).await?;
+                    }
+                    None => {
+                        new_line(&c.token, variant_id, quantity).insert(txn).await?;
+                    }
+                }
+            }
+            Ok(c.into())
+        }
+        .await;
+        self.finish(txn, result?, actor).await
+    }
+
+    /// Sets line quantities (0 removes the line).
+    pub async fn lines_update(
+        &self,
+        token: &str,
+        actor: &Actor,
+        updates: Vec<LineUpdate>,
+    ) -> CheckoutResult<checkout::Model> {
+        let (txn, c) = self.begin(token, actor).await?;
+        let txn_ref = &txn;
+        let result: CheckoutResult<checkout::ActiveModel> = async {
+            let txn = txn_ref;
+            let existing = Self::lines_of(txn, &c.token).await?;
+            let mut wanted: BTreeMap<i32, i32> = BTreeMap::new();
+            let mut targets: Vec<(Option<checkout_line::Model>, i32, i32)> = Vec::new();
+            for u in &updates {
+                let Some(quantity) = u.quantity else {
+                    return Err(CheckoutError::one(
+                        Some("quantity"),
+                        Code::Required,
+                        "The quantity field is required.",
+                    ));
+                };
+                if quantity < 0 {
+                    return Err(CheckoutError::one(
+                        Some("quantity"),
+                        Code::ZeroQuantity,
+                        "The quantity should be higher or equal zero.",
+                    ));
+                }
+                let line =
+                    match (u.line_id, u.variant_id) {
+                        (Some(id), _) => {
+                            Some(existing.iter().find(|l| l.id == id).cloned().ok_or_else(
+                                || {
+                                    CheckoutError::from(
+                                        Failure::new(
+                                            Some("lineId"),
+                                            Code::Invalid,
+                                            "Provided line_ids aren't part of checkout.",
+                                        )
+                                        .with_lines(vec![id]),
+                                    )
+                                },
+                            )?)
+                        }
+                        (None, Some(v)) => existing.iter().find(|l| l.variant_id == v).cloned(),
+                        (None, None) => {
+                            return Err(CheckoutError::one(
+                                Some("lineId"),
+                                Code::GraphqlError,
+                                "Either `lineId` or `variantId` must be provided.",
+                            ));
+                        }
+                    };
+                let variant_id = line
+                    .as_ref()
+                    .map(|l| l.variant_id)
+                    .or(u.variant_id)
+                    .unwrap_or_default();
+                if quantity > 0 {
+                    wanted.insert(variant_id, quantity);
+                }
+                targets.push((line, variant_id, quantity));
+            }
+            Self::check_quantities(txn, c.channel_id, &wanted).await?;
+            for (line, variant_id, quantity) in targets {
+                match (line, quantity) {
+                    (Some(line), 0) => {
+                        checkout_line::Entity::delete_by_id(line.id)
+                            .exec(txn)
+                            .await?;
+                    }
+                    (Some(line), q) => {
+                        let mut active: checkout_line::ActiveModel = line.into();
+                        active.quantity = Set(q);
+                        active.update(txn).await?;
+                    }
+                    (None, 0) => {}
+                    (None, q) => {
+                        new_line(&c.token, variant_id, q).insert(txn).await?;
+                    }
+                }
+            }
+            Ok(c.into())
+        }
+        .await;
+        self.finish(txn, result?, actor).await
+    }
+
+    /// Deletes lines; every id must belong to the checkout.
+    pub async fn lines_delete(
+        &self,
+        token: &str,
+        actor: &Actor,
+        line_ids: Vec<i32>,
+    ) -> CheckoutResult<checkout::Model> {
+        let (txn, c) = self.begin(token, actor).await?;
+        let txn_ref = &txn;
+        let result: CheckoutResult<checkout::ActiveModel> = async {
+            let txn = txn_ref;
+            let existing = Self::lines_of(txn, &c.token).await?;
+            let foreign: Vec<i32> = line_ids
+                .iter()
+                .copied()
+                .filter(|id| !existing.iter().any(|l| l.id == *id))
+                .collect();
+            if !foreign.is_empty() {
+                return Err(Failure::new(
+                    Some("lineId"),
+                    Code::Invalid,
+                    "Provided line_ids aren't part of checkout.",
+                )
+                .with_lines(foreign)
+                .into());
+            }
+            checkout_line::Entity::delete_many()
+                .filter(checkout_line::Column::Id.is_in(line_ids))
+                .exec(txn)
+                .await?;
+            Ok(c.into())
+        }
+        .await;
+        self.finish(txn, result?, actor).await
+    }
+
+    /// Sets the email.
+    pub async fn email_update(
+        &self,
+        token: &str,
+        actor: &Actor,
+        email: &str,
+    ) -> CheckoutResult<checkout::Model> {
+        let email = valid_email(email)?;
+        let (txn, c) = self.begin(token, actor).await?;
+        let mut active: checkout::ActiveModel = c.into();
+        active.email = Set(Some(email));
+        self.finish(txn, active, actor).await
+    }
+
+    /// Sets the signed-in customer as the owner (and the email to theirs).
+    pub async fn customer_attach(
+        &self,
+        token: &str,
+        actor: &Actor,
+    ) -> CheckoutResult<checkout::Model> {
+        let Some(user_id) = actor.user_id else {
+            return Err(CheckoutError::one(
+                None,
+                Code::Invalid,
+                "You need to be signed in to attach a checkout.",
+            ));
+        };
+        let email = actor.email.clone();
+        let (txn, c) = self.begin(token, actor).await?;
+        let mut active: checkout::ActiveModel = c.into();
+        active.user_id = Set(Some(user_id));
+        active.email = Set(email);
+        self.finish(txn, active, actor).await
+    }
+
+    /// Removes the owner.
+    pub async fn customer_detach(
+        &self,
+        token: &str,
+        actor: &Actor,
+    ) -> CheckoutResult<checkout::Model> {
+        let (txn, c) = self.begin(token, actor).await?;
+        let mut active: checkout::ActiveModel = c.into();
+        active.user_id = Set(None);
+        self.finish(txn, active, actor).await
+    }
+
+    /// Sets the shipping or billing address.
+    pub async fn address_update(
+        &self,
+        token: &str,
+        actor: &Actor,
+        kind: AddressKind,
+        data: &AddressData,
+        rules: AddressRules,
+    ) -> CheckoutResult<checkout::Model> {
+        let stored = validate_checkout_address(data, kind, rules)?;
+        let (txn, c) = self.begin(token, actor).await?;
+        let mut active: checkout::ActiveModel = c.into();
+        match kind {
+            AddressKind::Shipping => active.shipping_address = Set(Some(stored)),
+            AddressKind::Billing => active.billing_address = Set(Some(stored)),
+        }
+        self.finish(txn, active, actor).await
+    }
+}
+
+fn new_line(token: &str, variant_id: i32, quantity: i32) -> checkout_line::ActiveModel {
+    checkout_line::ActiveModel {
+        checkout_token: Set(token.to_owned()),
+        variant_id: Set(variant_id),
+        quantity: Set(quantity),
+        created_at: Set(Utc::now()),
+        metadata: Set(json!({})),
+        private_metadata: Set(json!({})),
+        ..Default::default()
+    }
+}
+
+/// How a variant is named in messages: its SKU, or its name.
+fn label(v: &product_variant::Model) -> String {
+    v.sku.clone().unwrap_or_else(|| v.name.clone())
+}
+
+fn valid_email(email: &str) -> CheckoutResult<String> {
+    crate::account::service::normalize_email(email).ok_or_else(|| {
+        CheckoutError::one(Some("email"), Code::Invalid, "Enter a valid email address.")
+    })
+}

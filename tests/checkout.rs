@@ -1,0 +1,385 @@
+//! End-to-end tests of checkouts: the storefront's own checkout operations, totals to the
+//! cent in USD and EUR, Saleor's errors for bad quantities and variants, and access rules.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{TestServer, data};
+use serde_json::{Value, json};
+
+const USD: &str = "default-channel";
+const EUR: &str = "channel-eur";
+
+const CHECKOUT: &str = "fragment C on Checkout { id email user { id }
+  lines { id quantity variant { id } unitPrice { gross { amount currency } }
+          undiscountedUnitPrice { amount } totalPrice { gross { amount currency } } }
+  subtotalPrice { gross { amount currency } net { amount } tax { amount } }
+  shippingPrice { gross { amount } } totalPrice { gross { amount currency } }
+  shippingAddress { city postalCode countryArea country { code } }
+  billingAddress { city country { code } }
+  isShippingRequired authorizeStatus chargeStatus giftCards { id } voucherCode discount { amount }
+  availablePaymentGateways { id } problems { __typename } channel { slug } }";
+
+const ERRORS: &str = "errors { field code message variants lines addressType }";
+
+/// Variants of a product: `(id, price)` as the storefront sees them in `channel`.
+async fn variants(
+    server: &TestServer,
+    token: Option<&str>,
+    slug: &str,
+    channel: &str,
+) -> Vec<(String, f64)> {
+    let q = "query($slug: String!, $channel: String!) { product(slug: $slug, channel: $channel) {
+        variants { id pricing { price { gross { amount } } } } } }";
+    let vars = json!({"slug": slug, "channel": channel});
+    let body = match token {
+        Some(t) => server.gql_as(t, q, vars).await,
+        None => server.gql(q, vars).await,
+    };
+    data(&body)["product"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["pricing"]["price"]["gross"]["amount"]
+                    .as_f64()
+                    .unwrap_or(0.0),
+            )
+        })
+        .collect()
+}
+
+async fn create(server: &TestServer, token: Option<&str>, input: Value) -> Value {
+    let q = format!(
+        "mutation($input: CheckoutCreateInput!) {{ checkoutCreate(input: $input) {{ checkout {{ ...C }} {ERRORS} }} }} {CHECKOUT}"
+    );
+    let vars = json!({"input": input});
+    let body = match token {
+        Some(t) => server.gql_as(t, &q, vars).await,
+        None => server.gql(&q, vars).await,
+    };
+    data(&body)["checkoutCreate"].clone()
+}
+
+async fn mutate(
+    server: &TestServer,
+    token: Option<&str>,
+    field: &str,
+    args: &str,
+    vars: Value,
+) -> Value {
+    let types = [
+        ("$id", "ID!"),
+        ("$lines", "[CheckoutLineInput!]!"),
+        ("$upd", "[CheckoutLineUpdateInput!]!"),
+        ("$ids", "[ID!]!"),
+        ("$email", "String!"),
+        ("$addr", "AddressInput!"),
+    ];
+    let decl: Vec<String> = types
+        .iter()
+        .filter(|(name, _)| args.contains(name))
+        .map(|(name, ty)| format!("{name}: {ty}"))
+        .collect();
+    let q = format!(
+        "mutation({}) {{ {field}({args}) {{ checkout {{ ...C }} {ERRORS} }} }} {CHECKOUT}",
+        decl.join(", ")
+    );
+    let body = match token {
+        Some(t) => server.gql_as(t, &q, vars).await,
+        None => server.gql(&q, vars).await,
+    };
+    assert!(body.get("errors").is_none(), "{body}");
+    data(&body)[field].clone()
+}
+
+fn amount(v: &Value) -> f64 {
+    v["amount"].as_f64().unwrap()
+}
+
+#[tokio::test]
+async fn cart_flow_totals_in_usd_and_eur() {
+    let server = TestServer::start().await;
+    for (channel, currency) in [(USD, "USD"), (EUR, "EUR")] {
+        let vs = variants(&server, None, "monospace-tee", channel).await;
+        assert!(vs.len() >= 2);
+        let created = create(
+            &server,
+            None,
+            json!({"channel": channel, "email": "Guest@Example.com",
+                   "lines": [{"variantId": vs[0].0, "quantity": 2}]}),
+        )
+        .await;
+        assert_eq!(created["errors"], json!([]));
+        let c = &created["checkout"];
+        assert_eq!(c["email"], "guest@example.com");
+        assert_eq!(c["channel"]["slug"], channel);
+        assert_eq!(c["lines"][0]["quantity"], 2);
+        assert_eq!(c["authorizeStatus"], "NONE");
+        assert_eq!(c["chargeStatus"], "NONE");
+        assert_eq!(c["giftCards"], json!([]));
+        assert_eq!(c["availablePaymentGateways"], json!([]));
+        assert_eq!(c["problems"], json!([]));
+        let id = c["id"].as_str().unwrap().to_owned();
+
+        // Add the same variant (merged) and a second one.
+        let added = mutate(
+            &server,
+            None,
+            "checkoutLinesAdd",
+            "id: $id, lines: $lines",
+            json!({"id": id, "lines": [{"variantId": vs[0].0, "quantity": 1}, {"variantId": vs[1].0, "quantity": 3}]}),
+        )
+        .await;
+        assert_eq!(added["errors"], json!([]));
+        let c = &added["checkout"];
+        assert_eq!(c["lines"].as_array().unwrap().len(), 2);
+        assert_eq!(c["lines"][0]["quantity"], 3);
+        // Totals to the cent: integer minor units, compared in cents.
+        let cents = |x: f64| (x * 100.0).round() as i64;
+        let expected = cents(vs[0].1) * 3 + cents(vs[1].1) * 3;
+        assert_eq!(cents(amount(&c["subtotalPrice"]["gross"])), expected);
+        assert_eq!(cents(amount(&c["subtotalPrice"]["net"])), expected);
+        assert_eq!(amount(&c["subtotalPrice"]["tax"]), 0.0);
+        assert_eq!(cents(amount(&c["totalPrice"]["gross"])), expected);
+        assert_eq!(c["totalPrice"]["gross"]["currency"], currency);
+        assert_eq!(
+            cents(amount(&c["lines"][1]["totalPrice"]["gross"])),
+            cents(vs[1].1) * 3
+        );
+        assert_eq!(amount(&c["shippingPrice"]["gross"]), 0.0);
+
+        // Update: second line to 0 removes it; first line to 1.
+        let line0 = c["lines"][0]["id"].clone();
+        let line1 = c["lines"][1]["id"].clone();
+        let updated = mutate(
+            &server,
+            None,
+            "checkoutLinesUpdate",
+            "id: $id, lines: $upd",
+            json!({"id": id, "upd": [{"lineId": line1, "quantity": 0}, {"lineId": line0, "quantity": 1}]}),
+        )
+        .await;
+        assert_eq!(updated["errors"], json!([]));
+        assert_eq!(updated["checkout"]["lines"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            cents(amount(&updated["checkout"]["totalPrice"]["gross"])),
+            cents(vs[0].1)
+        );
+
+        // Delete the last line.
+        let deleted = mutate(
+            &server,
+            None,
+            "checkoutLinesDelete",
+            "id: $id, linesIds: $ids",
+            json!({"id": id, "ids": [line0]}),
+        )
+        .await;
+        assert_eq!(deleted["errors"], json!([]));
+        assert_eq!(deleted["checkout"]["lines"], json!([]));
+        assert_eq!(amount(&deleted["checkout"]["totalPrice"]["gross"]), 0.0);
+    }
+}
+
+#[tokio::test]
+async fn addresses_email_and_validation_rules() {
+    let server = TestServer::start().await;
+    let c = create(&server, None, json!({"channel": USD, "lines": []})).await;
+    let id = c["checkout"]["id"].clone();
+    let addr = json!({"firstName": "Ada", "lastName": "Lovelace", "streetAddress1": "1 Main St",
+        "city": "new york", "postalCode": "10001", "country": "US", "countryArea": "NY"});
+    let r = mutate(
+        &server,
+        None,
+        "checkoutShippingAddressUpdate",
+        "id: $id, shippingAddress: $addr",
+        json!({"id": id, "addr": addr}),
+    )
+    .await;
+    assert_eq!(r["errors"], json!([]));
+    assert_eq!(r["checkout"]["shippingAddress"]["country"]["code"], "US");
+    assert_eq!(r["checkout"]["shippingAddress"]["postalCode"], "10001");
+    // A bad postal code is reported with the address type.
+    let bad = json!({"firstName": "A", "lastName": "B", "streetAddress1": "x", "city": "NYC",
+        "postalCode": "ABC", "country": "US", "countryArea": "NY"});
+    let r = mutate(
+        &server,
+        None,
+        "checkoutBillingAddressUpdate",
+        "id: $id, billingAddress: $addr",
+        json!({"id": id, "addr": bad}),
+    )
+    .await;
+    assert_eq!(r["checkout"], Value::Null);
+    assert_eq!(r["errors"][0]["field"], "postalCode");
+    assert_eq!(r["errors"][0]["addressType"], "BILLING");
+    // ... unless format checks are off.
+    let q = format!(
+        "mutation($id: ID!, $addr: AddressInput!) {{ checkoutBillingAddressUpdate(id: $id, billingAddress: $addr,
+           validationRules: {{checkFieldsFormat: false}}) {{ checkout {{ ...C }} {ERRORS} }} }} {CHECKOUT}"
+    );
+    let body = server.gql(&q, json!({"id": id, "addr": bad})).await;
+    assert_eq!(
+        data(&body)["checkoutBillingAddressUpdate"]["errors"],
+        json!([])
+    );
+    // Email.
+    let r = mutate(
+        &server,
+        None,
+        "checkoutEmailUpdate",
+        "id: $id, email: $email",
+        json!({"id": id, "email": "not an email"}),
+    )
+    .await;
+    assert_eq!(r["errors"][0]["code"], "INVALID");
+    assert_eq!(r["errors"][0]["field"], "email");
+    let r = mutate(
+        &server,
+        None,
+        "checkoutEmailUpdate",
+        "id: $id, email: $email",
+        json!({"id": id, "email": "buyer@example.com"}),
+    )
+    .await;
+    assert_eq!(r["checkout"]["email"], "buyer@example.com");
+}
+
+#[tokio::test]
+async fn quantity_stock_and_availability_errors() {
+    let server = TestServer::start().await;
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    // Zero quantity.
+    let r = create(
+        &server,
+        None,
+        json!({"channel": USD, "lines": [{"variantId": vs[0].0, "quantity": 0}]}),
+    )
+    .await;
+    assert_eq!(r["errors"][0]["code"], "ZERO_QUANTITY");
+    // Over Saleor's limit of 50 per line.
+    let r = create(
+        &server,
+        None,
+        json!({"channel": USD, "lines": [{"variantId": vs[0].0, "quantity": 51}]}),
+    )
+    .await;
+    assert_eq!(r["errors"][0]["code"], "QUANTITY_GREATER_THAN_LIMIT");
+    assert_eq!(r["errors"][0]["variants"], json!([vs[0].0]));
+    // Out of stock.
+    let beans = variants(&server, None, "bean-juice", USD).await;
+    let r = create(
+        &server,
+        None,
+        json!({"channel": USD, "lines": [{"variantId": beans[0].0, "quantity": 1}]}),
+    )
+    .await;
+    assert_eq!(r["errors"][0]["code"], "INSUFFICIENT_STOCK");
+    assert_eq!(r["errors"][0]["field"], "quantity");
+    assert_eq!(r["errors"][0]["variants"], json!([beans[0].0]));
+    assert_eq!(r["checkout"], Value::Null);
+    // Unpublished product.
+    let staff = server.staff_token().await;
+    let polo = variants(&server, Some(&staff), "polo-shirt", USD).await;
+    let r = create(
+        &server,
+        None,
+        json!({"channel": USD, "lines": [{"variantId": polo[0].0, "quantity": 1}]}),
+    )
+    .await;
+    assert_eq!(r["errors"][0]["code"], "PRODUCT_NOT_PUBLISHED");
+    // Unknown channel.
+    let r = create(&server, None, json!({"channel": "nope", "lines": []})).await;
+    assert_eq!(r["errors"][0]["field"], "channel");
+    // A line id of another checkout.
+    let a = create(
+        &server,
+        None,
+        json!({"channel": USD, "lines": [{"variantId": vs[0].0, "quantity": 1}]}),
+    )
+    .await;
+    let b = create(&server, None, json!({"channel": USD, "lines": []})).await;
+    let r = mutate(
+        &server,
+        None,
+        "checkoutLinesDelete",
+        "id: $id, linesIds: $ids",
+        json!({"id": b["checkout"]["id"], "ids": [a["checkout"]["lines"][0]["id"]]}),
+    )
+    .await;
+    assert_eq!(r["errors"][0]["code"], "INVALID");
+    assert_eq!(
+        r["errors"][0]["lines"],
+        json!([a["checkout"]["lines"][0]["id"]])
+    );
+    // Garbage ids are top-level errors, never panics.
+    let body = server
+        .gql("{ checkout(id: \"garbage\") { id } }", json!({}))
+        .await;
+    assert!(body["errors"].is_array());
+}
+
+#[tokio::test]
+async fn customer_checkouts_are_private() {
+    let server = TestServer::start().await;
+    let alice = server.customer_token("alice@example.com").await;
+    let bob = server.customer_token("bob@example.com").await;
+    let c = create(&server, Some(&alice), json!({"channel": USD, "lines": []})).await;
+    assert_eq!(c["errors"], json!([]));
+    assert_eq!(c["checkout"]["email"], "alice@example.com");
+    assert!(c["checkout"]["user"]["id"].is_string());
+    let id = c["checkout"]["id"].clone();
+    let q = "query($id: ID!) { checkout(id: $id) { id email } }";
+    // Owner sees it; another customer and anonymous callers do not.
+    let body = server.gql_as(&alice, q, json!({"id": id})).await;
+    assert_eq!(data(&body)["checkout"]["id"], id);
+    let body = server.gql_as(&bob, q, json!({"id": id})).await;
+    assert_eq!(data(&body)["checkout"], Value::Null);
+    let body = server.gql(q, json!({"id": id})).await;
+    assert_eq!(data(&body)["checkout"], Value::Null);
+    let r = mutate(
+        &server,
+        Some(&bob),
+        "checkoutEmailUpdate",
+        "id: $id, email: $email",
+        json!({"id": id, "email": "bob@example.com"}),
+    )
+    .await;
+    assert_eq!(r["errors"][0]["code"], "NOT_FOUND");
+    // Detach makes it a guest checkout; attach by bob takes it over.
+    let r = mutate(
+        &server,
+        Some(&alice),
+        "checkoutCustomerDetach",
+        "id: $id",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(r["checkout"]["user"], Value::Null);
+    let r = mutate(
+        &server,
+        Some(&bob),
+        "checkoutCustomerAttach",
+        "id: $id",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(r["checkout"]["email"], "bob@example.com");
+    let body = server.gql_as(&alice, q, json!({"id": id})).await;
+    assert_eq!(data(&body)["checkout"], Value::Null);
+    // Attaching needs a signed-in user.
+    let body = server
+        .gql(
+            "mutation($id: ID!) { checkoutCustomerAttach(id: $id) { errors { code } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert!(body["errors"].is_array());
+    // Events: CHECKOUT_CREATED and CHECKOUT_UPDATED were recorded.
+    assert!(server.last_event("CHECKOUT_CREATED").await.is_some());
+    assert!(server.last_event("CHECKOUT_UPDATED").await.is_some());
+}
