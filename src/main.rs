@@ -73,6 +73,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if bizgraph::catalog::seed::demo(&db.conn).await? {
                 tracing::info!("loaded the demo catalog");
             }
+            if bizgraph::shipping::seed_demo(&db.conn).await? {
+                tracing::info!("loaded the demo shipping zones");
+            }
             if let Some(count) = products {
                 let started = std::time::Instant::now();
                 bizgraph::catalog::seed::bulk(&db.conn, count, |done| {

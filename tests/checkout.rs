@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "common/ops.rs"]
+mod ops;
 
 use common::{TestServer, data};
 use serde_json::{Value, json};
@@ -382,4 +384,180 @@ async fn customer_checkouts_are_private() {
     // Events: CHECKOUT_CREATED and CHECKOUT_UPDATED were recorded.
     assert!(server.last_event("CHECKOUT_CREATED").await.is_some());
     assert!(server.last_event("CHECKOUT_UPDATED").await.is_some());
+}
+
+/// Runs the storefront's checkout operation `name` (from `src/checkout/graphql`).
+async fn sf(server: &TestServer, token: Option<&str>, name: &str, vars: Value) -> Value {
+    let doc = ops::checkout_document(name);
+    let body = match token {
+        Some(t) => server.gql_as(t, &doc, vars).await,
+        None => server.gql(&doc, vars).await,
+    };
+    assert!(body.get("errors").is_none(), "{name}: {body}");
+    body["data"].clone()
+}
+
+fn cents(v: &Value) -> i64 {
+    (v["amount"].as_f64().unwrap() * 100.0).round() as i64
+}
+
+/// The storefront's flow up to delivery: create → add lines → email → addresses →
+/// delivery options → delivery method; returns the checkout id and its total in cents.
+async fn storefront_checkout(
+    server: &TestServer,
+    token: Option<&str>,
+    channel: &str,
+    lines: Value,
+) -> (String, i64) {
+    let lang = "EN";
+    let d = sf(
+        server,
+        token,
+        "checkoutCreate",
+        json!({"channel": channel, "languageCode": lang}),
+    )
+    .await;
+    assert_eq!(d["checkoutCreate"]["errors"], json!([]));
+    let id = d["checkoutCreate"]["checkout"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let d = sf(
+        server,
+        token,
+        "checkoutLinesAdd",
+        json!({"checkoutId": id, "lines": lines, "languageCode": lang}),
+    )
+    .await;
+    assert_eq!(d["checkoutLinesAdd"]["errors"], json!([]), "{d}");
+    let subtotal = cents(&d["checkoutLinesAdd"]["checkout"]["subtotalPrice"]["gross"]);
+    let d = sf(
+        server,
+        token,
+        "checkoutEmailUpdate",
+        json!({"checkoutId": id, "email": "shopper@example.com", "languageCode": lang}),
+    )
+    .await;
+    assert_eq!(d["checkoutEmailUpdate"]["errors"], json!([]));
+    let addr = json!({"firstName": "Grace", "lastName": "Hopper", "streetAddress1": "1 Navy Way",
+        "city": "Arlington", "postalCode": "22202", "country": "US", "countryArea": "VA"});
+    let d = sf(
+        server,
+        token,
+        "checkoutShippingAddressUpdate",
+        json!({"checkoutId": id, "shippingAddress": addr, "languageCode": lang}),
+    )
+    .await;
+    assert_eq!(
+        d["checkoutShippingAddressUpdate"]["errors"],
+        json!([]),
+        "{d}"
+    );
+    let d = sf(
+        server,
+        token,
+        "checkoutBillingAddressUpdate",
+        json!({"checkoutId": id, "billingAddress": addr, "languageCode": lang,
+               "validationRules": {"checkRequiredFields": true}}),
+    )
+    .await;
+    assert_eq!(
+        d["checkoutBillingAddressUpdate"]["errors"],
+        json!([]),
+        "{d}"
+    );
+    let d = sf(server, token, "deliveryOptionsCalculate", json!({"id": id})).await;
+    let deliveries = d["deliveryOptionsCalculate"]["deliveries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(deliveries.len(), 2, "{d}");
+    let standard = &deliveries[0]["shippingMethod"];
+    assert_eq!(standard["name"], "Standard");
+    assert_eq!(standard["minimumDeliveryDays"], 3);
+    let shipping = cents(&standard["price"]);
+    let d = sf(
+        server,
+        token,
+        "checkoutDeliveryMethodUpdate",
+        json!({"checkoutId": id, "deliveryMethodId": standard["id"], "languageCode": lang}),
+    )
+    .await;
+    let c = &d["checkoutDeliveryMethodUpdate"]["checkout"];
+    assert_eq!(d["checkoutDeliveryMethodUpdate"]["errors"], json!([]));
+    assert_eq!(c["delivery"]["shippingMethod"]["id"], standard["id"]);
+    assert_eq!(cents(&c["shippingPrice"]["gross"]), shipping);
+    assert_eq!(cents(&c["totalPrice"]["gross"]), subtotal + shipping);
+    assert_eq!(cents(&c["totalPrice"]["tax"]), 0);
+    assert_eq!(c["problems"], json!([]));
+    (id, subtotal + shipping)
+}
+
+#[tokio::test]
+async fn storefront_delivery_flow_usd_and_eur() {
+    let server = TestServer::start().await;
+    for (channel, shipping) in [(USD, 500), (EUR, 450)] {
+        let vs = variants(&server, None, "monospace-tee", channel).await;
+        let (id, total) = storefront_checkout(
+            &server,
+            None,
+            channel,
+            json!([{"variantId": vs[0].0, "quantity": 2}, {"variantId": vs[1].0, "quantity": 1}]),
+        )
+        .await;
+        let c = |x: f64| (x * 100.0).round() as i64;
+        assert_eq!(total, c(vs[0].1) * 2 + c(vs[1].1) + shipping);
+        // The storefront's checkout query sees the same.
+        let d = sf(
+            &server,
+            None,
+            "checkout",
+            json!({"id": id, "languageCode": "EN"}),
+        )
+        .await;
+        assert_eq!(cents(&d["checkout"]["totalPrice"]["gross"]), total);
+        assert_eq!(d["checkout"]["shippingAddress"]["country"]["code"], "US");
+    }
+    // A method of a zone that does not cover the address is not applicable.
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let (id, _) = storefront_checkout(
+        &server,
+        None,
+        USD,
+        json!([{"variantId": vs[0].0, "quantity": 1}]),
+    )
+    .await;
+    let gb = json!({"firstName": "A", "lastName": "B", "streetAddress1": "1 High St",
+        "city": "London", "postalCode": "SW1A 1AA", "country": "GB"});
+    let d = sf(
+        &server,
+        None,
+        "checkoutShippingAddressUpdate",
+        json!({"checkoutId": id, "shippingAddress": gb, "languageCode": "EN"}),
+    )
+    .await;
+    let c = &d["checkoutShippingAddressUpdate"]["checkout"];
+    assert_eq!(
+        d["checkoutShippingAddressUpdate"]["errors"],
+        json!([]),
+        "{d}"
+    );
+    // The US method no longer applies: a problem, and no shipping charged.
+    assert_eq!(
+        c["problems"],
+        json!([{"__typename": "CheckoutProblemDeliveryMethodInvalid"}])
+    );
+    assert_eq!(cents(&c["shippingPrice"]["gross"]), 0);
+    let us_method = c["delivery"]["shippingMethod"]["id"].clone();
+    let d = sf(
+        &server,
+        None,
+        "checkoutDeliveryMethodUpdate",
+        json!({"checkoutId": id, "deliveryMethodId": us_method, "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(
+        d["checkoutDeliveryMethodUpdate"]["errors"][0]["code"],
+        "DELIVERY_METHOD_NOT_APPLICABLE"
+    );
 }

@@ -8,6 +8,7 @@ mod m20261122_000100_accounts;
 mod m20261122_000150_webhooks;
 mod m20261122_000200_catalog;
 mod m20261122_000300_checkout;
+mod m20261122_000310_shipping;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000150_webhooks::Migration),
             Box::new(m20261122_000200_catalog::Migration),
             Box::new(m20261122_000300_checkout::Migration),
+            Box::new(m20261122_000310_shipping::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ use crate::catalog::read::{self, ProductLookup, Viewer};
 use crate::channel::api::ChannelNode;
 use crate::core::metadata::MetadataInput;
 use crate::core::{context::RequestCtx, country::LanguageCodeEnum, id, permissions::Permission};
+use crate::shipping::api::{Delivery, ShippingMethodNode};
 use crate::state::AppState;
 
 use super::error::{CheckoutError, CheckoutErrorCode, Failure};
@@ -191,9 +192,25 @@ pub struct CheckoutLineProblemVariantNotAvailable {
     pub line: CheckoutLineNode,
 }
 
+/// Indicates that the delivery methods are stale.
+#[derive(SimpleObject, Clone)]
+pub struct CheckoutProblemDeliveryMethodStale {
+    /// The delivery.
+    pub delivery: Delivery,
+}
+
+/// Indicates that the selected delivery method is invalid.
+#[derive(SimpleObject, Clone)]
+pub struct CheckoutProblemDeliveryMethodInvalid {
+    /// The delivery.
+    pub delivery: Delivery,
+}
+
 /// Represents a problem in the checkout.
 #[derive(Union, Clone)]
 pub enum CheckoutProblem {
+    CheckoutProblemDeliveryMethodStale(CheckoutProblemDeliveryMethodStale),
+    CheckoutProblemDeliveryMethodInvalid(CheckoutProblemDeliveryMethodInvalid),
     CheckoutLineProblemInsufficientStock(Box<CheckoutLineProblemInsufficientStock>),
     CheckoutLineProblemVariantNotAvailable(Box<CheckoutLineProblemVariantNotAvailable>),
 }
@@ -231,6 +248,7 @@ struct Loaded {
     channel: channel::Model,
     lines: Vec<CheckoutLineNode>,
     available: HashMap<i32, i64>,
+    delivery: super::service::DeliveryInfo,
 }
 
 impl Loaded {
@@ -281,16 +299,19 @@ impl Loaded {
             });
         }
         let available = CheckoutService::available_stock(db, channel.id, &ids).await?;
+        let priced: Vec<PricedLine> = lines.iter().map(|l| l.priced.clone()).collect();
+        let delivery = state.checkout.delivery(c, &priced).await?;
         Ok(Arc::new(Self {
             channel,
             lines,
             available,
+            delivery,
         }))
     }
 
     fn totals(&self) -> super::service::Totals {
         let priced: Vec<PricedLine> = self.lines.iter().map(|l| l.priced.clone()).collect();
-        CheckoutService::totals(&priced, 0, 0)
+        CheckoutService::totals(&priced, self.delivery.shipping_price(), 0)
     }
 }
 
@@ -456,10 +477,41 @@ impl CheckoutNode {
             CheckoutChargeStatusEnum::None
         })
     }
+    /// The delivery method selected for this checkout.
+    async fn delivery(&self, ctx: &Context<'_>) -> Result<Option<Delivery>> {
+        Ok(self
+            .loaded(ctx)
+            .await?
+            .delivery
+            .selected
+            .clone()
+            .map(Delivery::of))
+    }
+    /// Shipping methods that can be used with this checkout.
+    async fn shipping_methods(&self, ctx: &Context<'_>) -> Result<Vec<ShippingMethodNode>> {
+        Ok(self
+            .loaded(ctx)
+            .await?
+            .delivery
+            .options
+            .iter()
+            .cloned()
+            .map(ShippingMethodNode)
+            .collect())
+    }
     /// List of problems with the checkout.
     async fn problems(&self, ctx: &Context<'_>) -> Result<Option<Vec<CheckoutProblem>>> {
         let loaded = self.loaded(ctx).await?;
         let mut out = Vec::new();
+        if let Some(selected) = &loaded.delivery.selected
+            && !loaded.delivery.selected_valid
+        {
+            out.push(CheckoutProblem::CheckoutProblemDeliveryMethodInvalid(
+                CheckoutProblemDeliveryMethodInvalid {
+                    delivery: Delivery::of(selected.clone()),
+                },
+            ));
+        }
         for l in &loaded.lines {
             if l.priced.unit_price.is_none() {
                 out.push(CheckoutProblem::CheckoutLineProblemVariantNotAvailable(
@@ -704,6 +756,40 @@ checkout_payload!(
     "CheckoutBillingAddressUpdate",
     "Update billing address in the existing checkout."
 );
+
+checkout_payload!(
+    CheckoutDeliveryMethodUpdate,
+    "CheckoutDeliveryMethodUpdate",
+    "Updates the delivery method (shipping method or pick up point) of the checkout."
+);
+
+/// Saleor's `DeliveryOptionsCalculateErrorCode`.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryOptionsCalculateErrorCode {
+    GraphqlError,
+    NotFound,
+    Invalid,
+}
+
+/// An error of `deliveryOptionsCalculate`.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct DeliveryOptionsCalculateError {
+    /// Name of a field that caused the error.
+    pub field: Option<String>,
+    /// The error message.
+    pub message: Option<String>,
+    /// The error code.
+    pub code: DeliveryOptionsCalculateErrorCode,
+}
+
+/// Calculates available delivery options for a checkout.
+#[derive(SimpleObject)]
+pub struct DeliveryOptionsCalculate {
+    /// List of the available deliveries.
+    pub deliveries: Vec<Delivery>,
+    /// Errors of the mutation.
+    pub errors: Vec<DeliveryOptionsCalculateError>,
+}
 
 // ------------------------------------------------------------------------ resolvers
 
@@ -961,7 +1047,7 @@ impl CheckoutMutation {
         ctx: &Context<'_>,
         #[graphql(deprecation = "Use `id` instead.")] checkout_id: Option<ID>,
         id: Option<ID>,
-        #[graphql(default = true)] save_address: bool,
+        #[graphql(default_with = "Some(true)")] save_address: Option<bool>,
         shipping_address: AddressInput,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
         validation_rules: Option<CheckoutAddressValidationRules>,
@@ -986,6 +1072,80 @@ impl CheckoutMutation {
         )
     }
 
+    /// Calculates available delivery options for a checkout.
+    async fn delivery_options_calculate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ID of the checkout.")] id: ID,
+    ) -> Result<DeliveryOptionsCalculate> {
+        let (state, req) = parts(ctx)?;
+        let token = checkout_token(Some(&id), None, None)?.to_string();
+        let found = state
+            .checkout
+            .find(&token, &actor(req))
+            .await
+            .map_err(|e| req.internal(e))?;
+        let Some(c) = found else {
+            return Ok(DeliveryOptionsCalculate {
+                deliveries: Vec::new(),
+                errors: vec![DeliveryOptionsCalculateError {
+                    field: Some("id".to_owned()),
+                    message: Some("Couldn't resolve to a node: the checkout.".to_owned()),
+                    code: DeliveryOptionsCalculateErrorCode::NotFound,
+                }],
+            });
+        };
+        let lines = state
+            .checkout
+            .priced_lines(&c)
+            .await
+            .map_err(|e| req.internal(e))?;
+        let info = state
+            .checkout
+            .delivery(&c, &lines)
+            .await
+            .map_err(|e| req.internal(e))?;
+        Ok(DeliveryOptionsCalculate {
+            deliveries: info.options.into_iter().map(Delivery::of).collect(),
+            errors: Vec::new(),
+        })
+    }
+
+    /// Updates the delivery method (shipping method or pick up point) of the checkout.
+    async fn checkout_delivery_method_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Delivery Method ID (`Warehouse` ID or `ShippingMethod` ID).")]
+        delivery_method_id: Option<ID>,
+        id: Option<ID>,
+        #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
+    ) -> Result<CheckoutDeliveryMethodUpdate> {
+        let (state, req) = parts(ctx)?;
+        let token = checkout_token(id.as_ref(), None, token)?.to_string();
+        let Some(method) = delivery_method_id else {
+            return Ok(CheckoutDeliveryMethodUpdate::make(
+                None,
+                vec![
+                    Failure::new(
+                        Some("deliveryMethodId"),
+                        CheckoutErrorCode::DeliveryMethodNotApplicable,
+                        "Clearing the delivery method is not supported.",
+                    )
+                    .into(),
+                ],
+            ));
+        };
+        let method_id = id::decode::<i32>(&method, "ShippingMethod")?;
+        payload(
+            req,
+            state
+                .checkout
+                .delivery_method_update(&token, &actor(req), method_id)
+                .await,
+            CheckoutDeliveryMethodUpdate::make,
+        )
+    }
+
     /// Update billing address in the existing checkout.
     #[allow(clippy::too_many_arguments)]
     async fn checkout_billing_address_update(
@@ -994,7 +1154,7 @@ impl CheckoutMutation {
         billing_address: AddressInput,
         #[graphql(deprecation = "Use `id` instead.")] checkout_id: Option<ID>,
         id: Option<ID>,
-        #[graphql(default = true)] save_address: bool,
+        #[graphql(default_with = "Some(true)")] save_address: Option<bool>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
         validation_rules: Option<CheckoutAddressValidationRules>,
     ) -> Result<CheckoutBillingAddressUpdate> {

@@ -12,7 +12,8 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, Set, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use serde_json::{Value as Json, json};
 
@@ -21,6 +22,7 @@ use crate::account::{
     service::{AddressData, ValidAddress, validate_address},
 };
 use crate::events::{EventType, Events, NewEvent, outbox};
+use crate::shipping::{self, Shipment, ShippingOption};
 
 use super::error::{CheckoutError, CheckoutErrorCode as Code, CheckoutResult, Failure};
 
@@ -100,6 +102,27 @@ pub struct Totals {
     pub shipping: i64,
     pub discount: i64,
     pub total: i64,
+}
+
+/// Delivery state of a checkout: the methods that can deliver it and the selected one.
+#[derive(Clone, Debug, Default)]
+pub struct DeliveryInfo {
+    /// Methods applicable to the checkout now (empty without a shipping address).
+    pub options: Vec<ShippingOption>,
+    /// The selected method, if any (even when no longer applicable).
+    pub selected: Option<ShippingOption>,
+    /// Whether the selected method still applies.
+    pub selected_valid: bool,
+}
+
+impl DeliveryInfo {
+    /// The shipping price to charge: the selected method's, when it applies.
+    pub fn shipping_price(&self) -> i64 {
+        match &self.selected {
+            Some(o) if self.selected_valid => o.listing.price_amount,
+            _ => 0,
+        }
+    }
 }
 
 /// Which of the checkout's addresses.
@@ -229,6 +252,18 @@ impl CheckoutService {
         &self.db
     }
 
+    /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite, so a transaction that reads
+    /// before it writes never fails to upgrade its lock (it waits up to the busy timeout
+    /// instead); a plain `BEGIN` on PostgreSQL.
+    pub async fn write_txn(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
     /// The open (not completed) checkout `token` if `actor` may see it.
     pub async fn find(
         &self,
@@ -319,6 +354,108 @@ impl CheckoutService {
             discount,
             total,
         }
+    }
+
+    /// Total weight of `lines` in grams (variants without a weight count as 0).
+    async fn weight_of<C: ConnectionTrait>(conn: &C, lines: &[PricedLine]) -> CheckoutResult<i64> {
+        let ids: Vec<i32> = lines.iter().map(|l| l.line.variant_id).collect();
+        let weights: HashMap<i32, i64> = product_variant::Entity::find()
+            .filter(product_variant::Column::Id.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, i64::from(v.weight_grams.unwrap_or(0))))
+            .collect();
+        Ok(lines
+            .iter()
+            .map(|l| {
+                weights.get(&l.line.variant_id).copied().unwrap_or(0) * i64::from(l.line.quantity)
+            })
+            .sum())
+    }
+
+    /// Delivery options and the selected method of `c` with `lines`.
+    pub async fn delivery(
+        &self,
+        c: &checkout::Model,
+        lines: &[PricedLine],
+    ) -> CheckoutResult<DeliveryInfo> {
+        Self::delivery_of(&self.db, c, lines).await
+    }
+
+    async fn delivery_of<C: ConnectionTrait>(
+        conn: &C,
+        c: &checkout::Model,
+        lines: &[PricedLine],
+    ) -> CheckoutResult<DeliveryInfo> {
+        let country = c
+            .shipping_address
+            .as_ref()
+            .map(address_model)
+            .map(|a| a.country)
+            .unwrap_or_default();
+        let options = if country.is_empty() || lines.is_empty() {
+            Vec::new()
+        } else {
+            let totals = Self::totals(lines, 0, 0);
+            let shipment = Shipment {
+                channel_id: c.channel_id,
+                country: &country,
+                subtotal: totals.subtotal,
+                weight_grams: Self::weight_of(conn, lines).await?,
+            };
+            shipping::options_for(conn, &shipment).await?
+        };
+        let selected = match c.shipping_method_id {
+            Some(id) => shipping::option(conn, id, c.channel_id).await?,
+            None => None,
+        };
+        let selected_valid = selected
+            .as_ref()
+            .is_some_and(|s| options.iter().any(|o| o.method.id == s.method.id));
+        Ok(DeliveryInfo {
+            options,
+            selected,
+            selected_valid,
+        })
+    }
+
+    /// Selects shipping method `method_id` (must deliver the checkout now).
+    pub async fn delivery_method_update(
+        &self,
+        token: &str,
+        actor: &Actor,
+        method_id: i32,
+    ) -> CheckoutResult<checkout::Model> {
+        let (txn, c) = self.begin(token, actor).await?;
+        let lines = Self::priced_lines_of(&txn, &c).await?;
+        if c.shipping_address.is_none() {
+            return Err(CheckoutError::one(
+                Some("deliveryMethodId"),
+                Code::ShippingAddressNotSet,
+                "Cannot choose a shipping method for a checkout without the shipping address.",
+            ));
+        }
+        if shipping::option(&txn, method_id, c.channel_id)
+            .await?
+            .is_none()
+        {
+            return Err(CheckoutError::not_found(
+                "deliveryMethodId",
+                "Couldn't resolve to a node: the shipping method.",
+            ));
+        }
+        let info = Self::delivery_of(&txn, &c, &lines).await?;
+        if !info.options.iter().any(|o| o.method.id == method_id) {
+            return Err(CheckoutError::one(
+                Some("deliveryMethodId"),
+                Code::DeliveryMethodNotApplicable,
+                "This shipping method is not applicable.",
+            ));
+        }
+        let mut active: checkout::ActiveModel = c.into();
+        active.shipping_method_id = Set(Some(method_id));
+        self.finish(txn, active, actor).await
     }
 
     async fn variant_infos<C: ConnectionTrait>(
@@ -560,7 +697,7 @@ impl CheckoutService {
             .as_ref()
             .map(|a| validate_checkout_address(a, AddressKind::Billing, input.billing_rules))
             .transpose()?;
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         Self::check_quantities(&txn, input.channel.id, &wanted).await?;
         let now = Utc::now();
         let c = checkout::ActiveModel {
@@ -600,7 +737,7 @@ impl CheckoutService {
         token: &str,
         actor: &Actor,
     ) -> CheckoutResult<(DatabaseTransaction, checkout::Model)> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let c = Self::load(&txn, token, actor).await?;
         Ok((txn, c))
     }
