@@ -16,6 +16,7 @@ pub mod events;
 pub mod http;
 pub mod metadata;
 pub mod metrics;
+pub mod order;
 pub mod redis;
 pub mod schema;
 pub mod secret;

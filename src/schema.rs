@@ -15,6 +15,7 @@ use crate::{
     core::limits::QueryLimits,
     events::api::EventSubscription,
     metadata::api::MetadataMutation,
+    order::api::{OrderMutation, OrderQuery},
     shop::api::ShopQuery,
     state::AppState,
     webhook::api::{WebhookMutation, WebhookQuery},
@@ -30,6 +31,7 @@ pub struct Query(
     ContentQuery,
     WebhookQuery,
     CheckoutQuery,
+    OrderQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -40,6 +42,7 @@ pub struct Mutation(
     CatalogMutation,
     WebhookMutation,
     CheckoutMutation,
+    OrderMutation,
 );
 
 /// Root subscription: live events.

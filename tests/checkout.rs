@@ -561,3 +561,287 @@ async fn storefront_delivery_flow_usd_and_eur() {
         "DELIVERY_METHOD_NOT_APPLICABLE"
     );
 }
+
+async fn complete(server: &TestServer, token: Option<&str>, id: &str) -> Value {
+    let d = sf(server, token, "checkoutComplete", json!({"checkoutId": id})).await;
+    d["checkoutComplete"].clone()
+}
+
+#[tokio::test]
+async fn storefront_complete_and_my_orders_usd_and_eur() {
+    let server = TestServer::start().await;
+    let token = server.customer_token("orders@example.com").await;
+    let other = server.customer_token("other@example.com").await;
+    let mut totals = Vec::new();
+    for (channel, currency) in [(USD, "USD"), (EUR, "EUR")] {
+        let vs = variants(&server, None, "monospace-tee", channel).await;
+        let (id, total) = storefront_checkout(
+            &server,
+            Some(&token),
+            channel,
+            json!([{"variantId": vs[0].0, "quantity": 2}, {"variantId": vs[1].0, "quantity": 1}]),
+        )
+        .await;
+        let done = complete(&server, Some(&token), &id).await;
+        assert_eq!(done["errors"], json!([]), "{done}");
+        assert_eq!(done["order"]["channel"]["slug"], channel);
+        let order_id = done["order"]["id"].as_str().unwrap().to_owned();
+        // Idempotent: completing again returns the same order.
+        let again = complete(&server, Some(&token), &id).await;
+        assert_eq!(again["order"]["id"], order_id);
+        // The completed checkout is gone for the storefront.
+        let d = sf(
+            &server,
+            Some(&token),
+            "checkout",
+            json!({"id": id, "languageCode": "EN"}),
+        )
+        .await;
+        assert_eq!(d["checkout"], Value::Null);
+        // The storefront's order page.
+        let d = sf(
+            &server,
+            Some(&token),
+            "order",
+            json!({"id": order_id, "languageCode": "EN"}),
+        )
+        .await;
+        let o = &d["order"];
+        assert_eq!(cents(&o["total"]["gross"]), total);
+        assert_eq!(o["total"]["gross"]["currency"], currency);
+        assert_eq!(
+            cents(&o["subtotal"]["gross"]) + cents(&o["shippingPrice"]["gross"]),
+            total
+        );
+        assert_eq!(o["userEmail"], "shopper@example.com");
+        assert_eq!(o["lines"].as_array().unwrap().len(), 2);
+        assert_eq!(o["lines"][0]["productName"], "Monospace Tee");
+        assert_eq!(o["deliveryMethod"]["name"], "Standard");
+        assert_eq!(o["isPaid"], false);
+        assert_eq!(cents(&o["totalBalance"]), -total);
+        // Other customers and anonymous callers cannot read it.
+        let d = sf(
+            &server,
+            Some(&other),
+            "order",
+            json!({"id": order_id, "languageCode": "EN"}),
+        )
+        .await;
+        assert_eq!(d["order"], Value::Null);
+        let d = sf(
+            &server,
+            None,
+            "order",
+            json!({"id": order_id, "languageCode": "EN"}),
+        )
+        .await;
+        assert_eq!(d["order"], Value::Null);
+        totals.push((order_id, total));
+    }
+    // me.orders through the storefront's documents, newest first.
+    let body = server
+        .gql_as(
+            &token,
+            &ops::document("CurrentUserOrdersPaginated"),
+            json!({"first": 10, "languageCode": "EN"}),
+        )
+        .await;
+    let orders = &data(&body)["me"]["orders"];
+    assert_eq!(orders["totalCount"], 2);
+    assert_eq!(orders["edges"][0]["node"]["id"], totals[1].0);
+    assert_eq!(orders["edges"][1]["node"]["id"], totals[0].0);
+    assert_eq!(orders["edges"][0]["node"]["status"], "UNFULFILLED");
+    assert_eq!(
+        cents(&orders["edges"][0]["node"]["total"]["gross"]),
+        totals[1].1
+    );
+    let body = server
+        .gql_as(
+            &token,
+            &ops::document("OrderByNumber"),
+            json!({"first": 1, "languageCode": "EN"}),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["me"]["orders"]["edges"][0]["node"]["number"],
+        "2"
+    );
+    // Stock was allocated; an ORDER_CREATED event was recorded.
+    assert!(server.last_event("ORDER_CREATED").await.is_some());
+    // Staff see every order; customers cannot list all orders.
+    let staff = server.staff_token().await;
+    let q = "{ orders(first: 10) { totalCount edges { node { number userEmail } } } }";
+    let body = server.gql_as(&staff, q, json!({})).await;
+    assert_eq!(data(&body)["orders"]["totalCount"], 2);
+    let body = server.gql_as(&token, q, json!({})).await;
+    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+}
+
+#[tokio::test]
+async fn complete_requires_delivery_and_rechecks_stock() {
+    let server = TestServer::start().await;
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let c = create(
+        &server,
+        None,
+        json!({"channel": USD, "lines": [{"variantId": vs[0].0, "quantity": 1}]}),
+    )
+    .await;
+    let id = c["checkout"]["id"].as_str().unwrap().to_owned();
+    let done = complete(&server, None, &id).await;
+    assert_eq!(done["errors"][0]["code"], "EMAIL_NOT_SET");
+    assert_eq!(done["order"], Value::Null);
+    // Nothing was half-written: the checkout is still open.
+    let d = sf(
+        &server,
+        None,
+        "checkout",
+        json!({"id": id, "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(d["checkout"]["id"], id);
+}
+
+/// Sets the stock of the first variant of `slug` to `quantity` (nothing allocated).
+async fn set_stock(server: &TestServer, variant_gid: &str, quantity: i32) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let pk: i32 = {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(variant_gid)
+            .unwrap();
+        String::from_utf8(raw)
+            .unwrap()
+            .split(':')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    entities::stock::Entity::update_many()
+        .col_expr(entities::stock::Column::Quantity, Expr::value(quantity))
+        .col_expr(entities::stock::Column::QuantityAllocated, Expr::value(0))
+        .filter(entities::stock::Column::VariantId.eq(pk))
+        .exec(&server.state.db.conn)
+        .await
+        .unwrap();
+}
+
+async fn stock_of(server: &TestServer, variant_gid: &str) -> (i64, i64) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let pk: i32 = {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(variant_gid)
+            .unwrap();
+        String::from_utf8(raw)
+            .unwrap()
+            .split(':')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let rows = entities::stock::Entity::find()
+        .filter(entities::stock::Column::VariantId.eq(pk))
+        .all(&server.state.db.conn)
+        .await
+        .unwrap();
+    (
+        rows.iter().map(|s| i64::from(s.quantity)).sum(),
+        rows.iter().map(|s| i64::from(s.quantity_allocated)).sum(),
+    )
+}
+
+/// A guest checkout of one unit of `variant`, ready to complete.
+async fn ready_checkout(server: &TestServer, variant: &str) -> String {
+    let addr = json!({"firstName": "Grace", "lastName": "Hopper", "streetAddress1": "1 Navy Way",
+        "city": "Arlington", "postalCode": "22202", "country": "US", "countryArea": "VA"});
+    let c = create(
+        server,
+        None,
+        json!({"channel": USD, "email": "rush@example.com", "shippingAddress": addr, "billingAddress": addr,
+               "lines": [{"variantId": variant, "quantity": 1}]}),
+    )
+    .await;
+    assert_eq!(c["errors"], json!([]), "{c}");
+    let id = c["checkout"]["id"].as_str().unwrap().to_owned();
+    let d = sf(server, None, "deliveryOptionsCalculate", json!({"id": id})).await;
+    let method = d["deliveryOptionsCalculate"]["deliveries"][0]["shippingMethod"]["id"].clone();
+    let d = sf(
+        server,
+        None,
+        "checkoutDeliveryMethodUpdate",
+        json!({"checkoutId": id, "deliveryMethodId": method, "languageCode": "EN"}),
+    )
+    .await;
+    assert_eq!(d["checkoutDeliveryMethodUpdate"]["errors"], json!([]));
+    id
+}
+
+#[tokio::test]
+async fn concurrent_completions_never_oversell() {
+    let server = std::sync::Arc::new(TestServer::start().await);
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let variant = vs[0].0.clone();
+    let mut ids = Vec::new();
+    for _ in 0..200 {
+        ids.push(ready_checkout(&server, &variant).await);
+    }
+    set_stock(&server, &variant, 50).await;
+    let mut tasks = Vec::new();
+    for id in ids {
+        let server = server.clone();
+        tasks.push(tokio::spawn(async move {
+            let doc = ops::checkout_document("checkoutComplete");
+            server.gql(&doc, json!({"checkoutId": id})).await
+        }));
+    }
+    let (mut orders, mut insufficient, mut other) = (0, 0, Vec::new());
+    for t in tasks {
+        let body = t.await.unwrap();
+        let r = &body["data"]["checkoutComplete"];
+        if r["order"]["id"].is_string() {
+            orders += 1;
+        } else if r["errors"][0]["code"] == "INSUFFICIENT_STOCK" {
+            insufficient += 1;
+        } else {
+            other.push(body.clone());
+        }
+    }
+    assert!(other.is_empty(), "{other:?}");
+    assert_eq!(orders, 50);
+    assert_eq!(insufficient, 150);
+    assert_eq!(stock_of(&server, &variant).await, (50, 50));
+}
+
+#[tokio::test]
+async fn concurrent_completions_of_one_checkout_make_one_order() {
+    let server = std::sync::Arc::new(TestServer::start().await);
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let id = ready_checkout(&server, &vs[0].0).await;
+    let before = stock_of(&server, &vs[0].0).await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (server, id) = (server.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let doc = ops::checkout_document("checkoutComplete");
+            server.gql(&doc, json!({"checkoutId": id})).await
+        }));
+    }
+    let mut order_ids = std::collections::BTreeSet::new();
+    for t in tasks {
+        let body = t.await.unwrap();
+        let order = &body["data"]["checkoutComplete"]["order"]["id"];
+        assert!(order.is_string(), "{body}");
+        order_ids.insert(order.as_str().unwrap().to_owned());
+    }
+    assert_eq!(order_ids.len(), 1);
+    let staff = server.staff_token().await;
+    let body = server
+        .gql_as(&staff, "{ orders(first: 5) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(data(&body)["orders"]["totalCount"], 1);
+    let after = stock_of(&server, &vs[0].0).await;
+    assert_eq!(after.1, before.1 + 1);
+}

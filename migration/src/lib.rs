@@ -9,6 +9,7 @@ mod m20261122_000150_webhooks;
 mod m20261122_000200_catalog;
 mod m20261122_000300_checkout;
 mod m20261122_000310_shipping;
+mod m20261122_000320_orders;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000200_catalog::Migration),
             Box::new(m20261122_000300_checkout::Migration),
             Box::new(m20261122_000310_shipping::Migration),
+            Box::new(m20261122_000320_orders::Migration),
         ]
     }
 }

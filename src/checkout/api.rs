@@ -264,40 +264,19 @@ impl Loaded {
             channel: Some(channel.clone()),
             staff: true,
         });
-        let rows = read::variants_where(
-            db,
-            channel.id,
-            Expr::col((Alias::new("v"), product_variant::Column::Id)).is_in(ids.clone()),
-        )
-        .await?;
-        let mut products = HashMap::new();
-        for row in &rows {
-            if products.contains_key(&row.variant.product_id) {
-                continue;
-            }
-            if let Some(p) = state
-                .catalog
-                .products
-                .one(&viewer, &ProductLookup::Id(row.variant.product_id), None)
-                .await?
-            {
-                products.insert(row.variant.product_id, Arc::new(p));
-            }
-        }
+        let mut nodes = variant_nodes(state, viewer, &ids).await?;
         let mut lines = Vec::new();
         for l in priced {
-            let Some(row) = rows.iter().find(|r| r.variant.id == l.line.variant_id) else {
-                continue;
-            };
-            let Some(product) = products.get(&row.variant.product_id) else {
+            let Some(variant) = nodes.get(&l.line.variant_id).cloned() else {
                 continue;
             };
             lines.push(CheckoutLineNode {
-                variant: VariantNode::new(row.clone(), product.clone(), viewer.clone()),
+                variant,
                 currency: c.currency.clone(),
                 priced: l,
             });
         }
+        nodes.clear();
         let available = CheckoutService::available_stock(db, channel.id, &ids).await?;
         let priced: Vec<PricedLine> = lines.iter().map(|l| l.priced.clone()).collect();
         let delivery = state.checkout.delivery(c, &priced).await?;
@@ -313,6 +292,44 @@ impl Loaded {
         let priced: Vec<PricedLine> = self.lines.iter().map(|l| l.priced.clone()).collect();
         CheckoutService::totals(&priced, self.delivery.shipping_price(), 0)
     }
+}
+
+/// `ProductVariant` nodes of `ids` as seen by `viewer` (with its channel's prices).
+pub async fn variant_nodes(
+    state: &AppState,
+    viewer: Arc<Viewer>,
+    ids: &[i32],
+) -> anyhow::Result<HashMap<i32, VariantNode>> {
+    let rows = read::variants_where(
+        &state.db.conn,
+        viewer.channel_id(),
+        Expr::col((Alias::new("v"), product_variant::Column::Id)).is_in(ids.to_vec()),
+    )
+    .await?;
+    let mut products = HashMap::new();
+    for row in &rows {
+        if products.contains_key(&row.variant.product_id) {
+            continue;
+        }
+        if let Some(p) = state
+            .catalog
+            .products
+            .one(&viewer, &ProductLookup::Id(row.variant.product_id), None)
+            .await?
+        {
+            products.insert(row.variant.product_id, Arc::new(p));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let product = products.get(&row.variant.product_id)?.clone();
+            Some((
+                row.variant.id,
+                VariantNode::new(row, product, viewer.clone()),
+            ))
+        })
+        .collect())
 }
 
 #[Object(name = "Checkout")]

@@ -137,6 +137,10 @@ pub enum AddressKind {
 pub struct CheckoutService {
     db: DatabaseConnection,
     events: Events,
+    /// Serialises completions in this process on SQLite, so they queue here instead of
+    /// spinning on the database's busy timeout (`BEGIN IMMEDIATE` still serialises them
+    /// across processes).
+    completions: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// An address snapshot as stored on checkouts and orders.
@@ -244,7 +248,11 @@ struct VariantInfo {
 impl CheckoutService {
     /// A service over `db`, waking the outbox dispatcher through `events`.
     pub fn new(db: DatabaseConnection, events: Events) -> Self {
-        Self { db, events }
+        Self {
+            db,
+            events,
+            completions: std::sync::Arc::default(),
+        }
     }
 
     /// The database connection.
@@ -997,6 +1005,281 @@ impl CheckoutService {
         }
         self.finish(txn, active, actor).await
     }
+}
+
+/// The outcome of `checkoutComplete`: the order's id (new, or the one a previous
+/// completion of the same checkout created).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completed {
+    pub order_id: String,
+}
+
+impl CheckoutService {
+    /// Completes checkout `token` into an order, in one transaction: re-validates lines,
+    /// addresses and delivery, allocates stock with conditional updates (never oversells,
+    /// also under concurrent completions), takes the next order number, writes the order
+    /// with snapshots of names, SKUs and prices, records ORDER_CREATED and marks the
+    /// checkout completed. Idempotent: completing a completed checkout returns its order.
+    ///
+    /// Payments are not implemented yet, so orders are created unpaid (Saleor's channel
+    /// setting `allowUnpaidOrders = true`).
+    pub async fn complete(&self, token: &str, actor: &Actor) -> CheckoutResult<Completed> {
+        let not_found =
+            || CheckoutError::not_found("id", "Couldn't resolve to a node: the checkout.");
+        let order_id = uuid::Uuid::new_v4().to_string();
+        let _serial = match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => Some(self.completions.lock().await),
+            _ => None,
+        };
+        let txn = self.write_txn().await?;
+        // Claim the checkout: exactly one completion can set `order_id`; a concurrent one
+        // waits for the row (PostgreSQL) or the write lock (SQLite) and then claims nothing.
+        let claimed = checkout::Entity::update_many()
+            .col_expr(
+                checkout::Column::OrderId,
+                sea_orm::sea_query::Expr::value(order_id.clone()),
+            )
+            .filter(checkout::Column::Token.eq(token))
+            .filter(checkout::Column::OrderId.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        let c = checkout::Entity::find_by_id(token.to_owned())
+            .one(&txn)
+            .await?
+            .filter(|c| can_access(c, actor))
+            .ok_or_else(not_found)?;
+        if claimed == 0 {
+            txn.rollback().await?;
+            return match c.order_id {
+                Some(order_id) => Ok(Completed { order_id }),
+                None => Err(not_found()),
+            };
+        }
+        let lines = Self::priced_lines_of(&txn, &c).await?;
+        if lines.is_empty() {
+            return Err(CheckoutError::one(
+                Some("lines"),
+                Code::NoLines,
+                "Cannot complete checkout without lines.",
+            ));
+        }
+        let Some(email) = c.email.clone() else {
+            return Err(CheckoutError::one(
+                Some("email"),
+                Code::EmailNotSet,
+                "Checkout email must be set.",
+            ));
+        };
+        if c.billing_address.is_none() {
+            return Err(CheckoutError::one(
+                Some("billingAddress"),
+                Code::BillingAddressNotSet,
+                "Billing address is not set",
+            ));
+        }
+        if c.shipping_address.is_none() {
+            return Err(CheckoutError::one(
+                Some("shippingAddress"),
+                Code::ShippingAddressNotSet,
+                "Shipping address is not set",
+            ));
+        }
+        let delivery = Self::delivery_of(&txn, &c, &lines).await?;
+        let Some(method) = delivery.selected.clone() else {
+            return Err(CheckoutError::one(
+                Some("shippingMethod"),
+                Code::ShippingMethodNotSet,
+                "Shipping method is not set",
+            ));
+        };
+        if !delivery.selected_valid {
+            return Err(CheckoutError::one(
+                Some("shippingMethod"),
+                Code::InvalidShippingMethod,
+                "Shipping method is not valid for your shipping address",
+            ));
+        }
+        let mut wanted: BTreeMap<i32, i32> = BTreeMap::new();
+        for l in &lines {
+            *wanted.entry(l.line.variant_id).or_default() += l.line.quantity;
+        }
+        Self::check_quantities(&txn, c.channel_id, &wanted).await?;
+        let ids: Vec<i32> = wanted.keys().copied().collect();
+        let variants: HashMap<i32, product_variant::Model> = product_variant::Entity::find()
+            .filter(product_variant::Column::Id.is_in(ids.clone()))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v))
+            .collect();
+        let product_names: HashMap<i32, String> = entities::product::Entity::find()
+            .filter(
+                entities::product::Column::Id
+                    .is_in(variants.values().map(|v| v.product_id).collect::<Vec<_>>()),
+            )
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let totals = Self::totals(&lines, delivery.shipping_price(), 0);
+        let number = next_order_number(&txn).await?;
+        let now = Utc::now();
+        let channel_slug = channel::Entity::find_by_id(c.channel_id)
+            .one(&txn)
+            .await?
+            .map(|ch| ch.slug);
+        entities::shop_order::ActiveModel {
+            id: Set(order_id.clone()),
+            number: Set(number),
+            channel_id: Set(c.channel_id),
+            user_id: Set(c.user_id),
+            user_email: Set(email),
+            status: Set("UNFULFILLED".to_owned()),
+            checkout_token: Set(Some(c.token.clone())),
+            currency: Set(c.currency.clone()),
+            shipping_address: Set(c.shipping_address.clone()),
+            billing_address: Set(c.billing_address.clone()),
+            shipping_method_id: Set(Some(method.method.id)),
+            shipping_method_name: Set(Some(method.method.name.clone())),
+            shipping_price: Set(totals.shipping),
+            subtotal: Set(totals.subtotal),
+            total: Set(totals.total),
+            voucher_code: Set(c.voucher_code.clone()),
+            customer_note: Set(c.customer_note.clone()),
+            language_code: Set(c.language_code.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            metadata: Set(c.metadata.clone()),
+            private_metadata: Set(json!({})),
+        }
+        .insert(&txn)
+        .await?;
+        let warehouses: Vec<i32> = channel_warehouse::Entity::find()
+            .filter(channel_warehouse::Column::ChannelId.eq(c.channel_id))
+            .order_by_asc(channel_warehouse::Column::SortOrder)
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|w| w.warehouse_id)
+            .collect();
+        for l in &lines {
+            let Some(variant) = variants.get(&l.line.variant_id) else {
+                continue;
+            };
+            let unit = l.unit_price.unwrap_or(0);
+            let line = entities::order_line::ActiveModel {
+                order_id: Set(order_id.clone()),
+                variant_id: Set(Some(variant.id)),
+                product_name: Set(product_names
+                    .get(&variant.product_id)
+                    .cloned()
+                    .unwrap_or_default()),
+                variant_name: Set(variant.name.clone()),
+                product_sku: Set(variant.sku.clone()),
+                quantity: Set(l.line.quantity),
+                currency: Set(c.currency.clone()),
+                unit_price: Set(unit),
+                undiscounted_unit_price: Set(unit),
+                total_price: Set(unit.saturating_mul(i64::from(l.line.quantity))),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            if variant.track_inventory {
+                allocate(&txn, variant, &warehouses, line.id, l.line.quantity).await?;
+            }
+        }
+        let mut event = NewEvent::new(EventType::OrderCreated, "Order", &order_id)
+            .requestor(actor.requestor.clone());
+        event.channel_slug = channel_slug;
+        event.user_id = c.user_id;
+        outbox::push(&txn, event).await?;
+        txn.commit().await?;
+        self.events.wake();
+        Ok(Completed { order_id })
+    }
+}
+
+/// Takes the next order number (a counter row: serialises number allocation only).
+async fn next_order_number<C: ConnectionTrait>(conn: &C) -> CheckoutResult<i64> {
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "UPDATE order_counter SET value = value + 1 WHERE name = 'order' RETURNING value",
+        ))
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("order_counter".to_owned()))?;
+    Ok(row.try_get::<i64>("", "value")?)
+}
+
+/// Allocates `quantity` of `variant` from the channel's `warehouses` (in their order) with
+/// conditional updates: a stock row is only incremented while `quantity - allocated` covers
+/// the increment, so concurrent completions can never oversell.
+async fn allocate<C: ConnectionTrait>(
+    conn: &C,
+    variant: &product_variant::Model,
+    warehouses: &[i32],
+    order_line_id: i32,
+    quantity: i32,
+) -> CheckoutResult<()> {
+    let stocks = stock::Entity::find()
+        .filter(stock::Column::VariantId.eq(variant.id))
+        .filter(stock::Column::WarehouseId.is_in(warehouses.to_vec()))
+        .all(conn)
+        .await?;
+    let mut stocks = stocks;
+    stocks.sort_by_key(|s| warehouses.iter().position(|w| *w == s.warehouse_id));
+    let mut need = quantity;
+    for s in stocks {
+        if need == 0 {
+            break;
+        }
+        let take = Ord::min(need, Ord::max(s.quantity - s.quantity_allocated, 0));
+        if take == 0 {
+            continue;
+        }
+        use sea_orm::sea_query::ExprTrait as _;
+        let col = |c: stock::Column| sea_orm::sea_query::Expr::col(c);
+        let updated = stock::Entity::update_many()
+            .col_expr(
+                stock::Column::QuantityAllocated,
+                col(stock::Column::QuantityAllocated).add(take),
+            )
+            .filter(stock::Column::Id.eq(s.id))
+            .filter(
+                col(stock::Column::Quantity)
+                    .sub(col(stock::Column::QuantityAllocated))
+                    .gte(take),
+            )
+            .exec(conn)
+            .await?
+            .rows_affected;
+        if updated == 0 {
+            // Someone took it meanwhile; the stock row now holds less than we read.
+            continue;
+        }
+        entities::allocation::ActiveModel {
+            order_line_id: Set(order_line_id),
+            stock_id: Set(s.id),
+            quantity: Set(take),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        need -= take;
+    }
+    if need > 0 {
+        return Err(Failure::new(
+            Some("quantity"),
+            Code::InsufficientStock,
+            format!("Insufficient stock for {}", label(variant)),
+        )
+        .with_variants(vec![variant.id])
+        .into());
+    }
+    Ok(())
 }
 
 fn new_line(token: &str, variant_id: i32, quantity: i32) -> checkout_line::ActiveModel {
