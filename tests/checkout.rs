@@ -845,3 +845,50 @@ async fn concurrent_completions_of_one_checkout_make_one_order() {
     let after = stock_of(&server, &vs[0].0).await;
     assert_eq!(after.1, before.1 + 1);
 }
+
+#[tokio::test]
+async fn customers_receive_their_order_events_live() {
+    use std::time::Duration;
+    let server = TestServer::start().await;
+    let token = server.customer_token("live@example.com").await;
+    let (mut ws, ack) = common::ws_init(
+        &server,
+        "graphql-transport-ws",
+        json!({"authorization": format!("Bearer {token}")}),
+    )
+    .await;
+    assert_eq!(ack.unwrap()["type"], "connection_ack");
+    common::ws_subscribe(
+        &mut ws,
+        "1",
+        "subscription { event { ... on OrderCreated { order { number userEmail total { gross { currency } } } } } }",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let (id, _) = storefront_checkout(
+        &server,
+        Some(&token),
+        USD,
+        json!([{"variantId": vs[0].0, "quantity": 1}]),
+    )
+    .await;
+    let done = complete(&server, Some(&token), &id).await;
+    assert_eq!(done["errors"], json!([]));
+    // Checkout events come first (non-order events render as empty objects); wait for
+    // the order.
+    let mut order = Value::Null;
+    for _ in 0..20 {
+        let Some(msg) = common::ws_next(&mut ws, Duration::from_secs(10)).await else {
+            break;
+        };
+        let event = &msg["payload"]["data"]["event"];
+        if event["order"].is_object() {
+            order = event["order"].clone();
+            break;
+        }
+    }
+    assert_eq!(order["number"], "1");
+    assert_eq!(order["userEmail"], "shopper@example.com");
+    assert_eq!(order["total"]["gross"]["currency"], "USD");
+}
