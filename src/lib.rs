@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod core;
 pub mod db;
+pub mod discount;
 pub mod events;
 pub mod http;
 pub mod metadata;
@@ -54,6 +55,7 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         // test server) shows products right away.
         catalog::seed::demo(&db.conn).await?;
         shipping::seed_demo(&db.conn).await?;
+        discount::seed_demo(&db.conn).await?;
     }
     // Background work (event dispatch, webhook delivery) gets its own small pool, so it
     // neither competes with requests for connections nor shows in per-request SQL counts.

@@ -892,3 +892,129 @@ async fn customers_receive_their_order_events_live() {
     assert_eq!(order["userEmail"], "shopper@example.com");
     assert_eq!(order["total"]["gross"]["currency"], "USD");
 }
+
+#[tokio::test]
+async fn storefront_promo_code_totals_usd_and_eur() {
+    let server = TestServer::start().await;
+    for channel in [USD, EUR] {
+        let vs = variants(&server, None, "monospace-tee", channel).await;
+        let (id, total) = storefront_checkout(
+            &server,
+            None,
+            channel,
+            json!([{"variantId": vs[0].0, "quantity": 3}, {"variantId": vs[1].0, "quantity": 1}]),
+        )
+        .await;
+        let d = sf(
+            &server,
+            None,
+            "checkoutAddPromoCode",
+            json!({"checkoutId": id, "promoCode": "NOPE", "languageCode": "EN"}),
+        )
+        .await;
+        assert_eq!(d["checkoutAddPromoCode"]["errors"][0]["code"], "INVALID");
+        assert_eq!(d["checkoutAddPromoCode"]["errors"][0]["field"], "promoCode");
+        let d = sf(
+            &server,
+            None,
+            "checkoutAddPromoCode",
+            json!({"checkoutId": id, "promoCode": "WELCOME10", "languageCode": "EN"}),
+        )
+        .await;
+        let c = &d["checkoutAddPromoCode"]["checkout"];
+        assert_eq!(d["checkoutAddPromoCode"]["errors"], json!([]), "{d}");
+        assert_eq!(c["voucherCode"], "WELCOME10");
+        assert_eq!(c["discountName"], "WELCOME10");
+        let subtotal = cents(&c["subtotalPrice"]["gross"]);
+        // 10%, rounded half up to the cent.
+        let discount = (subtotal * 10 + 50) / 100;
+        assert_eq!(cents(&c["discount"]), discount);
+        assert_eq!(cents(&c["totalPrice"]["gross"]), total - discount);
+        let done = complete(&server, None, &id).await;
+        assert_eq!(done["errors"], json!([]), "{done}");
+        let staff = server.staff_token().await;
+        let d = sf(
+            &server,
+            Some(&staff),
+            "order",
+            json!({"id": done["order"]["id"], "languageCode": "EN"}),
+        )
+        .await;
+        assert_eq!(cents(&d["order"]["total"]["gross"]), total - discount);
+        assert_eq!(d["order"]["voucher"]["code"], "WELCOME10");
+        assert_eq!(d["order"]["discounts"][0]["type"], "VOUCHER");
+        assert_eq!(cents(&d["order"]["discounts"][0]["amount"]), discount);
+    }
+    // Removing the code restores the total.
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let (id, total) = storefront_checkout(
+        &server,
+        None,
+        USD,
+        json!([{"variantId": vs[0].0, "quantity": 1}]),
+    )
+    .await;
+    sf(
+        &server,
+        None,
+        "checkoutAddPromoCode",
+        json!({"checkoutId": id, "promoCode": "WELCOME10", "languageCode": "EN"}),
+    )
+    .await;
+    let d = sf(
+        &server,
+        None,
+        "checkoutRemovePromoCode",
+        json!({"checkoutId": id, "promoCode": "WELCOME10", "languageCode": "EN"}),
+    )
+    .await;
+    let c = &d["checkoutRemovePromoCode"]["checkout"];
+    assert_eq!(c["voucherCode"], Value::Null);
+    assert_eq!(cents(&c["totalPrice"]["gross"]), total);
+}
+
+#[tokio::test]
+async fn voucher_usage_limit_holds_under_concurrency() {
+    let server = std::sync::Arc::new(TestServer::start().await);
+    bizgraph::discount::create(&server.state.db.conn, "LIMIT10", "FIXED", 100, Some(10))
+        .await
+        .unwrap();
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let variant = vs[0].0.clone();
+    set_stock(&server, &variant, 1000).await;
+    let mut ids = Vec::new();
+    for _ in 0..50 {
+        let id = ready_checkout(&server, &variant).await;
+        let d = sf(
+            &server,
+            None,
+            "checkoutAddPromoCode",
+            json!({"checkoutId": id, "promoCode": "LIMIT10", "languageCode": "EN"}),
+        )
+        .await;
+        assert_eq!(d["checkoutAddPromoCode"]["errors"], json!([]));
+        ids.push(id);
+    }
+    let mut tasks = Vec::new();
+    for id in ids {
+        let server = server.clone();
+        tasks.push(tokio::spawn(async move {
+            let doc = ops::checkout_document("checkoutComplete");
+            server.gql(&doc, json!({"checkoutId": id})).await
+        }));
+    }
+    let (mut orders, mut refused) = (0, 0);
+    for t in tasks {
+        let body = t.await.unwrap();
+        let r = &body["data"]["checkoutComplete"];
+        if r["order"]["id"].is_string() {
+            orders += 1;
+        } else {
+            assert_eq!(r["errors"][0]["code"], "VOUCHER_NOT_APPLICABLE", "{body}");
+            refused += 1;
+        }
+    }
+    assert_eq!((orders, refused), (10, 40));
+    // Stock allocated only for the 10 orders.
+    assert_eq!(stock_of(&server, &variant).await, (1000, 10));
+}

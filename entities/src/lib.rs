@@ -43,5 +43,7 @@ pub mod type_attribute;
 pub mod user_permission_group;
 pub mod variant_channel_listing;
 pub mod variant_media;
+pub mod voucher;
+pub mod voucher_channel_listing;
 pub mod warehouse;
 pub mod webhook;

@@ -10,6 +10,7 @@ mod m20261122_000200_catalog;
 mod m20261122_000300_checkout;
 mod m20261122_000310_shipping;
 mod m20261122_000320_orders;
+mod m20261122_000330_vouchers;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000300_checkout::Migration),
             Box::new(m20261122_000310_shipping::Migration),
             Box::new(m20261122_000320_orders::Migration),
+            Box::new(m20261122_000330_vouchers::Migration),
         ]
     }
 }

@@ -249,6 +249,8 @@ struct Loaded {
     lines: Vec<CheckoutLineNode>,
     available: HashMap<i32, i64>,
     delivery: super::service::DeliveryInfo,
+    voucher: Option<crate::discount::ChannelVoucher>,
+    discount: i64,
 }
 
 impl Loaded {
@@ -280,17 +282,21 @@ impl Loaded {
         let available = CheckoutService::available_stock(db, channel.id, &ids).await?;
         let priced: Vec<PricedLine> = lines.iter().map(|l| l.priced.clone()).collect();
         let delivery = state.checkout.delivery(c, &priced).await?;
+        let subtotal = CheckoutService::totals(&priced, 0, 0).subtotal;
+        let (voucher, discount) = state.checkout.voucher(c, subtotal).await?;
         Ok(Arc::new(Self {
             channel,
             lines,
             available,
             delivery,
+            voucher,
+            discount,
         }))
     }
 
     fn totals(&self) -> super::service::Totals {
         let priced: Vec<PricedLine> = self.lines.iter().map(|l| l.priced.clone()).collect();
-        CheckoutService::totals(&priced, self.delivery.shipping_price(), 0)
+        CheckoutService::totals(&priced, self.delivery.shipping_price(), self.discount)
     }
 }
 
@@ -391,12 +397,17 @@ impl CheckoutNode {
     }
     /// The total discount applied to the checkout. Note: Only discount created via voucher
     /// are included in this field.
-    async fn discount(&self) -> Option<Money> {
-        Some(Money::from_minor(0, &self.model.currency))
+    async fn discount(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
+        let loaded = self.loaded(ctx).await?;
+        Ok(Some(Money::from_minor(
+            loaded.discount,
+            &self.model.currency,
+        )))
     }
     /// The name of the applied discount.
-    async fn discount_name(&self) -> Option<String> {
-        None
+    async fn discount_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let loaded = self.loaded(ctx).await?;
+        Ok(loaded.voucher.as_ref().map(|v| v.voucher.name.clone()))
     }
     /// Translation of the discountName field.
     async fn translated_discount_name(&self) -> Option<String> {
@@ -775,6 +786,16 @@ checkout_payload!(
 );
 
 checkout_payload!(
+    CheckoutAddPromoCode,
+    "CheckoutAddPromoCode",
+    "Adds a gift card or a voucher to a checkout."
+);
+checkout_payload!(
+    CheckoutRemovePromoCode,
+    "CheckoutRemovePromoCode",
+    "Remove a gift card or a voucher from a checkout."
+);
+checkout_payload!(
     CheckoutDeliveryMethodUpdate,
     "CheckoutDeliveryMethodUpdate",
     "Updates the delivery method (shipping method or pick up point) of the checkout."
@@ -1086,6 +1107,54 @@ impl CheckoutMutation {
                 )
                 .await,
             CheckoutShippingAddressUpdate::make,
+        )
+    }
+
+    /// Adds a gift card or a voucher to a checkout (vouchers only: gift cards are not
+    /// supported yet).
+    async fn checkout_add_promo_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(deprecation = "Use `id` instead.")] checkout_id: Option<ID>,
+        id: Option<ID>,
+        promo_code: String,
+        #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
+    ) -> Result<CheckoutAddPromoCode> {
+        let (state, req) = parts(ctx)?;
+        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+        payload(
+            req,
+            state
+                .checkout
+                .add_promo_code(&token, &actor(req), &promo_code)
+                .await,
+            CheckoutAddPromoCode::make,
+        )
+    }
+
+    /// Remove a gift card or a voucher from a checkout.
+    async fn checkout_remove_promo_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(deprecation = "Use `id` instead.")] checkout_id: Option<ID>,
+        id: Option<ID>,
+        promo_code: Option<String>,
+        promo_code_id: Option<ID>,
+        #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
+    ) -> Result<CheckoutRemovePromoCode> {
+        let (state, req) = parts(ctx)?;
+        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+        let voucher_id = promo_code_id
+            .as_ref()
+            .map(|i| id::decode::<i32>(i, "Voucher"))
+            .transpose()?;
+        payload(
+            req,
+            state
+                .checkout
+                .remove_promo_code(&token, &actor(req), promo_code.as_deref(), voucher_id)
+                .await,
+            CheckoutRemovePromoCode::make,
         )
     }
 

@@ -21,6 +21,7 @@ use crate::account::{
     error::{AccountError, AccountErrorCode, AddressTypeEnum},
     service::{AddressData, ValidAddress, validate_address},
 };
+use crate::discount::{self, ChannelVoucher, VoucherProblem};
 use crate::events::{EventType, Events, NewEvent, outbox};
 use crate::shipping::{self, Shipment, ShippingOption};
 
@@ -426,6 +427,102 @@ impl CheckoutService {
             selected,
             selected_valid,
         })
+    }
+
+    /// The voucher applied to `c` and the discount it gives on `subtotal` (0 when it no
+    /// longer applies).
+    pub async fn voucher(
+        &self,
+        c: &checkout::Model,
+        subtotal: i64,
+    ) -> CheckoutResult<(Option<ChannelVoucher>, i64)> {
+        Self::voucher_of(&self.db, c, subtotal).await
+    }
+
+    async fn voucher_of<C: ConnectionTrait>(
+        conn: &C,
+        c: &checkout::Model,
+        subtotal: i64,
+    ) -> CheckoutResult<(Option<ChannelVoucher>, i64)> {
+        let Some(code) = &c.voucher_code else {
+            return Ok((None, 0));
+        };
+        let found = discount::find(conn, code, c.channel_id).await?;
+        let amount = found
+            .as_ref()
+            .filter(|v| v.check(subtotal).is_ok())
+            .map_or(0, |v| v.discount(subtotal));
+        Ok((found, amount))
+    }
+
+    /// Applies voucher `code` to the checkout.
+    pub async fn add_promo_code(
+        &self,
+        token: &str,
+        actor: &Actor,
+        code: &str,
+    ) -> CheckoutResult<checkout::Model> {
+        let (txn, c) = self.begin(token, actor).await?;
+        let lines = Self::priced_lines_of(&txn, &c).await?;
+        let subtotal = Self::totals(&lines, 0, 0).subtotal;
+        let Some(v) = discount::find(&txn, code.trim(), c.channel_id).await? else {
+            return Err(CheckoutError::one(
+                Some("promoCode"),
+                Code::Invalid,
+                "Promo code is invalid",
+            ));
+        };
+        match v.check(subtotal) {
+            Ok(()) => {}
+            Err(VoucherProblem::Invalid) => {
+                return Err(CheckoutError::one(
+                    Some("promoCode"),
+                    Code::Invalid,
+                    "Promo code is invalid",
+                ));
+            }
+            Err(VoucherProblem::NotApplicable) => {
+                return Err(CheckoutError::one(
+                    Some("promoCode"),
+                    Code::VoucherNotApplicable,
+                    "Voucher is not applicable to this checkout.",
+                ));
+            }
+        }
+        let mut active: checkout::ActiveModel = c.into();
+        active.voucher_code = Set(Some(v.voucher.code));
+        self.finish(txn, active, actor).await
+    }
+
+    /// Removes the voucher (by code or by voucher id) from the checkout.
+    pub async fn remove_promo_code(
+        &self,
+        token: &str,
+        actor: &Actor,
+        code: Option<&str>,
+        voucher_id: Option<i32>,
+    ) -> CheckoutResult<checkout::Model> {
+        let (txn, c) = self.begin(token, actor).await?;
+        let current = match &c.voucher_code {
+            Some(code) => discount::find(&txn, code, c.channel_id).await?,
+            None => None,
+        };
+        let matches = match (code, voucher_id) {
+            (Some(code), _) => c.voucher_code.as_deref() == Some(code.trim()),
+            (None, Some(id)) => current.as_ref().is_some_and(|v| v.voucher.id == id),
+            (None, None) => {
+                return Err(CheckoutError::one(
+                    Some("promoCode"),
+                    Code::GraphqlError,
+                    "Either promoCode or promoCodeId must be provided.",
+                ));
+            }
+        };
+        let mut active: checkout::ActiveModel = c.into();
+        if matches {
+            active.voucher_code = Set(None);
+        }
+        self.finish(txn, active, actor).await
     }
 
     /// Selects shipping method `method_id` (must deliver the checkout now).
@@ -1123,7 +1220,25 @@ impl CheckoutService {
             .into_iter()
             .map(|p| (p.id, p.name))
             .collect();
-        let totals = Self::totals(&lines, delivery.shipping_price(), 0);
+        let subtotal = Self::totals(&lines, 0, 0).subtotal;
+        let mut discount_amount = 0;
+        if c.voucher_code.is_some() {
+            let (voucher, amount) = Self::voucher_of(&txn, &c, subtotal).await?;
+            let not_applicable = || {
+                CheckoutError::one(
+                    Some("promoCode"),
+                    Code::VoucherNotApplicable,
+                    "Voucher is not applicable to this checkout.",
+                )
+            };
+            let voucher = voucher.ok_or_else(not_applicable)?;
+            voucher.check(subtotal).map_err(|_| not_applicable())?;
+            if !discount::use_once(&txn, voucher.voucher.id).await? {
+                return Err(not_applicable());
+            }
+            discount_amount = amount;
+        }
+        let totals = Self::totals(&lines, delivery.shipping_price(), discount_amount);
         let number = next_order_number(&txn).await?;
         let now = Utc::now();
         let channel_slug = channel::Entity::find_by_id(c.channel_id)

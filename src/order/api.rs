@@ -337,13 +337,34 @@ impl OrderNode {
     async fn fulfillments(&self) -> Vec<Fulfillment> {
         Vec::new()
     }
-    /// List of all discounts assigned to the order.
+    /// List of all discounts assigned to the order (the voucher's, if any).
     async fn discounts(&self) -> Vec<OrderDiscount> {
-        Vec::new()
+        let amount = self.model.subtotal + self.model.shipping_price - self.model.total;
+        match &self.model.voucher_code {
+            Some(code) if amount > 0 => vec![OrderDiscount {
+                id: id::encode("OrderDiscount", &self.model.id),
+                r#type: OrderDiscountType::Voucher,
+                name: Some(code.clone()),
+                amount: self.money(amount),
+            }],
+            _ => Vec::new(),
+        }
     }
     /// The voucher applied to the order.
-    async fn voucher(&self) -> Option<Voucher> {
-        None
+    async fn voucher(&self, ctx: &Context<'_>) -> Result<Option<Voucher>> {
+        let Some(code) = &self.model.voucher_code else {
+            return Ok(None);
+        };
+        let (state, req) = parts(ctx)?;
+        Ok(
+            crate::discount::find(&state.db.conn, code, self.model.channel_id)
+                .await
+                .map_err(|e| req.internal(e))?
+                .map(|v| Voucher {
+                    id: id::encode("Voucher", v.voucher.id),
+                    code: Some(v.voucher.code),
+                }),
+        )
     }
     /// Voucher code that was used for Order.
     async fn voucher_code(&self) -> Option<&str> {
