@@ -1018,3 +1018,43 @@ async fn voucher_usage_limit_holds_under_concurrency() {
     // Stock allocated only for the 10 orders.
     assert_eq!(stock_of(&server, &variant).await, (1000, 10));
 }
+
+#[tokio::test]
+async fn checkout_metadata_through_update_metadata() {
+    let server = TestServer::start().await;
+    let alice = server.customer_token("meta@example.com").await;
+    let c = create(&server, Some(&alice), json!({"channel": USD, "lines": []})).await;
+    let id = c["checkout"]["id"].as_str().unwrap().to_owned();
+    let input = json!([{"key": "gift", "value": "yes"}]);
+    let d = sf(
+        &server,
+        Some(&alice),
+        "checkoutMetadataUpdate",
+        json!({"id": id, "input": input}),
+    )
+    .await;
+    assert_eq!(d["updateMetadata"]["errors"], json!([]), "{d}");
+    assert_eq!(d["updateMetadata"]["item"]["id"], id);
+    let q =
+        "query($id: ID!) { checkout(id: $id) { metadata { key value } metafield(key: \"gift\") } }";
+    let body = server.gql_as(&alice, q, json!({"id": id})).await;
+    assert_eq!(data(&body)["checkout"]["metafield"], "yes");
+    // Another customer cannot touch it; private metadata needs MANAGE_CHECKOUTS.
+    let bob = server.customer_token("meta-bob@example.com").await;
+    let d = sf(
+        &server,
+        Some(&bob),
+        "checkoutMetadataUpdate",
+        json!({"id": id, "input": input}),
+    )
+    .await;
+    assert_eq!(d["updateMetadata"]["errors"][0]["code"], "NOT_FOUND");
+    let body = server
+        .gql_as(
+            &alice,
+            "mutation($id: ID!) { updatePrivateMetadata(id: $id, input: [{key: \"k\", value: \"v\"}]) { errors { code } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+}

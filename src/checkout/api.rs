@@ -19,6 +19,7 @@ use crate::catalog::read::{self, ProductLookup, Viewer};
 use crate::channel::api::ChannelNode;
 use crate::core::metadata::MetadataInput;
 use crate::core::{context::RequestCtx, country::LanguageCodeEnum, id, permissions::Permission};
+use crate::metadata::api::{HasMetadata, MetadataFields};
 use crate::shipping::api::{Delivery, ShippingMethodNode};
 use crate::state::AppState;
 
@@ -216,18 +217,30 @@ pub enum CheckoutProblem {
 }
 
 /// Checkout object.
-#[derive(Clone)]
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "Checkout")]
 pub struct CheckoutNode {
+    #[graphql(flatten)]
+    meta: MetadataFields,
     /// The stored checkout.
+    #[graphql(skip)]
     pub model: checkout::Model,
     /// Lines, prices and stock, loaded once for all the fields that need them.
+    #[graphql(skip)]
     loaded: Arc<tokio::sync::OnceCell<Arc<Loaded>>>,
+}
+
+impl HasMetadata for CheckoutNode {
+    fn metadata_fields(&self) -> &MetadataFields {
+        &self.meta
+    }
 }
 
 impl CheckoutNode {
     /// Wraps a checkout.
     pub fn new(model: checkout::Model) -> Self {
         Self {
+            meta: MetadataFields::new(&model.metadata, &model.private_metadata),
             model,
             loaded: Arc::default(),
         }
@@ -338,7 +351,7 @@ pub async fn variant_nodes(
         .collect())
 }
 
-#[Object(name = "Checkout")]
+#[ComplexObject]
 impl CheckoutNode {
     /// The ID of the checkout.
     async fn id(&self) -> ID {

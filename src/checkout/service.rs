@@ -455,6 +455,33 @@ impl CheckoutService {
         Ok((found, amount))
     }
 
+    /// Replaces the checkout's public (or private) metadata with `change(current)`;
+    /// `None` from `change` means the input was invalid and nothing is written.
+    pub async fn update_metadata(
+        &self,
+        token: &str,
+        actor: &Actor,
+        private: bool,
+        change: impl FnOnce(&Json) -> Option<Json>,
+    ) -> CheckoutResult<Option<checkout::Model>> {
+        let (txn, c) = self.begin(token, actor).await?;
+        let current = if private {
+            &c.private_metadata
+        } else {
+            &c.metadata
+        };
+        let Some(updated) = change(current) else {
+            return Ok(None);
+        };
+        let mut active: checkout::ActiveModel = c.into();
+        if private {
+            active.private_metadata = Set(updated);
+        } else {
+            active.metadata = Set(updated);
+        }
+        self.finish(txn, active, actor).await.map(Some)
+    }
+
     /// Applies voucher `code` to the checkout.
     pub async fn add_promo_code(
         &self,
