@@ -7,18 +7,22 @@ pub mod account;
 pub mod bootstrap;
 pub mod catalog;
 pub mod channel;
+pub mod checkout;
 pub mod config;
 pub mod content;
 pub mod core;
 pub mod db;
+pub mod discount;
 pub mod events;
 pub mod http;
 pub mod marketing;
 pub mod metadata;
 pub mod metrics;
+pub mod order;
 pub mod redis;
 pub mod schema;
 pub mod secret;
+pub mod shipping;
 pub mod shop;
 pub mod state;
 pub mod webhook;
@@ -51,6 +55,8 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         // A freshly initialised database gets the demo catalog, so a new install (and every
         // test server) shows products right away.
         catalog::seed::demo(&db.conn).await?;
+        shipping::seed_demo(&db.conn).await?;
+        discount::seed_demo(&db.conn).await?;
     }
     // Background work (event dispatch, webhook delivery) gets its own small pool, so it
     // neither competes with requests for connections nor shows in per-request SQL counts.

@@ -77,6 +77,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if bizgraph::catalog::seed::demo(&db.conn).await? {
                 tracing::info!("loaded the demo catalog");
             }
+            if bizgraph::shipping::seed_demo(&db.conn).await? {
+                tracing::info!("loaded the demo shipping zones");
+            }
+            if bizgraph::discount::seed_demo(&db.conn).await? {
+                tracing::info!("loaded the demo voucher WELCOME10");
+            }
             if let Some(count) = products {
                 let started = std::time::Instant::now();
                 bizgraph::catalog::seed::bulk(&db.conn, count, |done| {

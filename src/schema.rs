@@ -14,12 +14,14 @@ use crate::{
     },
     catalog::api::{CatalogMutation, CatalogQuery},
     channel::api::ChannelQuery,
+    checkout::api::{CheckoutMutation, CheckoutQuery},
     config::Config,
     content::{api::ContentQuery, mutations::ContentMutation},
     core::limits::QueryLimits,
     events::api::EventSubscription,
     marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
+    order::api::{OrderMutation, OrderQuery},
     shop::api::ShopQuery,
     state::AppState,
     webhook::api::{WebhookMutation, WebhookQuery},
@@ -37,6 +39,8 @@ pub struct Query(
     StaffQuery,
     AppQueryRoot,
     MarketingQuery,
+    CheckoutQuery,
+    OrderQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -50,6 +54,8 @@ pub struct Mutation(
     StaffMutation,
     AppMutation,
     MarketingMutation,
+    CheckoutMutation,
+    OrderMutation,
 );
 
 /// Root subscription: live events.

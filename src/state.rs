@@ -12,6 +12,7 @@ use crate::{
     },
     catalog::CatalogService,
     channel::ChannelService,
+    checkout::CheckoutService,
     config::Config,
     db::Database,
     events::Events,
@@ -38,6 +39,7 @@ pub struct AppState {
     pub accounts: AccountService,
     pub catalog: CatalogService,
     pub content: crate::content::write::ContentWriter,
+    pub checkout: CheckoutService,
     pub webhooks: WebhookService,
     pub events: Events,
     pub marketing: MarketingService,
@@ -118,6 +120,7 @@ impl AppState {
             content: crate::content::write::ContentWriter::new(db.conn.clone()),
             marketing: MarketingService::new(db.conn.clone(), events.clone()),
             lead_capture_limiter,
+            checkout: CheckoutService::new(db.conn.clone(), events.clone()),
             channels,
             webhooks: WebhookService::new(
                 db.conn.clone(),

@@ -7,6 +7,10 @@ mod m20261122_000050_outbox;
 mod m20261122_000100_accounts;
 mod m20261122_000150_webhooks;
 mod m20261122_000200_catalog;
+mod m20261122_000300_checkout;
+mod m20261122_000310_shipping;
+mod m20261122_000320_orders;
+mod m20261122_000330_vouchers;
 mod m20261122_000400_marketing;
 
 /// All migrations, in order.
@@ -22,6 +26,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000150_webhooks::Migration),
             Box::new(m20261122_000200_catalog::Migration),
             Box::new(m20261122_000400_marketing::Migration),
+            Box::new(m20261122_000300_checkout::Migration),
+            Box::new(m20261122_000310_shipping::Migration),
+            Box::new(m20261122_000320_orders::Migration),
+            Box::new(m20261122_000330_vouchers::Migration),
         ]
     }
 }

@@ -158,6 +158,40 @@ impl UserNode {
         &self.model.email
     }
 
+    /// List of user's orders, newest first. Requires one of the following permissions:
+    /// MANAGE_ORDERS, OWNER.
+    #[graphql(complexity = "crate::core::connection::cost(first, last, child_complexity)")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<
+        Option<
+            crate::core::connection::Countable<
+                crate::order::api::OrderNode,
+                crate::order::api::OrderNames,
+            >,
+        >,
+    > {
+        let req = ctx.data::<RequestCtx>()?;
+        let owner = req.user().is_some_and(|u| u.id == self.model.id);
+        if !owner {
+            req.require_any(&[Permission::ManageOrders])?;
+        }
+        let args = crate::core::connection::PageArgs {
+            first,
+            last,
+            after,
+            before,
+        };
+        crate::order::api::order_connection(ctx, Some(self.model.id), args)
+            .await
+            .map(Some)
+    }
+
     /// The given name of the address.
     async fn first_name(&self) -> &str {
         &self.model.first_name

@@ -15,11 +15,13 @@ use tokio::sync::broadcast::error::RecvError;
 use super::{BusEvent, EventType};
 use crate::{
     channel::api::ChannelNode,
+    checkout::api::CheckoutNode,
     core::{
         context::RequestCtx,
         error::{ErrorCode, error},
     },
     marketing::api::events as mk,
+    order::api::OrderNode,
     shop::api::API_VERSION,
     state::AppState,
     webhook::payload::WebhookEventSource,
@@ -70,6 +72,87 @@ impl ChannelMetadataUpdated {
     }
 }
 
+/// Declares an order event type with an `order` field (the order as it is now).
+macro_rules! order_event {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(Arc<BusEvent>);
+
+        #[Object]
+        impl $name {
+            /// Time of the event.
+            async fn issued_at(&self) -> Option<DateTime<Utc>> {
+                Some(self.0.created_at)
+            }
+
+            /// Saleor version that triggered the event.
+            async fn version(&self) -> Option<String> {
+                Some(API_VERSION.to_owned())
+            }
+
+            /// The order the event relates to.
+            async fn order(&self, ctx: &Context<'_>) -> Result<Option<OrderNode>> {
+                load_order(ctx, &self.0.object_id).await
+            }
+        }
+    };
+}
+
+order_event!(OrderCreated, "Event sent when new order is created.");
+order_event!(OrderUpdated, "Event sent when order is updated.");
+order_event!(OrderConfirmed, "Event sent when order is confirmed.");
+order_event!(OrderFulfilled, "Event sent when order is fulfilled.");
+order_event!(OrderCancelled, "Event sent when order is cancelled.");
+
+async fn load_order(ctx: &Context<'_>, id: &str) -> Result<Option<OrderNode>> {
+    use sea_orm::EntityTrait;
+    let req = ctx.data::<RequestCtx>()?;
+    let state = ctx.data::<AppState>()?;
+    Ok(entities::shop_order::Entity::find_by_id(id.to_owned())
+        .one(&state.db.conn)
+        .await
+        .map_err(|e| req.internal(e))?
+        .map(OrderNode::new))
+}
+
+/// Declares a checkout event type with a `checkout` field.
+macro_rules! checkout_event {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(Arc<BusEvent>);
+
+        #[Object]
+        impl $name {
+            /// Time of the event.
+            async fn issued_at(&self) -> Option<DateTime<Utc>> {
+                Some(self.0.created_at)
+            }
+
+            /// Saleor version that triggered the event.
+            async fn version(&self) -> Option<String> {
+                Some(API_VERSION.to_owned())
+            }
+
+            /// The checkout the event relates to.
+            async fn checkout(&self, ctx: &Context<'_>) -> Result<Option<CheckoutNode>> {
+                use sea_orm::EntityTrait;
+                let req = ctx.data::<RequestCtx>()?;
+                let state = ctx.data::<AppState>()?;
+                Ok(
+                    entities::checkout::Entity::find_by_id(self.0.object_id.clone())
+                        .one(&state.db.conn)
+                        .await
+                        .map_err(|e| req.internal(e))?
+                        .map(CheckoutNode::new),
+                )
+            }
+        }
+    };
+}
+
+checkout_event!(CheckoutCreated, "Event sent when new checkout is created.");
+checkout_event!(CheckoutUpdated, "Event sent when checkout is updated.");
+
 /// A webhook or subscription event.
 #[derive(Interface)]
 #[graphql(
@@ -94,6 +177,13 @@ pub enum Event {
     CampaignCreated(mk::CampaignCreated),
     CampaignUpdated(mk::CampaignUpdated),
     CampaignStatusChanged(mk::CampaignStatusChanged),
+    CheckoutCreated(CheckoutCreated),
+    CheckoutUpdated(CheckoutUpdated),
+    OrderCreated(OrderCreated),
+    OrderUpdated(OrderUpdated),
+    OrderConfirmed(OrderConfirmed),
+    OrderFulfilled(OrderFulfilled),
+    OrderCancelled(OrderCancelled),
 }
 
 impl Event {
@@ -113,6 +203,13 @@ impl Event {
             EventType::CampaignStatusChanged => Some(Self::CampaignStatusChanged(
                 mk::CampaignStatusChanged(event),
             )),
+            EventType::CheckoutCreated => Some(Self::CheckoutCreated(CheckoutCreated(event))),
+            EventType::CheckoutUpdated => Some(Self::CheckoutUpdated(CheckoutUpdated(event))),
+            EventType::OrderCreated => Some(Self::OrderCreated(OrderCreated(event))),
+            EventType::OrderUpdated => Some(Self::OrderUpdated(OrderUpdated(event))),
+            EventType::OrderConfirmed => Some(Self::OrderConfirmed(OrderConfirmed(event))),
+            EventType::OrderFulfilled => Some(Self::OrderFulfilled(OrderFulfilled(event))),
+            EventType::OrderCancelled => Some(Self::OrderCancelled(OrderCancelled(event))),
             // Not exposed to subscriptions yet (webhook-only events).
             _ => None,
         }

@@ -61,6 +61,14 @@ event_types! {
     CampaignCreated => "CAMPAIGN_CREATED",
     CampaignUpdated => "CAMPAIGN_UPDATED",
     CampaignStatusChanged => "CAMPAIGN_STATUS_CHANGED",
+    CheckoutCreated => "CHECKOUT_CREATED",
+    CheckoutUpdated => "CHECKOUT_UPDATED",
+    OrderCreated => "ORDER_CREATED",
+    OrderConfirmed => "ORDER_CONFIRMED",
+    OrderUpdated => "ORDER_UPDATED",
+    OrderFulfilled => "ORDER_FULFILLED",
+    OrderCancelled => "ORDER_CANCELLED",
+    FulfillmentCreated => "FULFILLMENT_CREATED",
 }
 
 impl EventType {
@@ -99,6 +107,13 @@ impl EventType {
             Self::CampaignCreated | Self::CampaignUpdated | Self::CampaignStatusChanged => {
                 &[Permission::ManageCampaigns]
             }
+            Self::CheckoutCreated | Self::CheckoutUpdated => &[Permission::ManageCheckouts],
+            Self::OrderCreated
+            | Self::OrderConfirmed
+            | Self::OrderUpdated
+            | Self::OrderFulfilled
+            | Self::OrderCancelled
+            | Self::FulfillmentCreated => &[Permission::ManageOrders],
         }
     }
 }

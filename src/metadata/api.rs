@@ -165,6 +165,7 @@ impl HasMetadata for MetadataFields {
 )]
 pub enum ObjectWithMetadata {
     Channel(ChannelNode),
+    Checkout(crate::checkout::api::CheckoutNode),
     User(UserNode),
     Address(AddressNode),
     Product(ProductNode),
@@ -272,6 +273,9 @@ async fn run(
             format!("Couldn't resolve to a node: {}", gid.as_str()),
         ));
     };
+    if type_name == "Checkout" {
+        return checkout_metadata(ctx, gid, &pk, visibility, change).await;
+    }
     let (Some(owner), Ok(pk)) = (MetadataOwner::from_type_name(&type_name), pk.parse::<i32>())
     else {
         return Ok(Outcome::error(
@@ -407,5 +411,64 @@ impl MetadataMutation {
         Ok(run(ctx, &id, Visibility::Private, Change::Remove(&keys))
             .await?
             .into())
+    }
+}
+
+/// Metadata of checkouts (keyed by their UUID token): public metadata by whoever may change
+/// the checkout (its owner, or anyone holding a guest checkout's token), private metadata
+/// with MANAGE_CHECKOUTS or HANDLE_CHECKOUTS.
+async fn checkout_metadata(
+    ctx: &Context<'_>,
+    gid: &ID,
+    token: &str,
+    visibility: Visibility,
+    change: Change<'_>,
+) -> Result<Outcome> {
+    let req = ctx.data::<RequestCtx>()?;
+    let state = ctx.data::<AppState>()?;
+    let not_found = || {
+        Outcome::error(
+            "id",
+            MetadataErrorCode::NotFound,
+            format!("Couldn't resolve to a node: {}", gid.as_str()),
+        )
+    };
+    let Ok(token) = uuid::Uuid::parse_str(token) else {
+        return Ok(not_found());
+    };
+    let private = visibility == Visibility::Private;
+    if private {
+        req.require_any(&[
+            crate::core::permissions::Permission::ManageCheckouts,
+            crate::core::permissions::Permission::HandleCheckouts,
+        ])?;
+    }
+    let actor = crate::checkout::api::actor(req);
+    let result = state
+        .checkout
+        .update_metadata(
+            &token.to_string(),
+            &actor,
+            private,
+            |current| match change {
+                Change::Set(items) => metadata::with_set(current, items).ok(),
+                Change::Remove(keys) => Some(metadata::without(current, keys)),
+            },
+        )
+        .await;
+    match result {
+        Ok(Some(c)) => Ok(Outcome {
+            errors: vec![],
+            item: Some(ObjectWithMetadata::Checkout(
+                crate::checkout::api::CheckoutNode::new(c),
+            )),
+        }),
+        Ok(None) => Ok(Outcome::error(
+            "input",
+            MetadataErrorCode::Required,
+            "Metadata key cannot be empty.",
+        )),
+        Err(crate::checkout::error::CheckoutError::Invalid(_)) => Ok(not_found()),
+        Err(crate::checkout::error::CheckoutError::Db(e)) => Err(req.internal(e)),
     }
 }

@@ -9,10 +9,16 @@ pub fn ops_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/storefront-ops/src/graphql")
 }
 
-/// Every definition (operation or fragment) in the directory, by name.
-fn definitions() -> BTreeMap<String, String> {
+/// Directory of the storefront's checkout operations (`src/checkout/graphql`).
+pub fn checkout_ops_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/reference/storefront-ops/src/checkout/graphql")
+}
+
+/// Every definition (operation or fragment) in `dir`, by name.
+fn definitions(dir: PathBuf) -> BTreeMap<String, String> {
     let mut defs = BTreeMap::new();
-    for entry in std::fs::read_dir(ops_dir()).unwrap() {
+    for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "graphql") {
             continue;
@@ -64,7 +70,17 @@ fn definitions() -> BTreeMap<String, String> {
 
 /// The operation `name` with every fragment it uses (transitively).
 pub fn document(name: &str) -> String {
-    let defs = definitions();
+    document_in(ops_dir(), name)
+}
+
+/// The checkout operation `name` (from `src/checkout/graphql`) with its fragments.
+pub fn checkout_document(name: &str) -> String {
+    document_in(checkout_ops_dir(), name)
+}
+
+/// The operation `name` from `dir` with every fragment it uses (transitively).
+pub fn document_in(dir: PathBuf, name: &str) -> String {
+    let defs = definitions(dir);
     let mut out = vec![
         defs.get(name)
             .unwrap_or_else(|| panic!("no operation {name}"))

@@ -1,0 +1,24 @@
+//! Order lines with snapshots of the product and variant names, SKU and prices.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "order_line")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub order_id: String,
+    pub variant_id: Option<i32>,
+    pub product_name: String,
+    pub variant_name: String,
+    pub product_sku: Option<String>,
+    pub quantity: i32,
+    pub currency: String,
+    pub unit_price: i64,
+    pub undiscounted_unit_price: i64,
+    pub total_price: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

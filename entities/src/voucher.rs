@@ -1,0 +1,23 @@
+//! Vouchers (promo codes).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "voucher")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub code: String,
+    pub name: String,
+    /// `PERCENTAGE` or `FIXED`.
+    pub discount_type: String,
+    pub usage_limit: Option<i32>,
+    pub used: i32,
+    pub start_date: DateTimeUtc,
+    pub end_date: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,638 @@
+//! Saleor's order API: `order(id)`, `orders` (staff), `User.orders`, `checkoutComplete`.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject, Union};
+use entities::{channel, order_line, shop_order};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::account::api::{AddressNode, UserNode};
+use crate::catalog::api::common::{
+    Image, Money, TaxedMoney, ThumbnailFormatEnum, image_url, parts,
+};
+use crate::catalog::api::products::VariantNode;
+use crate::catalog::read::Viewer;
+use crate::channel::api::ChannelNode;
+use crate::checkout::api::{CheckoutErrorNode, actor, checkout_token, variant_nodes};
+use crate::checkout::error::CheckoutError;
+use crate::checkout::service::address_model;
+use crate::core::connection::{self, Countable, KeyPart, Page, PageArgs, SortKey, TotalCount};
+use crate::core::{context::RequestCtx, id, permissions::Permission};
+use crate::countable_names;
+use crate::shipping::{self, api::ShippingMethodNode};
+use crate::state::AppState;
+
+use super::service::{self, Reader};
+
+countable_names!(OrderNames, "Order");
+
+/// Who reads, as the order service sees them.
+pub fn reader(req: &RequestCtx) -> Reader {
+    Reader {
+        user_id: req.user().map(|u| u.id),
+        manage: req.has_perm(Permission::ManageOrders),
+    }
+}
+
+/// Saleor's `OrderStatus`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrderStatus {
+    Draft,
+    Unconfirmed,
+    Unfulfilled,
+    PartiallyFulfilled,
+    PartiallyReturned,
+    Returned,
+    Fulfilled,
+    Canceled,
+    Expired,
+}
+
+impl OrderStatus {
+    fn parse(s: &str) -> Self {
+        match s {
+            "DRAFT" => Self::Draft,
+            "UNCONFIRMED" => Self::Unconfirmed,
+            "PARTIALLY_FULFILLED" => Self::PartiallyFulfilled,
+            "PARTIALLY_RETURNED" => Self::PartiallyReturned,
+            "RETURNED" => Self::Returned,
+            "FULFILLED" => Self::Fulfilled,
+            "CANCELED" => Self::Canceled,
+            "EXPIRED" => Self::Expired,
+            _ => Self::Unfulfilled,
+        }
+    }
+
+    fn display(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Unconfirmed => "Unconfirmed",
+            Self::Unfulfilled => "Unfulfilled",
+            Self::PartiallyFulfilled => "Partially fulfilled",
+            Self::PartiallyReturned => "Partially returned",
+            Self::Returned => "Returned",
+            Self::Fulfilled => "Fulfilled",
+            Self::Canceled => "Canceled",
+            Self::Expired => "Expired",
+        }
+    }
+}
+
+/// Saleor's `PaymentChargeStatusEnum`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PaymentChargeStatusEnum {
+    NotCharged,
+    Pending,
+    PartiallyCharged,
+    FullyCharged,
+    PartiallyRefunded,
+    FullyRefunded,
+    Refused,
+    Cancelled,
+}
+
+/// Saleor's `OrderChargeStatusEnum`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrderChargeStatusEnum {
+    None,
+    Partial,
+    Full,
+    Overcharged,
+}
+
+/// Saleor's `OrderAuthorizeStatusEnum`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrderAuthorizeStatusEnum {
+    None,
+    Partial,
+    Full,
+}
+
+/// Saleor's `OrderDiscountType`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrderDiscountType {
+    Sale,
+    Voucher,
+    Manual,
+    Promotion,
+    OrderPromotion,
+}
+
+/// Saleor's `FulfillmentStatus`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FulfillmentStatus {
+    Fulfilled,
+    Refunded,
+    Returned,
+    Replaced,
+    RefundedAndReturned,
+    Canceled,
+    WaitingForApproval,
+}
+
+/// Contains all details related to the applied discount to the order.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct OrderDiscount {
+    /// The ID of discount applied.
+    pub id: ID,
+    /// The type of applied discount: Sale, Voucher or Manual.
+    pub r#type: OrderDiscountType,
+    /// The name of applied discount.
+    pub name: Option<String>,
+    /// Returns amount of discount.
+    pub amount: Money,
+}
+
+/// Vouchers allow giving discounts to particular customers on categories, collections or
+/// specific products.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Voucher {
+    /// The ID of the voucher.
+    pub id: ID,
+    /// The code of the voucher.
+    pub code: Option<String>,
+}
+
+/// Represents line of the fulfillment.
+#[derive(SimpleObject, Clone)]
+pub struct FulfillmentLine {
+    /// The ID of the fulfillment line.
+    pub id: ID,
+    /// The number of items included in the fulfillment line.
+    pub quantity: i32,
+    /// The order line to which the fulfillment line is related.
+    pub order_line: Option<OrderLineNode>,
+}
+
+/// Represents order fulfillment.
+#[derive(SimpleObject, Clone)]
+pub struct Fulfillment {
+    /// The ID of the fulfillment.
+    pub id: ID,
+    /// Sequence in which the fulfillments were created for an order.
+    pub fulfillment_order: i32,
+    /// Status of fulfillment.
+    pub status: FulfillmentStatus,
+    /// Fulfillment tracking number.
+    pub tracking_number: String,
+    /// Date and time when fulfillment was created.
+    pub created: chrono::DateTime<chrono::Utc>,
+    /// List of lines for fulfillment.
+    pub lines: Option<Vec<FulfillmentLine>>,
+}
+
+/// Represents a delivery method chosen for the checkout or order.
+#[derive(Union, Clone, Debug)]
+pub enum DeliveryMethod {
+    ShippingMethod(ShippingMethodNode),
+}
+
+/// Represents an order in the shop.
+#[derive(Clone)]
+pub struct OrderNode {
+    /// The stored order.
+    pub model: shop_order::Model,
+    lines: Arc<tokio::sync::OnceCell<Vec<OrderLineNode>>>,
+}
+
+impl OrderNode {
+    /// Wraps an order.
+    pub fn new(model: shop_order::Model) -> Self {
+        Self {
+            model,
+            lines: Arc::default(),
+        }
+    }
+
+    fn money(&self, minor: i64) -> Money {
+        Money::from_minor(minor, &self.model.currency)
+    }
+
+    fn taxed(&self, minor: i64) -> TaxedMoney {
+        TaxedMoney::untaxed(minor, &self.model.currency)
+    }
+
+    async fn load_lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLineNode>> {
+        let (state, req) = parts(ctx)?;
+        self.lines
+            .get_or_try_init(|| load_lines(state, &self.model))
+            .await
+            .cloned()
+            .map_err(|e| req.internal(e))
+    }
+}
+
+async fn load_lines(
+    state: &AppState,
+    order: &shop_order::Model,
+) -> anyhow::Result<Vec<OrderLineNode>> {
+    let lines = service::lines(&state.db.conn, &order.id).await?;
+    let channel = channel::Entity::find_by_id(order.channel_id)
+        .one(&state.db.conn)
+        .await?;
+    let ids: Vec<i32> = lines.iter().filter_map(|l| l.variant_id).collect();
+    let viewer = Arc::new(Viewer {
+        channel,
+        staff: true,
+    });
+    let variants: HashMap<i32, VariantNode> = variant_nodes(state, viewer, &ids).await?;
+    Ok(lines
+        .into_iter()
+        .map(|model| OrderLineNode {
+            variant: model.variant_id.and_then(|v| variants.get(&v).cloned()),
+            model,
+        })
+        .collect())
+}
+
+#[Object(name = "Order")]
+impl OrderNode {
+    /// The ID of the order.
+    async fn id(&self) -> ID {
+        id::encode("Order", &self.model.id)
+    }
+    /// Date and time when the order was created.
+    async fn created(&self) -> chrono::DateTime<chrono::Utc> {
+        self.model.created_at
+    }
+    /// Date and time when the order was created.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.model.updated_at
+    }
+    /// Status of the order.
+    async fn status(&self) -> OrderStatus {
+        OrderStatus::parse(&self.model.status)
+    }
+    /// User-friendly order status.
+    async fn status_display(&self) -> &'static str {
+        OrderStatus::parse(&self.model.status).display()
+    }
+    /// User-friendly number of an order.
+    async fn number(&self) -> String {
+        self.model.number.to_string()
+    }
+    /// Email address of the customer.
+    async fn user_email(&self) -> Option<&str> {
+        Some(&self.model.user_email)
+    }
+    /// User who placed the order.
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<UserNode>> {
+        let Some(uid) = self.model.user_id else {
+            return Ok(None);
+        };
+        let (state, req) = parts(ctx)?;
+        Ok(state
+            .accounts
+            .user(uid)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(UserNode::from))
+    }
+    /// The channel of the order.
+    async fn channel(&self, ctx: &Context<'_>) -> Result<ChannelNode> {
+        let (state, req) = parts(ctx)?;
+        channel::Entity::find_by_id(self.model.channel_id)
+            .one(&state.db.conn)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(ChannelNode::from)
+            .ok_or_else(|| req.internal("order channel missing"))
+    }
+    /// Billing address.
+    async fn billing_address(&self) -> Option<AddressNode> {
+        self.model
+            .billing_address
+            .as_ref()
+            .map(|a| AddressNode::new(address_model(a), None))
+    }
+    /// Shipping address.
+    async fn shipping_address(&self) -> Option<AddressNode> {
+        self.model
+            .shipping_address
+            .as_ref()
+            .map(|a| AddressNode::new(address_model(a), None))
+    }
+    /// Method used for the delivery.
+    async fn delivery_method(&self, ctx: &Context<'_>) -> Result<Option<DeliveryMethod>> {
+        let Some(method_id) = self.model.shipping_method_id else {
+            return Ok(None);
+        };
+        let (state, req) = parts(ctx)?;
+        Ok(
+            shipping::option(&state.db.conn, method_id, self.model.channel_id)
+                .await
+                .map_err(|e| req.internal(e))?
+                .map(|o| DeliveryMethod::ShippingMethod(ShippingMethodNode(o))),
+        )
+    }
+    /// Name of the shipping method.
+    async fn shipping_method_name(&self) -> Option<&str> {
+        self.model.shipping_method_name.as_deref()
+    }
+    /// List of order lines.
+    async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLineNode>> {
+        self.load_lines(ctx).await
+    }
+    /// List of shipments for the order (none until fulfillment is implemented).
+    async fn fulfillments(&self) -> Vec<Fulfillment> {
+        Vec::new()
+    }
+    /// List of all discounts assigned to the order (the voucher's, if any).
+    async fn discounts(&self) -> Vec<OrderDiscount> {
+        let amount = self.model.subtotal + self.model.shipping_price - self.model.total;
+        match &self.model.voucher_code {
+            Some(code) if amount > 0 => vec![OrderDiscount {
+                id: id::encode("OrderDiscount", &self.model.id),
+                r#type: OrderDiscountType::Voucher,
+                name: Some(code.clone()),
+                amount: self.money(amount),
+            }],
+            _ => Vec::new(),
+        }
+    }
+    /// The voucher applied to the order.
+    async fn voucher(&self, ctx: &Context<'_>) -> Result<Option<Voucher>> {
+        let Some(code) = &self.model.voucher_code else {
+            return Ok(None);
+        };
+        let (state, req) = parts(ctx)?;
+        Ok(
+            crate::discount::find(&state.db.conn, code, self.model.channel_id)
+                .await
+                .map_err(|e| req.internal(e))?
+                .map(|v| Voucher {
+                    id: id::encode("Voucher", v.voucher.id),
+                    code: Some(v.voucher.code),
+                }),
+        )
+    }
+    /// Voucher code that was used for Order.
+    async fn voucher_code(&self) -> Option<&str> {
+        self.model.voucher_code.as_deref()
+    }
+    /// Total amount of the order.
+    async fn total(&self) -> TaxedMoney {
+        self.taxed(self.model.total)
+    }
+    /// Undiscounted total amount of the order.
+    async fn undiscounted_total(&self) -> TaxedMoney {
+        self.taxed(self.model.total)
+    }
+    /// The sum of line prices not including shipping.
+    async fn subtotal(&self) -> TaxedMoney {
+        self.taxed(self.model.subtotal)
+    }
+    /// Total price of shipping.
+    async fn shipping_price(&self) -> TaxedMoney {
+        self.taxed(self.model.shipping_price)
+    }
+    /// Informs if an order is fully paid.
+    async fn is_paid(&self) -> bool {
+        false
+    }
+    /// Internal payment status.
+    async fn payment_status(&self) -> PaymentChargeStatusEnum {
+        PaymentChargeStatusEnum::NotCharged
+    }
+    /// The charge status of the order.
+    async fn charge_status(&self) -> OrderChargeStatusEnum {
+        if self.model.total == 0 {
+            OrderChargeStatusEnum::Full
+        } else {
+            OrderChargeStatusEnum::None
+        }
+    }
+    /// The authorize status of the order.
+    async fn authorize_status(&self) -> OrderAuthorizeStatusEnum {
+        if self.model.total == 0 {
+            OrderAuthorizeStatusEnum::Full
+        } else {
+            OrderAuthorizeStatusEnum::None
+        }
+    }
+    /// Amount captured for the order.
+    async fn total_captured(&self) -> Money {
+        self.money(0)
+    }
+    /// Amount charged for the order.
+    async fn total_charged(&self) -> Money {
+        self.money(0)
+    }
+    /// The difference between the paid and the order total amount.
+    async fn total_balance(&self) -> Money {
+        self.money(-self.model.total)
+    }
+    /// Customer note.
+    async fn customer_note(&self) -> &str {
+        &self.model.customer_note
+    }
+}
+
+/// Represents order line of particular order.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "OrderLine")]
+pub struct OrderLineNode {
+    /// A purchased product variant. Null if the variant has been deleted.
+    pub variant: Option<VariantNode>,
+    #[graphql(skip)]
+    model: order_line::Model,
+}
+
+#[ComplexObject]
+impl OrderLineNode {
+    /// The ID of the order line.
+    async fn id(&self) -> ID {
+        id::encode("OrderLine", self.model.id)
+    }
+    /// Name of the product in order line.
+    async fn product_name(&self) -> &str {
+        &self.model.product_name
+    }
+    /// Name of the variant of product in order line.
+    async fn variant_name(&self) -> &str {
+        &self.model.variant_name
+    }
+    /// SKU of the product variant.
+    async fn product_sku(&self) -> Option<&str> {
+        self.model.product_sku.as_deref()
+    }
+    /// Number of variant items ordered.
+    async fn quantity(&self) -> i32 {
+        self.model.quantity
+    }
+    /// Price of the single item in the order line.
+    async fn unit_price(&self) -> TaxedMoney {
+        TaxedMoney::untaxed(self.model.unit_price, &self.model.currency)
+    }
+    /// Price of the single item in the order line without any discount applied.
+    async fn undiscounted_unit_price(&self) -> TaxedMoney {
+        TaxedMoney::untaxed(self.model.undiscounted_unit_price, &self.model.currency)
+    }
+    /// Price of the order line.
+    async fn total_price(&self) -> TaxedMoney {
+        TaxedMoney::untaxed(self.model.total_price, &self.model.currency)
+    }
+    /// Whether the item requires shipping.
+    async fn is_shipping_required(&self) -> bool {
+        true
+    }
+    /// The main thumbnail for the ordered product.
+    async fn thumbnail(
+        &self,
+        size: Option<i32>,
+        #[graphql(default_with = "Some(ThumbnailFormatEnum::Original)")] format: Option<
+            ThumbnailFormatEnum,
+        >,
+    ) -> Option<Image> {
+        let thumb = self.variant.as_ref()?.product.thumbnail.as_ref()?;
+        Some(Image {
+            url: image_url(&thumb.url, size, format),
+            alt: Some(thumb.alt.clone()),
+        })
+    }
+}
+
+/// A page of orders matching `filter` (newest first).
+pub async fn order_connection(
+    ctx: &Context<'_>,
+    user_id: Option<i32>,
+    args: PageArgs,
+) -> Result<Countable<OrderNode, OrderNames>> {
+    let (state, req) = parts(ctx)?;
+    let page = Page::parse(&args, "orders")?;
+    let db = state.db.conn.clone();
+    let select = move || {
+        let q = shop_order::Entity::find();
+        match user_id {
+            Some(u) => q.filter(shop_order::Column::UserId.eq(u)),
+            None => q,
+        }
+    };
+    let result = connection::fetch_page(
+        &db,
+        select(),
+        &SortKey {
+            columns: vec![shop_order::Column::Number],
+            descending: true,
+        },
+        &page,
+    )
+    .await
+    .map_err(|e| match e {
+        connection::PageError::BadCursor => crate::core::error::error(
+            crate::core::error::ErrorCode::InvalidCursor,
+            "Received cursor is invalid.",
+        ),
+        connection::PageError::Db(e) => req.internal(e),
+    })?;
+    let total = TotalCount::lazy(move || {
+        let (db, q) = (db.clone(), select());
+        async move { q.count(&db).await }
+    });
+    Ok(connection::build(
+        result.map(OrderNode::new),
+        total,
+        |n: &OrderNode| vec![KeyPart::Int(n.model.number)],
+    ))
+}
+
+/// Order queries.
+#[derive(Default)]
+pub struct OrderQuery;
+
+#[Object]
+impl OrderQuery {
+    /// Look up an order by ID: its customer's own orders, or any order for staff with
+    /// MANAGE_ORDERS.
+    async fn order(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ID of an order.")] id: Option<ID>,
+        #[graphql(desc = "External ID of an order.")] external_reference: Option<String>,
+    ) -> Result<Option<OrderNode>> {
+        let _ = external_reference;
+        let Some(id) = id else { return Ok(None) };
+        let pk = id::decode::<uuid::Uuid>(&id, "Order")?;
+        let (state, req) = parts(ctx)?;
+        Ok(service::find(&state.db.conn, &pk.to_string(), reader(req))
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(OrderNode::new))
+    }
+
+    /// List of orders. Requires one of the following permissions: MANAGE_ORDERS.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<Countable<OrderNode, OrderNames>>> {
+        ctx.data::<RequestCtx>()?
+            .require_any(&[Permission::ManageOrders])?;
+        order_connection(
+            ctx,
+            None,
+            PageArgs {
+                first,
+                last,
+                after,
+                before,
+            },
+        )
+        .await
+        .map(Some)
+    }
+}
+
+/// Completes the checkout.
+#[derive(SimpleObject)]
+pub struct CheckoutComplete {
+    /// Placed order.
+    pub order: Option<OrderNode>,
+    /// Set to true if payment needs to be confirmed before checkout is complete.
+    pub confirmation_needed: bool,
+    /// Errors of the mutation.
+    pub errors: Vec<CheckoutErrorNode>,
+}
+
+/// Order mutations.
+#[derive(Default)]
+pub struct OrderMutation;
+
+#[Object]
+impl OrderMutation {
+    /// Completes the checkout. As a result a new order is created. Payments are not
+    /// supported yet: orders are created unpaid (as Saleor with `allowUnpaidOrders`).
+    async fn checkout_complete(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(deprecation = "Use `id` instead.")] checkout_id: Option<ID>,
+        id: Option<ID>,
+        #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
+    ) -> Result<CheckoutComplete> {
+        let (state, req) = parts(ctx)?;
+        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+        match state.checkout.complete(&token, &actor(req)).await {
+            Ok(done) => {
+                let order = shop_order::Entity::find_by_id(done.order_id)
+                    .one(&state.db.conn)
+                    .await
+                    .map_err(|e| req.internal(e))?;
+                Ok(CheckoutComplete {
+                    order: order.map(OrderNode::new),
+                    confirmation_needed: false,
+                    errors: Vec::new(),
+                })
+            }
+            Err(CheckoutError::Invalid(failures)) => Ok(CheckoutComplete {
+                order: None,
+                confirmation_needed: false,
+                errors: failures.into_iter().map(CheckoutErrorNode::from).collect(),
+            }),
+            Err(CheckoutError::Db(e)) => Err(req.internal(e)),
+        }
+    }
+}
