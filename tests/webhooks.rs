@@ -349,3 +349,37 @@ async fn private_targets_are_refused_and_anonymous_callers_denied() {
         .await;
     assert_eq!(error_code(&body), "PERMISSION_DENIED");
 }
+
+#[tokio::test]
+async fn two_instances_deliver_each_event_exactly_once() {
+    if std::env::var("BIZGRAPH_TEST_DATABASE_URL").is_err()
+        || std::env::var("BIZGRAPH_TEST_REDIS_URL").is_err()
+    {
+        eprintln!("runs with BIZGRAPH_TEST_DATABASE_URL and BIZGRAPH_TEST_REDIS_URL");
+        return;
+    }
+    let a = server().await;
+    let b = TestServer::start_with({
+        let url = a.database_url.clone();
+        let public_url = a.state.config.public_url.clone();
+        move |c| {
+            c.database_url = Some(url);
+            c.public_url = public_url;
+            c.webhook_allow_private_targets = true;
+            c.webhook_backoff_base_ms = 50;
+        }
+    })
+    .await;
+    let (addr, receiver) = start_receiver(vec![]).await;
+    let token = a.staff_token().await;
+    let app = create_app(&a).await;
+    create_webhook(&a, &token, &app, &format!("http://{addr}/hook"), None).await;
+    // Events committed through both instances; both instances' workers deliver.
+    for i in 0..20 {
+        let via = if i % 2 == 0 { &a } else { &b };
+        touch_channel(via, &token, &format!("v{i}")).await;
+    }
+    assert_eq!(wait_for(&receiver, 20).await.len(), 20);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.requests.lock().unwrap().len(), 20, "no duplicates");
+}
