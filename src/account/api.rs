@@ -1014,26 +1014,30 @@ impl AccountMutation {
         audience: Option<String>,
         #[graphql(desc = "Email of a user.")] email: String,
         #[graphql(desc = "Password of a user.")] password: String,
-    ) -> Result<CreateToken> {
-        let (req, state) = ctx_parts(ctx)?;
-        let ip = client(ctx).and_then(|c| c.ip.as_deref());
-        match state
-            .accounts
-            .login(&email, &password, ip, audience.as_deref())
-            .await
-        {
-            Ok(signed) => {
-                set_refresh_cookie(ctx, state, &signed.refresh);
-                Ok(CreateToken {
-                    token: Some(signed.access),
-                    refresh_token: Some(signed.refresh),
-                    csrf_token: Some(signed.csrf),
-                    user: Some(signed.user.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<CreateToken>> {
+        let result: Result<CreateToken> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let ip = client(ctx).and_then(|c| c.ip.as_deref());
+            match state
+                .accounts
+                .login(&email, &password, ip, audience.as_deref())
+                .await
+            {
+                Ok(signed) => {
+                    set_refresh_cookie(ctx, state, &signed.refresh);
+                    Ok(CreateToken {
+                        token: Some(signed.access),
+                        refresh_token: Some(signed.refresh),
+                        csrf_token: Some(signed.csrf),
+                        user: Some(signed.user.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => fail!(CreateToken, req, e),
             }
-            Err(e) => fail!(CreateToken, req, e),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Refresh JWT token. Mutation tries to take refreshToken from the input. If it fails
@@ -1047,21 +1051,25 @@ impl AccountMutation {
         )]
         csrf_token: Option<String>,
         #[graphql(desc = "Refresh token.")] refresh_token: Option<String>,
-    ) -> Result<RefreshToken> {
-        let (req, state) = ctx_parts(ctx)?;
-        let cookie = client(ctx).and_then(|c| c.cookie(REFRESH_COOKIE));
-        match state
-            .accounts
-            .refresh(refresh_token.as_deref(), cookie, csrf_token.as_deref())
-            .await
-        {
-            Ok((token, u)) => Ok(RefreshToken {
-                token: Some(token),
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(RefreshToken, req, e),
+    ) -> Result<Option<RefreshToken>> {
+        let result: Result<RefreshToken> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let cookie = client(ctx).and_then(|c| c.cookie(REFRESH_COOKIE));
+            match state
+                .accounts
+                .refresh(refresh_token.as_deref(), cookie, csrf_token.as_deref())
+                .await
+            {
+                Ok((token, u)) => Ok(RefreshToken {
+                    token: Some(token),
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(RefreshToken, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Verify JWT token.
@@ -1069,36 +1077,47 @@ impl AccountMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "JWT token to validate.")] token: String,
-    ) -> Result<VerifyToken> {
-        let (req, state) = ctx_parts(ctx)?;
-        match state.accounts.verify(&token).await {
-            Ok((u, claims)) => Ok(VerifyToken {
-                user: Some(u.into()),
-                is_valid: true,
-                payload: Some(GenericScalar(serde_json::Value::Object(claims))),
-                ..Default::default()
-            }),
-            Err(e) => {
-                let errors = account_errors(req, e)?;
-                Ok(VerifyToken {
-                    account_errors: errors.clone(),
-                    errors,
+    ) -> Result<Option<VerifyToken>> {
+        let result: Result<VerifyToken> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            match state.accounts.verify(&token).await {
+                Ok((u, claims)) => Ok(VerifyToken {
+                    user: Some(u.into()),
+                    is_valid: true,
+                    payload: Some(GenericScalar(serde_json::Value::Object(claims))),
                     ..Default::default()
-                })
+                }),
+                Err(e) => {
+                    let errors = account_errors(req, e)?;
+                    Ok(VerifyToken {
+                        account_errors: errors.clone(),
+                        errors,
+                        ..Default::default()
+                    })
+                }
             }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deactivate all JWT tokens of the currently authenticated user.
     ///
     /// Requires one of the following permissions: AUTHENTICATED_USER.
-    async fn tokens_deactivate_all(&self, ctx: &Context<'_>) -> Result<DeactivateAllUserTokens> {
-        let (req, state) = ctx_parts(ctx)?;
-        let user = req.require_user()?;
-        match state.accounts.deactivate_all(user.id).await {
-            Ok(()) => Ok(DeactivateAllUserTokens::default()),
-            Err(e) => fail!(DeactivateAllUserTokens, req, e),
+    async fn tokens_deactivate_all(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<DeactivateAllUserTokens>> {
+        let result: Result<DeactivateAllUserTokens> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let user = req.require_user()?;
+            match state.accounts.deactivate_all(user.id).await {
+                Ok(()) => Ok(DeactivateAllUserTokens::default()),
+                Err(e) => fail!(DeactivateAllUserTokens, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Prepare external authentication URL for user by custom plugin. No external
@@ -1108,13 +1127,13 @@ impl AccountMutation {
         #[graphql(desc = "The data required by plugin to create external authentication url.")]
         input: JsonString,
         #[graphql(desc = "The ID of the authentication plugin.")] plugin_id: String,
-    ) -> ExternalAuthenticationUrl {
+    ) -> Option<ExternalAuthenticationUrl> {
         let _ = input;
-        ExternalAuthenticationUrl::failed(one_error(
+        Some(ExternalAuthenticationUrl::failed(one_error(
             Some("pluginId"),
             AccountErrorCode::NotFound,
             &format!("Plugin with id {plugin_id} not found or inactive."),
-        ))
+        )))
     }
 
     /// Obtain external access tokens for user by custom plugin. No external
@@ -1124,13 +1143,13 @@ impl AccountMutation {
         #[graphql(desc = "The data required by plugin to create authentication data.")]
         input: JsonString,
         #[graphql(desc = "The ID of the authentication plugin.")] plugin_id: String,
-    ) -> ExternalObtainAccessTokens {
+    ) -> Option<ExternalObtainAccessTokens> {
         let _ = input;
-        ExternalObtainAccessTokens::failed(one_error(
+        Some(ExternalObtainAccessTokens::failed(one_error(
             Some("pluginId"),
             AccountErrorCode::NotFound,
             &format!("Plugin with id {plugin_id} not found or inactive."),
-        ))
+        )))
     }
 
     /// Register a new user.
@@ -1138,27 +1157,31 @@ impl AccountMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Fields required to create a user.")] input: AccountRegisterInput,
-    ) -> Result<AccountRegister> {
-        let (req, state) = ctx_parts(ctx)?;
-        let ip = client(ctx).and_then(|c| c.ip.as_deref());
-        let data = RegisterData {
-            email: input.email,
-            password: input.password,
-            first_name: input.first_name,
-            last_name: input.last_name,
-            language_code: input.language_code.map(|l| l.code().to_owned()),
-            redirect_url: input.redirect_url,
-            metadata: input.metadata.as_deref().map(pairs).unwrap_or_default(),
-            channel: input.channel,
-        };
-        match state.accounts.register(data, ip).await {
-            Ok(done) => Ok(AccountRegister {
-                requires_confirmation: Some(done.requires_confirmation),
-                user: Some(done.draft.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(AccountRegister, req, e),
+    ) -> Result<Option<AccountRegister>> {
+        let result: Result<AccountRegister> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let ip = client(ctx).and_then(|c| c.ip.as_deref());
+            let data = RegisterData {
+                email: input.email,
+                password: input.password,
+                first_name: input.first_name,
+                last_name: input.last_name,
+                language_code: input.language_code.map(|l| l.code().to_owned()),
+                redirect_url: input.redirect_url,
+                metadata: input.metadata.as_deref().map(pairs).unwrap_or_default(),
+                channel: input.channel,
+            };
+            match state.accounts.register(data, ip).await {
+                Ok(done) => Ok(AccountRegister {
+                    requires_confirmation: Some(done.requires_confirmation),
+                    user: Some(done.draft.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(AccountRegister, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Confirm user account with token sent by email during registration.
@@ -1167,15 +1190,19 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "E-mail of the user performing account confirmation.")] email: String,
         #[graphql(desc = "A one-time token required to confirm the account.")] token: String,
-    ) -> Result<ConfirmAccount> {
-        let (req, state) = ctx_parts(ctx)?;
-        match state.accounts.confirm_account(&email, &token).await {
-            Ok(u) => Ok(ConfirmAccount {
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(ConfirmAccount, req, e),
+    ) -> Result<Option<ConfirmAccount>> {
+        let result: Result<ConfirmAccount> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            match state.accounts.confirm_account(&email, &token).await {
+                Ok(u) => Ok(ConfirmAccount {
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(ConfirmAccount, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Updates the account of the logged-in user.
@@ -1188,25 +1215,29 @@ impl AccountMutation {
         customer_id: Option<ID>,
         #[graphql(desc = "Fields required to update the account of the logged-in user.")]
         input: AccountInput,
-    ) -> Result<AccountUpdate> {
-        let (req, state) = ctx_parts(ctx)?;
-        let _ = customer_id;
-        let user = req.require_user()?;
-        let changes = AccountChanges {
-            first_name: input.first_name,
-            last_name: input.last_name,
-            language_code: input.language_code.map(|l| l.code().to_owned()),
-            metadata: input.metadata.as_deref().map(pairs),
-            default_billing_address: input.default_billing_address.map(Into::into),
-            default_shipping_address: input.default_shipping_address.map(Into::into),
-        };
-        match state.accounts.update_account(user.id, changes).await {
-            Ok(u) => Ok(AccountUpdate {
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(AccountUpdate, req, e),
+    ) -> Result<Option<AccountUpdate>> {
+        let result: Result<AccountUpdate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let _ = customer_id;
+            let user = req.require_user()?;
+            let changes = AccountChanges {
+                first_name: input.first_name,
+                last_name: input.last_name,
+                language_code: input.language_code.map(|l| l.code().to_owned()),
+                metadata: input.metadata.as_deref().map(pairs),
+                default_billing_address: input.default_billing_address.map(Into::into),
+                default_shipping_address: input.default_shipping_address.map(Into::into),
+            };
+            match state.accounts.update_account(user.id, changes).await {
+                Ok(u) => Ok(AccountUpdate {
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(AccountUpdate, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Create a new address for the customer.
@@ -1223,22 +1254,26 @@ impl AccountMutation {
             name = "type"
         )]
         kind: Option<AddressTypeEnum>,
-    ) -> Result<AccountAddressCreate> {
-        let (req, state) = ctx_parts(ctx)?;
-        let _ = customer_id;
-        let user = req.require_user()?;
-        match state
-            .accounts
-            .create_address(user.id, &input.into(), kind)
-            .await
-        {
-            Ok((a, u)) => Ok(AccountAddressCreate {
-                address: Some(AddressNode::new(a, Some(&u))),
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(AccountAddressCreate, req, e),
+    ) -> Result<Option<AccountAddressCreate>> {
+        let result: Result<AccountAddressCreate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let _ = customer_id;
+            let user = req.require_user()?;
+            match state
+                .accounts
+                .create_address(user.id, &input.into(), kind)
+                .await
+            {
+                Ok((a, u)) => Ok(AccountAddressCreate {
+                    address: Some(AddressNode::new(a, Some(&u))),
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(AccountAddressCreate, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Updates an address of the logged-in user.
@@ -1247,25 +1282,29 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "ID of the address to update.")] id: ID,
         #[graphql(desc = "Fields required to update the address.")] input: AddressInput,
-    ) -> Result<AccountAddressUpdate> {
-        let (req, state) = ctx_parts(ctx)?;
-        let user = req.require_user()?;
-        let pk = match address_pk(&id) {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AccountAddressUpdate::failed(errors)),
-        };
-        match state
-            .accounts
-            .update_address(user.id, pk, &id, &input.into())
-            .await
-        {
-            Ok((a, u)) => Ok(AccountAddressUpdate {
-                address: Some(AddressNode::new(a, Some(&u))),
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(AccountAddressUpdate, req, e),
+    ) -> Result<Option<AccountAddressUpdate>> {
+        let result: Result<AccountAddressUpdate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let user = req.require_user()?;
+            let pk = match address_pk(&id) {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AccountAddressUpdate::failed(errors)),
+            };
+            match state
+                .accounts
+                .update_address(user.id, pk, &id, &input.into())
+                .await
+            {
+                Ok((a, u)) => Ok(AccountAddressUpdate {
+                    address: Some(AddressNode::new(a, Some(&u))),
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(AccountAddressUpdate, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes an address of the logged-in user.
@@ -1273,21 +1312,25 @@ impl AccountMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of the address to delete.")] id: ID,
-    ) -> Result<AccountAddressDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        let user = req.require_user()?;
-        let pk = match address_pk(&id) {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AccountAddressDelete::failed(errors)),
-        };
-        match state.accounts.delete_address(user.id, pk, &id).await {
-            Ok((a, u)) => Ok(AccountAddressDelete {
-                address: Some(AddressNode::new(a, None)),
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(AccountAddressDelete, req, e),
+    ) -> Result<Option<AccountAddressDelete>> {
+        let result: Result<AccountAddressDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let user = req.require_user()?;
+            let pk = match address_pk(&id) {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AccountAddressDelete::failed(errors)),
+            };
+            match state.accounts.delete_address(user.id, pk, &id).await {
+                Ok((a, u)) => Ok(AccountAddressDelete {
+                    address: Some(AddressNode::new(a, None)),
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(AccountAddressDelete, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Sets a default address for the authenticated user.
@@ -1298,20 +1341,24 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "ID of the address to set as default.")] id: ID,
         #[graphql(desc = "The type of address.", name = "type")] kind: AddressTypeEnum,
-    ) -> Result<AccountSetDefaultAddress> {
-        let (req, state) = ctx_parts(ctx)?;
-        let user = req.require_user()?;
-        let pk = match address_pk(&id) {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AccountSetDefaultAddress::failed(errors)),
-        };
-        match state.accounts.set_default_address(user.id, pk, kind).await {
-            Ok(u) => Ok(AccountSetDefaultAddress {
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(AccountSetDefaultAddress, req, e),
+    ) -> Result<Option<AccountSetDefaultAddress>> {
+        let result: Result<AccountSetDefaultAddress> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let user = req.require_user()?;
+            let pk = match address_pk(&id) {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AccountSetDefaultAddress::failed(errors)),
+            };
+            match state.accounts.set_default_address(user.id, pk, kind).await {
+                Ok(u) => Ok(AccountSetDefaultAddress {
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(AccountSetDefaultAddress, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Change the password of the logged in user. Revokes every existing token.
@@ -1322,20 +1369,24 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "New user password.")] new_password: String,
         #[graphql(desc = "Current user password.")] old_password: Option<String>,
-    ) -> Result<PasswordChange> {
-        let (req, state) = ctx_parts(ctx)?;
-        let user = req.require_user()?;
-        match state
-            .accounts
-            .change_password(user.id, old_password.as_deref(), &new_password)
-            .await
-        {
-            Ok(u) => Ok(PasswordChange {
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(PasswordChange, req, e),
+    ) -> Result<Option<PasswordChange>> {
+        let result: Result<PasswordChange> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let user = req.require_user()?;
+            match state
+                .accounts
+                .change_password(user.id, old_password.as_deref(), &new_password)
+                .await
+            {
+                Ok(u) => Ok(PasswordChange {
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(PasswordChange, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Sends an email with the account password modification link. Answers the same
@@ -1351,17 +1402,21 @@ impl AccountMutation {
             desc = "URL of a view where users should be redirected to reset the password. URL in RFC 1808 format."
         )]
         redirect_url: String,
-    ) -> Result<RequestPasswordReset> {
-        let (req, state) = ctx_parts(ctx)?;
-        let ip = client(ctx).and_then(|c| c.ip.as_deref());
-        match state
-            .accounts
-            .request_password_reset(&email, &redirect_url, channel.as_deref(), ip)
-            .await
-        {
-            Ok(()) => Ok(RequestPasswordReset::default()),
-            Err(e) => fail!(RequestPasswordReset, req, e),
+    ) -> Result<Option<RequestPasswordReset>> {
+        let result: Result<RequestPasswordReset> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let ip = client(ctx).and_then(|c| c.ip.as_deref());
+            match state
+                .accounts
+                .request_password_reset(&email, &redirect_url, channel.as_deref(), ip)
+                .await
+            {
+                Ok(()) => Ok(RequestPasswordReset::default()),
+                Err(e) => fail!(RequestPasswordReset, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Sets the user's password from the token sent by email using the
@@ -1372,21 +1427,25 @@ impl AccountMutation {
         #[graphql(desc = "Email of a user.")] email: String,
         #[graphql(desc = "Password of a user.")] password: String,
         #[graphql(desc = "A one-time token required to set the password.")] token: String,
-    ) -> Result<SetPassword> {
-        let (req, state) = ctx_parts(ctx)?;
-        match state.accounts.set_password(&email, &token, &password).await {
-            Ok(signed) => {
-                set_refresh_cookie(ctx, state, &signed.refresh);
-                Ok(SetPassword {
-                    token: Some(signed.access),
-                    refresh_token: Some(signed.refresh),
-                    csrf_token: Some(signed.csrf),
-                    user: Some(signed.user.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<SetPassword>> {
+        let result: Result<SetPassword> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            match state.accounts.set_password(&email, &token, &password).await {
+                Ok(signed) => {
+                    set_refresh_cookie(ctx, state, &signed.refresh);
+                    Ok(SetPassword {
+                        token: Some(signed.access),
+                        refresh_token: Some(signed.refresh),
+                        csrf_token: Some(signed.csrf),
+                        user: Some(signed.user.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => fail!(SetPassword, req, e),
             }
-            Err(e) => fail!(SetPassword, req, e),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Request email change of the logged in user.
@@ -1405,26 +1464,30 @@ impl AccountMutation {
             desc = "URL of a view where users should be redirected to update the email address. URL in RFC 1808 format."
         )]
         redirect_url: String,
-    ) -> Result<RequestEmailChange> {
-        let (req, state) = ctx_parts(ctx)?;
-        let user = req.require_user()?;
-        match state
-            .accounts
-            .request_email_change(
-                user.id,
-                &password,
-                &new_email,
-                &redirect_url,
-                channel.as_deref(),
-            )
-            .await
-        {
-            Ok(u) => Ok(RequestEmailChange {
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(RequestEmailChange, req, e),
+    ) -> Result<Option<RequestEmailChange>> {
+        let result: Result<RequestEmailChange> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let user = req.require_user()?;
+            match state
+                .accounts
+                .request_email_change(
+                    user.id,
+                    &password,
+                    &new_email,
+                    &redirect_url,
+                    channel.as_deref(),
+                )
+                .await
+            {
+                Ok(u) => Ok(RequestEmailChange {
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(RequestEmailChange, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Confirm the email change of the logged-in user.
@@ -1438,17 +1501,21 @@ impl AccountMutation {
         )]
         channel: Option<String>,
         #[graphql(desc = "A one-time token required to change the email.")] token: String,
-    ) -> Result<ConfirmEmailChange> {
-        let (req, state) = ctx_parts(ctx)?;
-        let _ = channel;
-        let user = req.require_user()?;
-        match state.accounts.confirm_email_change(user.id, &token).await {
-            Ok(u) => Ok(ConfirmEmailChange {
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(ConfirmEmailChange, req, e),
+    ) -> Result<Option<ConfirmEmailChange>> {
+        let result: Result<ConfirmEmailChange> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let _ = channel;
+            let user = req.require_user()?;
+            match state.accounts.confirm_email_change(user.id, &token).await {
+                Ok(u) => Ok(ConfirmEmailChange {
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(ConfirmEmailChange, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Sends an email with the account removal link for the logged-in user.
@@ -1465,17 +1532,21 @@ impl AccountMutation {
             desc = "URL of a view where users should be redirected to delete their account. URL in RFC 1808 format."
         )]
         redirect_url: String,
-    ) -> Result<AccountRequestDeletion> {
-        let (req, state) = ctx_parts(ctx)?;
-        let user = req.require_user()?;
-        match state
-            .accounts
-            .request_deletion(user.id, &redirect_url, channel.as_deref())
-            .await
-        {
-            Ok(()) => Ok(AccountRequestDeletion::default()),
-            Err(e) => fail!(AccountRequestDeletion, req, e),
+    ) -> Result<Option<AccountRequestDeletion>> {
+        let result: Result<AccountRequestDeletion> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let user = req.require_user()?;
+            match state
+                .accounts
+                .request_deletion(user.id, &redirect_url, channel.as_deref())
+                .await
+            {
+                Ok(()) => Ok(AccountRequestDeletion::default()),
+                Err(e) => fail!(AccountRequestDeletion, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Remove user account.
@@ -1488,15 +1559,19 @@ impl AccountMutation {
             desc = "A one-time token required to remove account. Sent by email using AccountRequestDeletion mutation."
         )]
         token: String,
-    ) -> Result<AccountDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        let user = req.require_user()?;
-        match state.accounts.delete_account(user.id, &token).await {
-            Ok(u) => Ok(AccountDelete {
-                user: Some(u.into()),
-                ..Default::default()
-            }),
-            Err(e) => fail!(AccountDelete, req, e),
+    ) -> Result<Option<AccountDelete>> {
+        let result: Result<AccountDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            let user = req.require_user()?;
+            match state.accounts.delete_account(user.id, &token).await {
+                Ok(u) => Ok(AccountDelete {
+                    user: Some(u.into()),
+                    ..Default::default()
+                }),
+                Err(e) => fail!(AccountDelete, req, e),
+            }
         }
+        .await;
+        result.map(Some)
     }
 }

@@ -456,20 +456,24 @@ impl AppMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Fields required to create a new app.")] input: AppInput,
-    ) -> Result<AppCreate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageApps])?;
-        match state.accounts.create_app(req, input.into()).await {
-            Ok((a, token)) => {
-                state.events.wake();
-                Ok(AppCreate {
-                    auth_token: Some(token),
-                    app: Some(a.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<AppCreate>> {
+        let result: Result<AppCreate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageApps])?;
+            match state.accounts.create_app(req, input.into()).await {
+                Ok((a, token)) => {
+                    state.events.wake();
+                    Ok(AppCreate {
+                        auth_token: Some(token),
+                        app: Some(a.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(AppCreate::failed(app_errors(req, e)?)),
             }
-            Err(e) => Ok(AppCreate::failed(app_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Updates an existing app.
@@ -480,23 +484,27 @@ impl AppMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "ID of an app to update.")] id: ID,
         #[graphql(desc = "Fields required to update an existing app.")] input: AppInput,
-    ) -> Result<AppUpdate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageApps])?;
-        let pk = match app_pk(&id, "App", "id") {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AppUpdate::failed(errors)),
-        };
-        match state.accounts.update_app(req, pk, input.into()).await {
-            Ok(a) => {
-                state.events.wake();
-                Ok(AppUpdate {
-                    app: Some(a.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<AppUpdate>> {
+        let result: Result<AppUpdate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageApps])?;
+            let pk = match app_pk(&id, "App", "id") {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AppUpdate::failed(errors)),
+            };
+            match state.accounts.update_app(req, pk, input.into()).await {
+                Ok(a) => {
+                    state.events.wake();
+                    Ok(AppUpdate {
+                        app: Some(a.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(AppUpdate::failed(app_errors(req, e)?)),
             }
-            Err(e) => Ok(AppUpdate::failed(app_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes an app.
@@ -506,23 +514,27 @@ impl AppMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of an app to delete.")] id: ID,
-    ) -> Result<AppDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageApps])?;
-        let pk = match app_pk(&id, "App", "id") {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AppDelete::failed(errors)),
-        };
-        match state.accounts.delete_app(req, pk).await {
-            Ok(a) => {
-                state.events.wake();
-                Ok(AppDelete {
-                    app: Some(a.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<AppDelete>> {
+        let result: Result<AppDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageApps])?;
+            let pk = match app_pk(&id, "App", "id") {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AppDelete::failed(errors)),
+            };
+            match state.accounts.delete_app(req, pk).await {
+                Ok(a) => {
+                    state.events.wake();
+                    Ok(AppDelete {
+                        app: Some(a.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(AppDelete::failed(app_errors(req, e)?)),
             }
-            Err(e) => Ok(AppDelete::failed(app_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Activate the app.
@@ -532,23 +544,27 @@ impl AppMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of app to activate.")] id: ID,
-    ) -> Result<AppActivate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageApps])?;
-        let pk = match app_pk(&id, "App", "id") {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AppActivate::failed(errors)),
-        };
-        match state.accounts.set_app_active(req, pk, true).await {
-            Ok(a) => {
-                state.events.wake();
-                Ok(AppActivate {
-                    app: Some(a.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<AppActivate>> {
+        let result: Result<AppActivate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageApps])?;
+            let pk = match app_pk(&id, "App", "id") {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AppActivate::failed(errors)),
+            };
+            match state.accounts.set_app_active(req, pk, true).await {
+                Ok(a) => {
+                    state.events.wake();
+                    Ok(AppActivate {
+                        app: Some(a.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(AppActivate::failed(app_errors(req, e)?)),
             }
-            Err(e) => Ok(AppActivate::failed(app_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deactivate the app.
@@ -558,23 +574,27 @@ impl AppMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of app to deactivate.")] id: ID,
-    ) -> Result<AppDeactivate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageApps])?;
-        let pk = match app_pk(&id, "App", "id") {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AppDeactivate::failed(errors)),
-        };
-        match state.accounts.set_app_active(req, pk, false).await {
-            Ok(a) => {
-                state.events.wake();
-                Ok(AppDeactivate {
-                    app: Some(a.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<AppDeactivate>> {
+        let result: Result<AppDeactivate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageApps])?;
+            let pk = match app_pk(&id, "App", "id") {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AppDeactivate::failed(errors)),
+            };
+            match state.accounts.set_app_active(req, pk, false).await {
+                Ok(a) => {
+                    state.events.wake();
+                    Ok(AppDeactivate {
+                        app: Some(a.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(AppDeactivate::failed(app_errors(req, e)?)),
             }
-            Err(e) => Ok(AppDeactivate::failed(app_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Creates a new token.
@@ -584,25 +604,29 @@ impl AppMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Fields required to create a new auth token.")] input: AppTokenInput,
-    ) -> Result<AppTokenCreate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageApps])?;
-        let pk = match app_pk(&input.app, "App", "app") {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AppTokenCreate::failed(errors)),
-        };
-        match state
-            .accounts
-            .create_app_token(req, pk, input.name.as_deref())
-            .await
-        {
-            Ok((t, raw)) => Ok(AppTokenCreate {
-                auth_token: Some(raw),
-                app_token: Some(AppTokenNode::masked(t)),
-                ..Default::default()
-            }),
-            Err(e) => Ok(AppTokenCreate::failed(app_errors(req, e)?)),
+    ) -> Result<Option<AppTokenCreate>> {
+        let result: Result<AppTokenCreate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageApps])?;
+            let pk = match app_pk(&input.app, "App", "app") {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AppTokenCreate::failed(errors)),
+            };
+            match state
+                .accounts
+                .create_app_token(req, pk, input.name.as_deref())
+                .await
+            {
+                Ok((t, raw)) => Ok(AppTokenCreate {
+                    auth_token: Some(raw),
+                    app_token: Some(AppTokenNode::masked(t)),
+                    ..Default::default()
+                }),
+                Err(e) => Ok(AppTokenCreate::failed(app_errors(req, e)?)),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Verify provided app token. Answers only whether the token belongs to an active app.
@@ -610,15 +634,19 @@ impl AppMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "App token to verify.")] token: String,
-    ) -> Result<AppTokenVerify> {
-        let (req, state) = ctx_parts(ctx)?;
-        match state.accounts.verify_app_token(&token).await {
-            Ok(valid) => Ok(AppTokenVerify {
-                valid,
-                ..Default::default()
-            }),
-            Err(e) => Ok(AppTokenVerify::failed(app_errors(req, e)?)),
+    ) -> Result<Option<AppTokenVerify>> {
+        let result: Result<AppTokenVerify> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            match state.accounts.verify_app_token(&token).await {
+                Ok(valid) => Ok(AppTokenVerify {
+                    valid,
+                    ..Default::default()
+                }),
+                Err(e) => Ok(AppTokenVerify::failed(app_errors(req, e)?)),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes an authentication token assigned to app.
@@ -628,19 +656,23 @@ impl AppMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of an auth token to delete.")] id: ID,
-    ) -> Result<AppTokenDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageApps])?;
-        let pk = match app_pk(&id, "AppToken", "id") {
-            Ok(pk) => pk,
-            Err(errors) => return Ok(AppTokenDelete::failed(errors)),
-        };
-        match state.accounts.delete_app_token(req, pk).await {
-            Ok(t) => Ok(AppTokenDelete {
-                app_token: Some(AppTokenNode::masked(t)),
-                ..Default::default()
-            }),
-            Err(e) => Ok(AppTokenDelete::failed(app_errors(req, e)?)),
+    ) -> Result<Option<AppTokenDelete>> {
+        let result: Result<AppTokenDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageApps])?;
+            let pk = match app_pk(&id, "AppToken", "id") {
+                Ok(pk) => pk,
+                Err(errors) => return Ok(AppTokenDelete::failed(errors)),
+            };
+            match state.accounts.delete_app_token(req, pk).await {
+                Ok(t) => Ok(AppTokenDelete {
+                    app_token: Some(AppTokenNode::masked(t)),
+                    ..Default::default()
+                }),
+                Err(e) => Ok(AppTokenDelete::failed(app_errors(req, e)?)),
+            }
         }
+        .await;
+        result.map(Some)
     }
 }

@@ -794,27 +794,31 @@ impl StaffMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Input fields to create permission group.")]
         input: PermissionGroupCreateInput,
-    ) -> Result<PermissionGroupCreate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_staff_user(&[Permission::ManageStaff])?;
-        let changes = GroupChanges {
-            name: Some(input.name),
-            add_permissions: input.add_permissions.unwrap_or_default(),
-            add_users: decode_all(input.add_users, "User")?,
-            add_channels: decode_all(input.add_channels, "Channel")?,
-            restricted_access_to_channels: input.restricted_access_to_channels,
-            ..Default::default()
-        };
-        match state.accounts.create_group(req, changes).await {
-            Ok(g) => {
-                state.events.wake();
-                Ok(PermissionGroupCreate {
-                    group: Some(g.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<PermissionGroupCreate>> {
+        let result: Result<PermissionGroupCreate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_staff_user(&[Permission::ManageStaff])?;
+            let changes = GroupChanges {
+                name: Some(input.name),
+                add_permissions: input.add_permissions.unwrap_or_default(),
+                add_users: decode_all(input.add_users, "User")?,
+                add_channels: decode_all(input.add_channels, "Channel")?,
+                restricted_access_to_channels: input.restricted_access_to_channels,
+                ..Default::default()
+            };
+            match state.accounts.create_group(req, changes).await {
+                Ok(g) => {
+                    state.events.wake();
+                    Ok(PermissionGroupCreate {
+                        group: Some(g.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(PermissionGroupCreate::failed(group_errors(req, e)?)),
             }
-            Err(e) => Ok(PermissionGroupCreate::failed(group_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Update permission group. Apps are not allowed to perform this mutation.
@@ -826,30 +830,34 @@ impl StaffMutation {
         #[graphql(desc = "ID of the group to update.")] id: ID,
         #[graphql(desc = "Input fields to create permission group.")]
         input: PermissionGroupUpdateInput,
-    ) -> Result<PermissionGroupUpdate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_staff_user(&[Permission::ManageStaff])?;
-        let pk = id::decode::<i32>(&id, "Group")?;
-        let changes = GroupChanges {
-            name: input.name,
-            add_permissions: input.add_permissions.unwrap_or_default(),
-            remove_permissions: input.remove_permissions.unwrap_or_default(),
-            add_users: decode_all(input.add_users, "User")?,
-            remove_users: decode_all(input.remove_users, "User")?,
-            add_channels: decode_all(input.add_channels, "Channel")?,
-            remove_channels: decode_all(input.remove_channels, "Channel")?,
-            restricted_access_to_channels: input.restricted_access_to_channels,
-        };
-        match state.accounts.update_group(req, pk, changes).await {
-            Ok(g) => {
-                state.events.wake();
-                Ok(PermissionGroupUpdate {
-                    group: Some(g.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<PermissionGroupUpdate>> {
+        let result: Result<PermissionGroupUpdate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_staff_user(&[Permission::ManageStaff])?;
+            let pk = id::decode::<i32>(&id, "Group")?;
+            let changes = GroupChanges {
+                name: input.name,
+                add_permissions: input.add_permissions.unwrap_or_default(),
+                remove_permissions: input.remove_permissions.unwrap_or_default(),
+                add_users: decode_all(input.add_users, "User")?,
+                remove_users: decode_all(input.remove_users, "User")?,
+                add_channels: decode_all(input.add_channels, "Channel")?,
+                remove_channels: decode_all(input.remove_channels, "Channel")?,
+                restricted_access_to_channels: input.restricted_access_to_channels,
+            };
+            match state.accounts.update_group(req, pk, changes).await {
+                Ok(g) => {
+                    state.events.wake();
+                    Ok(PermissionGroupUpdate {
+                        group: Some(g.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(PermissionGroupUpdate::failed(group_errors(req, e)?)),
             }
-            Err(e) => Ok(PermissionGroupUpdate::failed(group_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Delete permission group. Apps are not allowed to perform this mutation.
@@ -859,20 +867,24 @@ impl StaffMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of the group to delete.")] id: ID,
-    ) -> Result<PermissionGroupDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_staff_user(&[Permission::ManageStaff])?;
-        let pk = id::decode::<i32>(&id, "Group")?;
-        match state.accounts.delete_group(req, pk).await {
-            Ok(g) => {
-                state.events.wake();
-                Ok(PermissionGroupDelete {
-                    group: Some(g.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<PermissionGroupDelete>> {
+        let result: Result<PermissionGroupDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_staff_user(&[Permission::ManageStaff])?;
+            let pk = id::decode::<i32>(&id, "Group")?;
+            match state.accounts.delete_group(req, pk).await {
+                Ok(g) => {
+                    state.events.wake();
+                    Ok(PermissionGroupDelete {
+                        group: Some(g.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(PermissionGroupDelete::failed(group_errors(req, e)?)),
             }
-            Err(e) => Ok(PermissionGroupDelete::failed(group_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Creates a new staff user. Apps are not allowed to perform this mutation.
@@ -882,31 +894,35 @@ impl StaffMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Fields required to create a staff user.")] input: StaffCreateInput,
-    ) -> Result<StaffCreate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_staff_user(&[Permission::ManageStaff])?;
-        let changes = StaffChanges {
-            email: input.email,
-            first_name: input.first_name,
-            last_name: input.last_name,
-            is_active: input.is_active,
-            note: input.note,
-            metadata: input.metadata.as_deref().map(pairs),
-            private_metadata: input.private_metadata.as_deref().map(pairs),
-            add_groups: staff_ids!(StaffCreate, input.add_groups, "Group", "addGroups"),
-            remove_groups: vec![],
-            redirect_url: input.redirect_url,
-        };
-        match state.accounts.create_staff(req, changes).await {
-            Ok(u) => {
-                state.events.wake();
-                Ok(StaffCreate {
-                    user: Some(u.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<StaffCreate>> {
+        let result: Result<StaffCreate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_staff_user(&[Permission::ManageStaff])?;
+            let changes = StaffChanges {
+                email: input.email,
+                first_name: input.first_name,
+                last_name: input.last_name,
+                is_active: input.is_active,
+                note: input.note,
+                metadata: input.metadata.as_deref().map(pairs),
+                private_metadata: input.private_metadata.as_deref().map(pairs),
+                add_groups: staff_ids!(StaffCreate, input.add_groups, "Group", "addGroups"),
+                remove_groups: vec![],
+                redirect_url: input.redirect_url,
+            };
+            match state.accounts.create_staff(req, changes).await {
+                Ok(u) => {
+                    state.events.wake();
+                    Ok(StaffCreate {
+                        user: Some(u.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(StaffCreate::failed(staff_errors(req, e)?)),
             }
-            Err(e) => Ok(StaffCreate::failed(staff_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Updates an existing staff user. Apps are not allowed to perform this mutation.
@@ -917,32 +933,41 @@ impl StaffMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "ID of a staff user to update.")] id: ID,
         #[graphql(desc = "Fields required to update a staff user.")] input: StaffUpdateInput,
-    ) -> Result<StaffUpdate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_staff_user(&[Permission::ManageStaff])?;
-        let pk = id::decode::<i32>(&id, "User")?;
-        let changes = StaffChanges {
-            email: input.email,
-            first_name: input.first_name,
-            last_name: input.last_name,
-            is_active: input.is_active,
-            note: input.note,
-            metadata: input.metadata.as_deref().map(pairs),
-            private_metadata: input.private_metadata.as_deref().map(pairs),
-            add_groups: staff_ids!(StaffUpdate, input.add_groups, "Group", "addGroups"),
-            remove_groups: staff_ids!(StaffUpdate, input.remove_groups, "Group", "removeGroups"),
-            redirect_url: None,
-        };
-        match state.accounts.update_staff(req, pk, changes).await {
-            Ok(u) => {
-                state.events.wake();
-                Ok(StaffUpdate {
-                    user: Some(u.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<StaffUpdate>> {
+        let result: Result<StaffUpdate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_staff_user(&[Permission::ManageStaff])?;
+            let pk = id::decode::<i32>(&id, "User")?;
+            let changes = StaffChanges {
+                email: input.email,
+                first_name: input.first_name,
+                last_name: input.last_name,
+                is_active: input.is_active,
+                note: input.note,
+                metadata: input.metadata.as_deref().map(pairs),
+                private_metadata: input.private_metadata.as_deref().map(pairs),
+                add_groups: staff_ids!(StaffUpdate, input.add_groups, "Group", "addGroups"),
+                remove_groups: staff_ids!(
+                    StaffUpdate,
+                    input.remove_groups,
+                    "Group",
+                    "removeGroups"
+                ),
+                redirect_url: None,
+            };
+            match state.accounts.update_staff(req, pk, changes).await {
+                Ok(u) => {
+                    state.events.wake();
+                    Ok(StaffUpdate {
+                        user: Some(u.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(StaffUpdate::failed(staff_errors(req, e)?)),
             }
-            Err(e) => Ok(StaffUpdate::failed(staff_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes a staff user. Apps are not allowed to perform this mutation.
@@ -952,20 +977,24 @@ impl StaffMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of a staff user to delete.")] id: ID,
-    ) -> Result<StaffDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_staff_user(&[Permission::ManageStaff])?;
-        let pk = id::decode::<i32>(&id, "User")?;
-        match state.accounts.delete_staff(req, pk).await {
-            Ok(u) => {
-                state.events.wake();
-                Ok(StaffDelete {
-                    user: Some(u.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<StaffDelete>> {
+        let result: Result<StaffDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_staff_user(&[Permission::ManageStaff])?;
+            let pk = id::decode::<i32>(&id, "User")?;
+            match state.accounts.delete_staff(req, pk).await {
+                Ok(u) => {
+                    state.events.wake();
+                    Ok(StaffDelete {
+                        user: Some(u.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(StaffDelete::failed(staff_errors(req, e)?)),
             }
-            Err(e) => Ok(StaffDelete::failed(staff_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes staff users. Apps are not allowed to perform this mutation.
@@ -975,20 +1004,24 @@ impl StaffMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "List of user IDs to delete.")] ids: Vec<ID>,
-    ) -> Result<StaffBulkDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_staff_user(&[Permission::ManageStaff])?;
-        let pks = staff_ids!(StaffBulkDelete, Some(ids), "User", "ids");
-        match state.accounts.delete_staff_many(req, &pks).await {
-            Ok(rows) => {
-                state.events.wake();
-                Ok(StaffBulkDelete {
-                    count: i32::try_from(rows.len()).unwrap_or(i32::MAX),
-                    ..Default::default()
-                })
+    ) -> Result<Option<StaffBulkDelete>> {
+        let result: Result<StaffBulkDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_staff_user(&[Permission::ManageStaff])?;
+            let pks = staff_ids!(StaffBulkDelete, Some(ids), "User", "ids");
+            match state.accounts.delete_staff_many(req, &pks).await {
+                Ok(rows) => {
+                    state.events.wake();
+                    Ok(StaffBulkDelete {
+                        count: i32::try_from(rows.len()).unwrap_or(i32::MAX),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(StaffBulkDelete::failed(staff_errors(req, e)?)),
             }
-            Err(e) => Ok(StaffBulkDelete::failed(staff_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Creates a new customer.
@@ -998,36 +1031,40 @@ impl StaffMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Fields required to create a customer.")] input: UserCreateInput,
-    ) -> Result<CustomerCreate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageUsers])?;
-        let redirect_url = input.redirect_url.clone();
-        let channel = input.channel.clone();
-        let as_customer = CustomerInput {
-            default_billing_address: input.default_billing_address,
-            default_shipping_address: input.default_shipping_address,
-            first_name: input.first_name,
-            last_name: input.last_name,
-            email: input.email,
-            is_active: input.is_active,
-            note: input.note,
-            metadata: input.metadata,
-            private_metadata: input.private_metadata,
-            language_code: input.language_code,
-            external_reference: input.external_reference,
-            is_confirmed: None,
-        };
-        let changes = customer_changes(as_customer, redirect_url, channel);
-        match state.accounts.create_customer(req, changes).await {
-            Ok(u) => {
-                state.events.wake();
-                Ok(CustomerCreate {
-                    user: Some(u.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<CustomerCreate>> {
+        let result: Result<CustomerCreate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageUsers])?;
+            let redirect_url = input.redirect_url.clone();
+            let channel = input.channel.clone();
+            let as_customer = CustomerInput {
+                default_billing_address: input.default_billing_address,
+                default_shipping_address: input.default_shipping_address,
+                first_name: input.first_name,
+                last_name: input.last_name,
+                email: input.email,
+                is_active: input.is_active,
+                note: input.note,
+                metadata: input.metadata,
+                private_metadata: input.private_metadata,
+                language_code: input.language_code,
+                external_reference: input.external_reference,
+                is_confirmed: None,
+            };
+            let changes = customer_changes(as_customer, redirect_url, channel);
+            match state.accounts.create_customer(req, changes).await {
+                Ok(u) => {
+                    state.events.wake();
+                    Ok(CustomerCreate {
+                        user: Some(u.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(CustomerCreate::failed(customer_errors(req, e)?)),
             }
-            Err(e) => Ok(CustomerCreate::failed(customer_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Updates an existing customer.
@@ -1041,24 +1078,28 @@ impl StaffMutation {
         >,
         #[graphql(desc = "ID of a customer to update.")] id: Option<ID>,
         #[graphql(desc = "Fields required to update a customer.")] input: CustomerInput,
-    ) -> Result<CustomerUpdate> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageUsers])?;
-        let lookup = match customer_lookup(id, external_reference) {
-            Ok(l) => l,
-            Err(errors) => return Ok(CustomerUpdate::failed(errors)),
-        };
-        let changes = customer_changes(input, None, None);
-        match state.accounts.update_customer(req, &lookup, changes).await {
-            Ok(u) => {
-                state.events.wake();
-                Ok(CustomerUpdate {
-                    user: Some(u.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<CustomerUpdate>> {
+        let result: Result<CustomerUpdate> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageUsers])?;
+            let lookup = match customer_lookup(id, external_reference) {
+                Ok(l) => l,
+                Err(errors) => return Ok(CustomerUpdate::failed(errors)),
+            };
+            let changes = customer_changes(input, None, None);
+            match state.accounts.update_customer(req, &lookup, changes).await {
+                Ok(u) => {
+                    state.events.wake();
+                    Ok(CustomerUpdate {
+                        user: Some(u.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(CustomerUpdate::failed(customer_errors(req, e)?)),
             }
-            Err(e) => Ok(CustomerUpdate::failed(customer_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes a customer.
@@ -1071,23 +1112,27 @@ impl StaffMutation {
             String,
         >,
         #[graphql(desc = "ID of a customer to delete.")] id: Option<ID>,
-    ) -> Result<CustomerDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageUsers])?;
-        let lookup = match customer_lookup(id, external_reference) {
-            Ok(l) => l,
-            Err(errors) => return Ok(CustomerDelete::failed(errors)),
-        };
-        match state.accounts.delete_customer(req, &lookup).await {
-            Ok(u) => {
-                state.events.wake();
-                Ok(CustomerDelete {
-                    user: Some(u.into()),
-                    ..Default::default()
-                })
+    ) -> Result<Option<CustomerDelete>> {
+        let result: Result<CustomerDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageUsers])?;
+            let lookup = match customer_lookup(id, external_reference) {
+                Ok(l) => l,
+                Err(errors) => return Ok(CustomerDelete::failed(errors)),
+            };
+            match state.accounts.delete_customer(req, &lookup).await {
+                Ok(u) => {
+                    state.events.wake();
+                    Ok(CustomerDelete {
+                        user: Some(u.into()),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(CustomerDelete::failed(customer_errors(req, e)?)),
             }
-            Err(e) => Ok(CustomerDelete::failed(customer_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes customers.
@@ -1097,19 +1142,23 @@ impl StaffMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "List of user IDs to delete.")] ids: Vec<ID>,
-    ) -> Result<CustomerBulkDelete> {
-        let (req, state) = ctx_parts(ctx)?;
-        req.require_any(&[Permission::ManageUsers])?;
-        let pks = staff_ids!(CustomerBulkDelete, Some(ids), "User", "ids");
-        match state.accounts.delete_customers(req, &pks).await {
-            Ok(rows) => {
-                state.events.wake();
-                Ok(CustomerBulkDelete {
-                    count: i32::try_from(rows.len()).unwrap_or(i32::MAX),
-                    ..Default::default()
-                })
+    ) -> Result<Option<CustomerBulkDelete>> {
+        let result: Result<CustomerBulkDelete> = async {
+            let (req, state) = ctx_parts(ctx)?;
+            req.require_any(&[Permission::ManageUsers])?;
+            let pks = staff_ids!(CustomerBulkDelete, Some(ids), "User", "ids");
+            match state.accounts.delete_customers(req, &pks).await {
+                Ok(rows) => {
+                    state.events.wake();
+                    Ok(CustomerBulkDelete {
+                        count: i32::try_from(rows.len()).unwrap_or(i32::MAX),
+                        ..Default::default()
+                    })
+                }
+                Err(e) => Ok(CustomerBulkDelete::failed(customer_errors(req, e)?)),
             }
-            Err(e) => Ok(CustomerBulkDelete::failed(customer_errors(req, e)?)),
         }
+        .await;
+        result.map(Some)
     }
 }

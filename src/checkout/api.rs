@@ -879,58 +879,62 @@ impl CheckoutMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Fields required to create checkout.")] input: CheckoutCreateInput,
-    ) -> Result<CheckoutCreate> {
-        let (state, req) = parts(ctx)?;
-        let channel = match state
-            .channels
-            .resolve(input.channel.as_deref(), req.is_staff_or_app())
-            .await
-        {
-            Ok(c) => c,
-            Err(e) => {
-                let (code, field) = match input.channel {
-                    None => (CheckoutErrorCode::MissingChannelSlug, "channel"),
-                    Some(_) => (CheckoutErrorCode::NotFound, "channel"),
-                };
+    ) -> Result<Option<CheckoutCreate>> {
+        let result: Result<CheckoutCreate> = async {
+            let (state, req) = parts(ctx)?;
+            let channel = match state
+                .channels
+                .resolve(input.channel.as_deref(), req.is_staff_or_app())
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    let (code, field) = match input.channel {
+                        None => (CheckoutErrorCode::MissingChannelSlug, "channel"),
+                        Some(_) => (CheckoutErrorCode::NotFound, "channel"),
+                    };
+                    return Ok(CheckoutCreate::make(
+                        None,
+                        vec![Failure::new(Some(field), code, e.to_string()).into()],
+                    ));
+                }
+            };
+            if !channel.is_active {
                 return Ok(CheckoutCreate::make(
                     None,
-                    vec![Failure::new(Some(field), code, e.to_string()).into()],
+                    vec![
+                        Failure::new(
+                            Some("channel"),
+                            CheckoutErrorCode::ChannelInactive,
+                            "Cannot create checkout in an inactive channel.",
+                        )
+                        .into(),
+                    ],
                 ));
             }
-        };
-        if !channel.is_active {
-            return Ok(CheckoutCreate::make(
-                None,
-                vec![
-                    Failure::new(
-                        Some("channel"),
-                        CheckoutErrorCode::ChannelInactive,
-                        "Cannot create checkout in an inactive channel.",
-                    )
-                    .into(),
-                ],
-            ));
+            let rules = input.validation_rules;
+            let new = NewCheckout {
+                channel,
+                lines: line_inputs(&input.lines)?,
+                email: input.email,
+                shipping_address: input.shipping_address.map(AddressData::from),
+                billing_address: input.billing_address.map(AddressData::from),
+                shipping_rules: rules.and_then(|r| r.shipping_address).into(),
+                billing_rules: rules.and_then(|r| r.billing_address).into(),
+                language_code: input
+                    .language_code
+                    .unwrap_or(LanguageCodeEnum::EN)
+                    .code()
+                    .to_owned(),
+            };
+            payload(
+                req,
+                state.checkout.create(&actor(req), new).await,
+                CheckoutCreate::make,
+            )
         }
-        let rules = input.validation_rules;
-        let new = NewCheckout {
-            channel,
-            lines: line_inputs(&input.lines)?,
-            email: input.email,
-            shipping_address: input.shipping_address.map(AddressData::from),
-            billing_address: input.billing_address.map(AddressData::from),
-            shipping_rules: rules.and_then(|r| r.shipping_address).into(),
-            billing_rules: rules.and_then(|r| r.billing_address).into(),
-            language_code: input
-                .language_code
-                .unwrap_or(LanguageCodeEnum::EN)
-                .code()
-                .to_owned(),
-        };
-        payload(
-            req,
-            state.checkout.create(&actor(req), new).await,
-            CheckoutCreate::make,
-        )
+        .await;
+        result.map(Some)
     }
 
     /// Adds a checkout line to the existing checkout. If line was already in checkout, its
@@ -942,15 +946,19 @@ impl CheckoutMutation {
         id: Option<ID>,
         lines: Vec<CheckoutLineInput>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutLinesAdd> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        let lines = line_inputs(&lines)?;
-        payload(
-            req,
-            state.checkout.lines_add(&token, &actor(req), lines).await,
-            CheckoutLinesAdd::make,
-        )
+    ) -> Result<Option<CheckoutLinesAdd>> {
+        let result: Result<CheckoutLinesAdd> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            let lines = line_inputs(&lines)?;
+            payload(
+                req,
+                state.checkout.lines_add(&token, &actor(req), lines).await,
+                CheckoutLinesAdd::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Updates checkout line in the existing checkout.
@@ -961,35 +969,39 @@ impl CheckoutMutation {
         id: Option<ID>,
         lines: Vec<CheckoutLineUpdateInput>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutLinesUpdate> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        let updates = lines
-            .iter()
-            .map(|l| {
-                Ok(LineUpdate {
-                    line_id: l
-                        .line_id
-                        .as_ref()
-                        .map(|i| id::decode::<i32>(i, "CheckoutLine"))
-                        .transpose()?,
-                    variant_id: l
-                        .variant_id
-                        .as_ref()
-                        .map(|i| id::decode::<i32>(i, "ProductVariant"))
-                        .transpose()?,
-                    quantity: l.quantity,
+    ) -> Result<Option<CheckoutLinesUpdate>> {
+        let result: Result<CheckoutLinesUpdate> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            let updates = lines
+                .iter()
+                .map(|l| {
+                    Ok(LineUpdate {
+                        line_id: l
+                            .line_id
+                            .as_ref()
+                            .map(|i| id::decode::<i32>(i, "CheckoutLine"))
+                            .transpose()?,
+                        variant_id: l
+                            .variant_id
+                            .as_ref()
+                            .map(|i| id::decode::<i32>(i, "ProductVariant"))
+                            .transpose()?,
+                        quantity: l.quantity,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        payload(
-            req,
-            state
-                .checkout
-                .lines_update(&token, &actor(req), updates)
-                .await,
-            CheckoutLinesUpdate::make,
-        )
+                .collect::<Result<Vec<_>>>()?;
+            payload(
+                req,
+                state
+                    .checkout
+                    .lines_update(&token, &actor(req), updates)
+                    .await,
+                CheckoutLinesUpdate::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes checkout lines.
@@ -999,15 +1011,19 @@ impl CheckoutMutation {
         id: Option<ID>,
         lines_ids: Vec<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutLinesDelete> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), None, token)?.to_string();
-        let ids = decode_many(&lines_ids, "CheckoutLine")?;
-        payload(
-            req,
-            state.checkout.lines_delete(&token, &actor(req), ids).await,
-            CheckoutLinesDelete::make,
-        )
+    ) -> Result<Option<CheckoutLinesDelete>> {
+        let result: Result<CheckoutLinesDelete> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), None, token)?.to_string();
+            let ids = decode_many(&lines_ids, "CheckoutLine")?;
+            payload(
+                req,
+                state.checkout.lines_delete(&token, &actor(req), ids).await,
+                CheckoutLinesDelete::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes a CheckoutLine.
@@ -1019,15 +1035,19 @@ impl CheckoutMutation {
         id: Option<ID>,
         line_id: Option<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutLineDelete> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        let ids = decode_many(line_id.as_slice(), "CheckoutLine")?;
-        payload(
-            req,
-            state.checkout.lines_delete(&token, &actor(req), ids).await,
-            CheckoutLineDelete::make,
-        )
+    ) -> Result<Option<CheckoutLineDelete>> {
+        let result: Result<CheckoutLineDelete> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            let ids = decode_many(line_id.as_slice(), "CheckoutLine")?;
+            payload(
+                req,
+                state.checkout.lines_delete(&token, &actor(req), ids).await,
+                CheckoutLineDelete::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Updates email address in the existing checkout object.
@@ -1038,17 +1058,21 @@ impl CheckoutMutation {
         email: String,
         id: Option<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutEmailUpdate> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        payload(
-            req,
-            state
-                .checkout
-                .email_update(&token, &actor(req), &email)
-                .await,
-            CheckoutEmailUpdate::make,
-        )
+    ) -> Result<Option<CheckoutEmailUpdate>> {
+        let result: Result<CheckoutEmailUpdate> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            payload(
+                req,
+                state
+                    .checkout
+                    .email_update(&token, &actor(req), &email)
+                    .await,
+                CheckoutEmailUpdate::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Sets the customer as the owner of the checkout.
@@ -1059,18 +1083,22 @@ impl CheckoutMutation {
         customer_id: Option<ID>,
         id: Option<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutCustomerAttach> {
-        let (state, req) = parts(ctx)?;
-        req.require_user()?;
-        if customer_id.is_some() {
-            req.require_any(&[Permission::ImpersonateUser])?;
+    ) -> Result<Option<CheckoutCustomerAttach>> {
+        let result: Result<CheckoutCustomerAttach> = async {
+            let (state, req) = parts(ctx)?;
+            req.require_user()?;
+            if customer_id.is_some() {
+                req.require_any(&[Permission::ImpersonateUser])?;
+            }
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            payload(
+                req,
+                state.checkout.customer_attach(&token, &actor(req)).await,
+                CheckoutCustomerAttach::make,
+            )
         }
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        payload(
-            req,
-            state.checkout.customer_attach(&token, &actor(req)).await,
-            CheckoutCustomerAttach::make,
-        )
+        .await;
+        result.map(Some)
     }
 
     /// Removes the user assigned as the owner of the checkout.
@@ -1080,15 +1108,19 @@ impl CheckoutMutation {
         #[graphql(deprecation = "Use `id` instead.")] checkout_id: Option<ID>,
         id: Option<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutCustomerDetach> {
-        let (state, req) = parts(ctx)?;
-        req.require_user()?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        payload(
-            req,
-            state.checkout.customer_detach(&token, &actor(req)).await,
-            CheckoutCustomerDetach::make,
-        )
+    ) -> Result<Option<CheckoutCustomerDetach>> {
+        let result: Result<CheckoutCustomerDetach> = async {
+            let (state, req) = parts(ctx)?;
+            req.require_user()?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            payload(
+                req,
+                state.checkout.customer_detach(&token, &actor(req)).await,
+                CheckoutCustomerDetach::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Update shipping address in the existing checkout.
@@ -1102,25 +1134,29 @@ impl CheckoutMutation {
         shipping_address: AddressInput,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
         validation_rules: Option<CheckoutAddressValidationRules>,
-    ) -> Result<CheckoutShippingAddressUpdate> {
-        let _ = save_address;
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        let data = AddressData::from(shipping_address);
-        payload(
-            req,
-            state
-                .checkout
-                .address_update(
-                    &token,
-                    &actor(req),
-                    AddressKind::Shipping,
-                    &data,
-                    validation_rules.into(),
-                )
-                .await,
-            CheckoutShippingAddressUpdate::make,
-        )
+    ) -> Result<Option<CheckoutShippingAddressUpdate>> {
+        let result: Result<CheckoutShippingAddressUpdate> = async {
+            let _ = save_address;
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            let data = AddressData::from(shipping_address);
+            payload(
+                req,
+                state
+                    .checkout
+                    .address_update(
+                        &token,
+                        &actor(req),
+                        AddressKind::Shipping,
+                        &data,
+                        validation_rules.into(),
+                    )
+                    .await,
+                CheckoutShippingAddressUpdate::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Adds a gift card or a voucher to a checkout (vouchers only: gift cards are not
@@ -1132,17 +1168,21 @@ impl CheckoutMutation {
         id: Option<ID>,
         promo_code: String,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutAddPromoCode> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        payload(
-            req,
-            state
-                .checkout
-                .add_promo_code(&token, &actor(req), &promo_code)
-                .await,
-            CheckoutAddPromoCode::make,
-        )
+    ) -> Result<Option<CheckoutAddPromoCode>> {
+        let result: Result<CheckoutAddPromoCode> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            payload(
+                req,
+                state
+                    .checkout
+                    .add_promo_code(&token, &actor(req), &promo_code)
+                    .await,
+                CheckoutAddPromoCode::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Remove a gift card or a voucher from a checkout.
@@ -1154,21 +1194,25 @@ impl CheckoutMutation {
         promo_code: Option<String>,
         promo_code_id: Option<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutRemovePromoCode> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        let voucher_id = promo_code_id
-            .as_ref()
-            .map(|i| id::decode::<i32>(i, "Voucher"))
-            .transpose()?;
-        payload(
-            req,
-            state
-                .checkout
-                .remove_promo_code(&token, &actor(req), promo_code.as_deref(), voucher_id)
-                .await,
-            CheckoutRemovePromoCode::make,
-        )
+    ) -> Result<Option<CheckoutRemovePromoCode>> {
+        let result: Result<CheckoutRemovePromoCode> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            let voucher_id = promo_code_id
+                .as_ref()
+                .map(|i| id::decode::<i32>(i, "Voucher"))
+                .transpose()?;
+            payload(
+                req,
+                state
+                    .checkout
+                    .remove_promo_code(&token, &actor(req), promo_code.as_deref(), voucher_id)
+                    .await,
+                CheckoutRemovePromoCode::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Calculates available delivery options for a checkout.
@@ -1176,38 +1220,42 @@ impl CheckoutMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The ID of the checkout.")] id: ID,
-    ) -> Result<DeliveryOptionsCalculate> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(Some(&id), None, None)?.to_string();
-        let found = state
-            .checkout
-            .find(&token, &actor(req))
-            .await
-            .map_err(|e| req.internal(e))?;
-        let Some(c) = found else {
-            return Ok(DeliveryOptionsCalculate {
-                deliveries: Vec::new(),
-                errors: vec![DeliveryOptionsCalculateError {
-                    field: Some("id".to_owned()),
-                    message: Some("Couldn't resolve to a node: the checkout.".to_owned()),
-                    code: DeliveryOptionsCalculateErrorCode::NotFound,
-                }],
-            });
-        };
-        let lines = state
-            .checkout
-            .priced_lines(&c)
-            .await
-            .map_err(|e| req.internal(e))?;
-        let info = state
-            .checkout
-            .delivery(&c, &lines)
-            .await
-            .map_err(|e| req.internal(e))?;
-        Ok(DeliveryOptionsCalculate {
-            deliveries: info.options.into_iter().map(Delivery::of).collect(),
-            errors: Vec::new(),
-        })
+    ) -> Result<Option<DeliveryOptionsCalculate>> {
+        let result: Result<DeliveryOptionsCalculate> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(Some(&id), None, None)?.to_string();
+            let found = state
+                .checkout
+                .find(&token, &actor(req))
+                .await
+                .map_err(|e| req.internal(e))?;
+            let Some(c) = found else {
+                return Ok(DeliveryOptionsCalculate {
+                    deliveries: Vec::new(),
+                    errors: vec![DeliveryOptionsCalculateError {
+                        field: Some("id".to_owned()),
+                        message: Some("Couldn't resolve to a node: the checkout.".to_owned()),
+                        code: DeliveryOptionsCalculateErrorCode::NotFound,
+                    }],
+                });
+            };
+            let lines = state
+                .checkout
+                .priced_lines(&c)
+                .await
+                .map_err(|e| req.internal(e))?;
+            let info = state
+                .checkout
+                .delivery(&c, &lines)
+                .await
+                .map_err(|e| req.internal(e))?;
+            Ok(DeliveryOptionsCalculate {
+                deliveries: info.options.into_iter().map(Delivery::of).collect(),
+                errors: Vec::new(),
+            })
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Updates the delivery method (shipping method or pick up point) of the checkout.
@@ -1218,31 +1266,35 @@ impl CheckoutMutation {
         delivery_method_id: Option<ID>,
         id: Option<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutDeliveryMethodUpdate> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), None, token)?.to_string();
-        let Some(method) = delivery_method_id else {
-            return Ok(CheckoutDeliveryMethodUpdate::make(
-                None,
-                vec![
-                    Failure::new(
-                        Some("deliveryMethodId"),
-                        CheckoutErrorCode::DeliveryMethodNotApplicable,
-                        "Clearing the delivery method is not supported.",
-                    )
-                    .into(),
-                ],
-            ));
-        };
-        let method_id = id::decode::<i32>(&method, "ShippingMethod")?;
-        payload(
-            req,
-            state
-                .checkout
-                .delivery_method_update(&token, &actor(req), method_id)
-                .await,
-            CheckoutDeliveryMethodUpdate::make,
-        )
+    ) -> Result<Option<CheckoutDeliveryMethodUpdate>> {
+        let result: Result<CheckoutDeliveryMethodUpdate> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), None, token)?.to_string();
+            let Some(method) = delivery_method_id else {
+                return Ok(CheckoutDeliveryMethodUpdate::make(
+                    None,
+                    vec![
+                        Failure::new(
+                            Some("deliveryMethodId"),
+                            CheckoutErrorCode::DeliveryMethodNotApplicable,
+                            "Clearing the delivery method is not supported.",
+                        )
+                        .into(),
+                    ],
+                ));
+            };
+            let method_id = id::decode::<i32>(&method, "ShippingMethod")?;
+            payload(
+                req,
+                state
+                    .checkout
+                    .delivery_method_update(&token, &actor(req), method_id)
+                    .await,
+                CheckoutDeliveryMethodUpdate::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Update billing address in the existing checkout.
@@ -1256,24 +1308,28 @@ impl CheckoutMutation {
         #[graphql(default_with = "Some(true)")] save_address: Option<bool>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
         validation_rules: Option<CheckoutAddressValidationRules>,
-    ) -> Result<CheckoutBillingAddressUpdate> {
-        let _ = save_address;
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        let data = AddressData::from(billing_address);
-        payload(
-            req,
-            state
-                .checkout
-                .address_update(
-                    &token,
-                    &actor(req),
-                    AddressKind::Billing,
-                    &data,
-                    validation_rules.into(),
-                )
-                .await,
-            CheckoutBillingAddressUpdate::make,
-        )
+    ) -> Result<Option<CheckoutBillingAddressUpdate>> {
+        let result: Result<CheckoutBillingAddressUpdate> = async {
+            let _ = save_address;
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            let data = AddressData::from(billing_address);
+            payload(
+                req,
+                state
+                    .checkout
+                    .address_update(
+                        &token,
+                        &actor(req),
+                        AddressKind::Billing,
+                        &data,
+                        validation_rules.into(),
+                    )
+                    .await,
+                CheckoutBillingAddressUpdate::make,
+            )
+        }
+        .await;
+        result.map(Some)
     }
 }

@@ -369,10 +369,14 @@ impl MetadataMutation {
         #[graphql(desc = "Fields required to update the object's metadata.")] input: Vec<
             MetadataInput,
         >,
-    ) -> Result<UpdateMetadata> {
-        Ok(run(ctx, &id, Visibility::Public, Change::Set(&input))
-            .await?
-            .into())
+    ) -> Result<Option<UpdateMetadata>> {
+        let result: Result<UpdateMetadata> = async {
+            Ok(run(ctx, &id, Visibility::Public, Change::Set(&input))
+                .await?
+                .into())
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Delete metadata of an object. To use it, you need to have access to the modified object.
@@ -381,10 +385,14 @@ impl MetadataMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID,
         #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>,
-    ) -> Result<DeleteMetadata> {
-        Ok(run(ctx, &id, Visibility::Public, Change::Remove(&keys))
-            .await?
-            .into())
+    ) -> Result<Option<DeleteMetadata>> {
+        let result: Result<DeleteMetadata> = async {
+            Ok(run(ctx, &id, Visibility::Public, Change::Remove(&keys))
+                .await?
+                .into())
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Updates private metadata of an object. To use it, you need to be an authenticated staff user or an app and have access to the modified object.
@@ -395,10 +403,14 @@ impl MetadataMutation {
         #[graphql(desc = "Fields required to update the object's metadata.")] input: Vec<
             MetadataInput,
         >,
-    ) -> Result<UpdatePrivateMetadata> {
-        Ok(run(ctx, &id, Visibility::Private, Change::Set(&input))
-            .await?
-            .into())
+    ) -> Result<Option<UpdatePrivateMetadata>> {
+        let result: Result<UpdatePrivateMetadata> = async {
+            Ok(run(ctx, &id, Visibility::Private, Change::Set(&input))
+                .await?
+                .into())
+        }
+        .await;
+        result.map(Some)
     }
 
     /// Delete object's private metadata. To use it, you need to be an authenticated staff user or an app and have access to the modified object.
@@ -407,10 +419,14 @@ impl MetadataMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID,
         #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>,
-    ) -> Result<DeletePrivateMetadata> {
-        Ok(run(ctx, &id, Visibility::Private, Change::Remove(&keys))
-            .await?
-            .into())
+    ) -> Result<Option<DeletePrivateMetadata>> {
+        let result: Result<DeletePrivateMetadata> = async {
+            Ok(run(ctx, &id, Visibility::Private, Change::Remove(&keys))
+                .await?
+                .into())
+        }
+        .await;
+        result.map(Some)
     }
 }
 

@@ -612,27 +612,31 @@ impl OrderMutation {
         #[graphql(deprecation = "Use `id` instead.")] checkout_id: Option<ID>,
         id: Option<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
-    ) -> Result<CheckoutComplete> {
-        let (state, req) = parts(ctx)?;
-        let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
-        match state.checkout.complete(&token, &actor(req)).await {
-            Ok(done) => {
-                let order = shop_order::Entity::find_by_id(done.order_id)
-                    .one(&state.db.conn)
-                    .await
-                    .map_err(|e| req.internal(e))?;
-                Ok(CheckoutComplete {
-                    order: order.map(OrderNode::new),
+    ) -> Result<Option<CheckoutComplete>> {
+        let result: Result<CheckoutComplete> = async {
+            let (state, req) = parts(ctx)?;
+            let token = checkout_token(id.as_ref(), checkout_id.as_ref(), token)?.to_string();
+            match state.checkout.complete(&token, &actor(req)).await {
+                Ok(done) => {
+                    let order = shop_order::Entity::find_by_id(done.order_id)
+                        .one(&state.db.conn)
+                        .await
+                        .map_err(|e| req.internal(e))?;
+                    Ok(CheckoutComplete {
+                        order: order.map(OrderNode::new),
+                        confirmation_needed: false,
+                        errors: Vec::new(),
+                    })
+                }
+                Err(CheckoutError::Invalid(failures)) => Ok(CheckoutComplete {
+                    order: None,
                     confirmation_needed: false,
-                    errors: Vec::new(),
-                })
+                    errors: failures.into_iter().map(CheckoutErrorNode::from).collect(),
+                }),
+                Err(CheckoutError::Db(e)) => Err(req.internal(e)),
             }
-            Err(CheckoutError::Invalid(failures)) => Ok(CheckoutComplete {
-                order: None,
-                confirmation_needed: false,
-                errors: failures.into_iter().map(CheckoutErrorNode::from).collect(),
-            }),
-            Err(CheckoutError::Db(e)) => Err(req.internal(e)),
         }
+        .await;
+        result.map(Some)
     }
 }

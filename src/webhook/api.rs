@@ -215,8 +215,14 @@ impl EventDeliveryNode {
     }
 
     /// Webhook event type.
-    async fn event_type(&self) -> Option<WebhookEventTypeEnum> {
-        WebhookEventTypeEnum::parse(&self.0.event_type)
+    async fn event_type(&self) -> Result<WebhookEventTypeEnum> {
+        // Deliveries are only created for Saleor event names, so this always parses.
+        WebhookEventTypeEnum::parse(&self.0.event_type).ok_or_else(|| {
+            crate::core::error::error(
+                crate::core::error::ErrorCode::Internal,
+                format!("Unknown event type {}", self.0.event_type),
+            )
+        })
     }
 
     /// Event delivery attempts.
@@ -676,32 +682,36 @@ impl WebhookMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Fields required to create a webhook.")] input: WebhookCreateInput,
-    ) -> Result<WebhookCreate> {
-        let req = ctx.data::<RequestCtx>()?;
-        let state = ctx.data::<AppState>()?;
-        let scope = scope(req)?;
-        let prepared = match prepare(input.into()) {
-            Ok(p) => p,
-            Err(e) => return Ok(WebhookCreate::failed(e)),
-        };
-        let app_id = match (&prepared.app, scope) {
-            (Some(gid), _) => id::decode::<i32>(gid, "App")?,
-            (None, Some(own)) => own,
-            (None, None) => {
-                return Ok(WebhookCreate::failed(WebhookError::new(
-                    "app",
-                    WebhookErrorCode::Required,
-                    "Name the app that owns the webhook.",
-                )));
+    ) -> Result<Option<WebhookCreate>> {
+        let result: Result<WebhookCreate> = async {
+            let req = ctx.data::<RequestCtx>()?;
+            let state = ctx.data::<AppState>()?;
+            let scope = scope(req)?;
+            let prepared = match prepare(input.into()) {
+                Ok(p) => p,
+                Err(e) => return Ok(WebhookCreate::failed(e)),
+            };
+            let app_id = match (&prepared.app, scope) {
+                (Some(gid), _) => id::decode::<i32>(gid, "App")?,
+                (None, Some(own)) => own,
+                (None, None) => {
+                    return Ok(WebhookCreate::failed(WebhookError::new(
+                        "app",
+                        WebhookErrorCode::Required,
+                        "Name the app that owns the webhook.",
+                    )));
+                }
+            };
+            if scope.is_some_and(|own| own != app_id) {
+                return Err(permission_denied(&["MANAGE_APPS", "AUTHENTICATED_APP"]));
             }
-        };
-        if scope.is_some_and(|own| own != app_id) {
-            return Err(permission_denied(&["MANAGE_APPS", "AUTHENTICATED_APP"]));
+            match state.webhooks.create(app_id, prepared.input).await {
+                Ok(hook) => Ok(WebhookCreate::ok(hook)),
+                Err(e) => Ok(WebhookCreate::failed(to_error(req, e)?)),
+            }
         }
-        match state.webhooks.create(app_id, prepared.input).await {
-            Ok(hook) => Ok(WebhookCreate::ok(hook)),
-            Err(e) => Ok(WebhookCreate::failed(to_error(req, e)?)),
-        }
+        .await;
+        result.map(Some)
     }
 
     /// Updates a webhook subscription. Requires one of the following permissions:
@@ -711,31 +721,35 @@ impl WebhookMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "ID of a webhook to update.")] id: ID,
         #[graphql(desc = "Fields required to update a webhook.")] input: WebhookUpdateInput,
-    ) -> Result<WebhookUpdate> {
-        let req = ctx.data::<RequestCtx>()?;
-        let state = ctx.data::<AppState>()?;
-        let Some(hook) = load(ctx, &id).await? else {
-            return Ok(WebhookUpdate::failed(WebhookError::new(
-                "id",
-                WebhookErrorCode::NotFound,
-                "Couldn't resolve the webhook.",
-            )));
-        };
-        let prepared = match prepare(input.into()) {
-            Ok(p) => p,
-            Err(e) => return Ok(WebhookUpdate::failed(e)),
-        };
-        if prepared.app.is_some() {
-            return Ok(WebhookUpdate::failed(WebhookError::new(
-                "app",
-                WebhookErrorCode::Invalid,
-                "A webhook cannot move to another app.",
-            )));
+    ) -> Result<Option<WebhookUpdate>> {
+        let result: Result<WebhookUpdate> = async {
+            let req = ctx.data::<RequestCtx>()?;
+            let state = ctx.data::<AppState>()?;
+            let Some(hook) = load(ctx, &id).await? else {
+                return Ok(WebhookUpdate::failed(WebhookError::new(
+                    "id",
+                    WebhookErrorCode::NotFound,
+                    "Couldn't resolve the webhook.",
+                )));
+            };
+            let prepared = match prepare(input.into()) {
+                Ok(p) => p,
+                Err(e) => return Ok(WebhookUpdate::failed(e)),
+            };
+            if prepared.app.is_some() {
+                return Ok(WebhookUpdate::failed(WebhookError::new(
+                    "app",
+                    WebhookErrorCode::Invalid,
+                    "A webhook cannot move to another app.",
+                )));
+            }
+            match state.webhooks.update(hook.id, prepared.input).await {
+                Ok(hook) => Ok(WebhookUpdate::ok(hook)),
+                Err(e) => Ok(WebhookUpdate::failed(to_error(req, e)?)),
+            }
         }
-        match state.webhooks.update(hook.id, prepared.input).await {
-            Ok(hook) => Ok(WebhookUpdate::ok(hook)),
-            Err(e) => Ok(WebhookUpdate::failed(to_error(req, e)?)),
-        }
+        .await;
+        result.map(Some)
     }
 
     /// Deletes a webhook subscription. Requires one of the following permissions:
@@ -744,20 +758,24 @@ impl WebhookMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of a webhook to delete.")] id: ID,
-    ) -> Result<WebhookDelete> {
-        let req = ctx.data::<RequestCtx>()?;
-        let state = ctx.data::<AppState>()?;
-        let Some(hook) = load(ctx, &id).await? else {
-            return Ok(WebhookDelete::failed(WebhookError::new(
-                "id",
-                WebhookErrorCode::NotFound,
-                "Couldn't resolve the webhook.",
-            )));
-        };
-        match state.webhooks.delete(hook.id).await {
-            Ok(hook) => Ok(WebhookDelete::ok(hook)),
-            Err(e) => Ok(WebhookDelete::failed(to_error(req, e)?)),
+    ) -> Result<Option<WebhookDelete>> {
+        let result: Result<WebhookDelete> = async {
+            let req = ctx.data::<RequestCtx>()?;
+            let state = ctx.data::<AppState>()?;
+            let Some(hook) = load(ctx, &id).await? else {
+                return Ok(WebhookDelete::failed(WebhookError::new(
+                    "id",
+                    WebhookErrorCode::NotFound,
+                    "Couldn't resolve the webhook.",
+                )));
+            };
+            match state.webhooks.delete(hook.id).await {
+                Ok(hook) => Ok(WebhookDelete::ok(hook)),
+                Err(e) => Ok(WebhookDelete::failed(to_error(req, e)?)),
+            }
         }
+        .await;
+        result.map(Some)
     }
 
     /// Retries event delivery. Requires one of the following permissions: MANAGE_APPS.
@@ -765,24 +783,28 @@ impl WebhookMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "ID of the event delivery to retry.")] id: ID,
-    ) -> Result<EventDeliveryRetry> {
-        let req = ctx.data::<RequestCtx>()?;
-        req.require_any(&[Permission::ManageApps])?;
-        let state = ctx.data::<AppState>()?;
-        let pk = id::decode::<i64>(&id, "EventDelivery")?;
-        match state.webhooks.retry(pk).await {
-            Ok(delivery) => {
-                state.events.deliveries_handle().notify_one();
-                Ok(EventDeliveryRetry {
-                    delivery: Some(EventDeliveryNode(delivery)),
-                    errors: vec![],
-                })
+    ) -> Result<Option<EventDeliveryRetry>> {
+        let result: Result<EventDeliveryRetry> = async {
+            let req = ctx.data::<RequestCtx>()?;
+            req.require_any(&[Permission::ManageApps])?;
+            let state = ctx.data::<AppState>()?;
+            let pk = id::decode::<i64>(&id, "EventDelivery")?;
+            match state.webhooks.retry(pk).await {
+                Ok(delivery) => {
+                    state.events.deliveries_handle().notify_one();
+                    Ok(EventDeliveryRetry {
+                        delivery: Some(EventDeliveryNode(delivery)),
+                        errors: vec![],
+                    })
+                }
+                Err(e) => Ok(EventDeliveryRetry {
+                    delivery: None,
+                    errors: vec![to_error(req, e)?],
+                }),
             }
-            Err(e) => Ok(EventDeliveryRetry {
-                delivery: None,
-                errors: vec![to_error(req, e)?],
-            }),
         }
+        .await;
+        result.map(Some)
     }
 }
 
