@@ -641,23 +641,23 @@ impl CheckoutLineNode {
 pub struct CheckoutAddressValidationRules {
     /// Determines if an error should be raised when the provided address doesn't have all
     /// the required fields.
-    #[graphql(default = true)]
-    pub check_required_fields: bool,
+    #[graphql(default_with = "Some(true)")]
+    pub check_required_fields: Option<bool>,
     /// Determines if an error should be raised when the provided address doesn't match the
     /// expected format.
-    #[graphql(default = true)]
-    pub check_fields_format: bool,
+    #[graphql(default_with = "Some(true)")]
+    pub check_fields_format: Option<bool>,
     /// Determines if Saleor should apply normalization on address fields.
-    #[graphql(default = true)]
-    pub enable_fields_normalization: bool,
+    #[graphql(default_with = "Some(true)")]
+    pub enable_fields_normalization: Option<bool>,
 }
 
 impl From<Option<CheckoutAddressValidationRules>> for AddressRules {
     fn from(r: Option<CheckoutAddressValidationRules>) -> Self {
         r.map_or_else(AddressRules::default, |r| AddressRules {
-            check_required_fields: r.check_required_fields,
-            check_fields_format: r.check_fields_format,
-            enable_fields_normalization: r.enable_fields_normalization,
+            check_required_fields: r.check_required_fields.unwrap_or(true),
+            check_fields_format: r.check_fields_format.unwrap_or(true),
+            enable_fields_normalization: r.enable_fields_normalization.unwrap_or(true),
         })
     }
 }
@@ -680,8 +680,8 @@ pub struct CheckoutLineInput {
     pub variant_id: ID,
     /// Flag that allow force splitting the same variant into multiple lines by skipping the
     /// matching logic (not supported: lines are always merged).
-    #[graphql(default = false)]
-    pub force_new_line: bool,
+    #[graphql(default_with = "Some(false)")]
+    pub force_new_line: Option<bool>,
     /// Fields required to update the object's metadata.
     pub metadata: Option<Vec<MetadataInput>>,
 }

@@ -719,12 +719,19 @@ impl WebhookMutation {
     async fn webhook_update(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "ID of a webhook to update.")] id: ID,
+        #[graphql(desc = "ID of a webhook to update.")] id: Option<ID>,
         #[graphql(desc = "Fields required to update a webhook.")] input: WebhookUpdateInput,
     ) -> Result<Option<WebhookUpdate>> {
         let result: Result<WebhookUpdate> = async {
             let req = ctx.data::<RequestCtx>()?;
             let state = ctx.data::<AppState>()?;
+            let Some(id) = id else {
+                return Ok(WebhookUpdate::failed(WebhookError::new(
+                    "id",
+                    WebhookErrorCode::Required,
+                    "Provide the webhook's id.",
+                )));
+            };
             let Some(hook) = load(ctx, &id).await? else {
                 return Ok(WebhookUpdate::failed(WebhookError::new(
                     "id",
@@ -757,11 +764,18 @@ impl WebhookMutation {
     async fn webhook_delete(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "ID of a webhook to delete.")] id: ID,
+        #[graphql(desc = "ID of a webhook to delete.")] id: Option<ID>,
     ) -> Result<Option<WebhookDelete>> {
         let result: Result<WebhookDelete> = async {
             let req = ctx.data::<RequestCtx>()?;
             let state = ctx.data::<AppState>()?;
+            let Some(id) = id else {
+                return Ok(WebhookDelete::failed(WebhookError::new(
+                    "id",
+                    WebhookErrorCode::Required,
+                    "Provide the webhook's id.",
+                )));
+            };
             let Some(hook) = load(ctx, &id).await? else {
                 return Ok(WebhookDelete::failed(WebhookError::new(
                     "id",
