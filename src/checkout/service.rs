@@ -12,8 +12,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{Value as Json, json};
 
@@ -269,12 +268,7 @@ impl CheckoutService {
     /// before it writes never fails to upgrade its lock (it waits up to the busy timeout
     /// instead); a plain `BEGIN` on PostgreSQL.
     pub async fn write_txn(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
-        self.db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
+        crate::db::begin_write(&self.db).await
     }
 
     /// The open (not completed) checkout `token` if `actor` may see it.

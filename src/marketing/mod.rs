@@ -16,10 +16,7 @@ pub mod segments;
 pub mod stats;
 pub mod types;
 
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
 use crate::events::Events;
 
@@ -43,11 +40,6 @@ impl MarketingService {
     /// writers instead of failing with `SQLITE_BUSY` when upgrading its read snapshot;
     /// PostgreSQL ignores the option.
     async fn write_txn(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
+        crate::db::begin_write(&self.db).await
     }
 }
