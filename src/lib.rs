@@ -19,6 +19,7 @@ pub mod marketing;
 pub mod metadata;
 pub mod metrics;
 pub mod order;
+pub mod payment;
 pub mod redis;
 pub mod schema;
 pub mod secret;
