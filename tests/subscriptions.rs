@@ -93,6 +93,82 @@ async fn anonymous_subscriptions_are_refused() {
     );
 }
 
+async fn live_executions(server: &TestServer) -> u64 {
+    let text = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("bizgraph_live_executions "))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn identical_subscriptions_share_one_execution() {
+    let server = TestServer::start().await;
+    let token = server.staff_token().await;
+    let auth = json!({"authorization": format!("Bearer {token}")});
+    let mut sockets = Vec::new();
+    for _ in 0..3 {
+        let (mut ws, _) = ws_init(&server, "graphql-transport-ws", auth.clone()).await;
+        ws_subscribe(&mut ws, "1", SUBSCRIPTION).await;
+        sockets.push(ws);
+    }
+    // A different selection runs on its own.
+    let (mut other, _) = ws_init(&server, "graphql-transport-ws", auth.clone()).await;
+    ws_subscribe(
+        &mut other,
+        "1",
+        "subscription { event { ... on ChannelMetadataUpdated { channel { slug } } } }",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(live_executions(&server).await, 2);
+
+    touch_channel(&server, &token, "shared").await;
+    for ws in &mut sockets {
+        let msg = ws_next(ws, Duration::from_secs(10)).await.unwrap();
+        let event = &msg["payload"]["data"]["event"];
+        assert_eq!(
+            event["channel"]["metadata"],
+            json!([{"key": "k", "value": "shared"}])
+        );
+    }
+    let msg = ws_next(&mut other, Duration::from_secs(10)).await.unwrap();
+    assert_eq!(
+        msg["payload"]["data"]["event"],
+        json!({"channel": {"slug": "default-channel"}})
+    );
+
+    // Members leave; the shared execution stops with the last one.
+    for mut ws in sockets.drain(..2) {
+        ws.close(None).await.unwrap();
+    }
+    touch_channel(&server, &token, "after").await;
+    let msg = ws_next(&mut sockets[0], Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        msg["payload"]["data"]["event"]["channel"]["metadata"],
+        json!([{"key": "k", "value": "after"}])
+    );
+    sockets[0].close(None).await.unwrap();
+    other.close(None).await.unwrap();
+    let mut running = u64::MAX;
+    for _ in 0..50 {
+        running = live_executions(&server).await;
+        if running == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(running, 0);
+}
+
 #[tokio::test]
 async fn an_expiring_token_ends_the_subscription() {
     let server = TestServer::start_with(|c| c.access_token_ttl_secs = 2).await;

@@ -92,7 +92,7 @@ macro_rules! order_event {
 
             /// The order the event relates to.
             async fn order(&self, ctx: &Context<'_>) -> Result<Option<OrderNode>> {
-                load_order(ctx, &self.0.object_id).await
+                load_order(ctx, &self.0).await
             }
         }
     };
@@ -104,15 +104,20 @@ order_event!(OrderConfirmed, "Event sent when order is confirmed.");
 order_event!(OrderFulfilled, "Event sent when order is fulfilled.");
 order_event!(OrderCancelled, "Event sent when order is cancelled.");
 
-async fn load_order(ctx: &Context<'_>, id: &str) -> Result<Option<OrderNode>> {
+/// The order an event is about, loaded once per event on this instance (shared by every
+/// subscriber through the event's memo).
+async fn load_order(ctx: &Context<'_>, event: &BusEvent) -> Result<Option<OrderNode>> {
     use sea_orm::EntityTrait;
     let req = ctx.data::<RequestCtx>()?;
     let state = ctx.data::<AppState>()?;
-    Ok(entities::shop_order::Entity::find_by_id(id.to_owned())
-        .one(&state.db.conn)
+    let order = event
+        .memo
+        .object(|| {
+            entities::shop_order::Entity::find_by_id(event.object_id.clone()).one(&state.db.conn)
+        })
         .await
-        .map_err(|e| req.internal(e))?
-        .map(OrderNode::new))
+        .map_err(|e| req.internal(e))?;
+    Ok(order.map(OrderNode::new))
 }
 
 /// Declares a checkout event type with a `checkout` field.
@@ -138,13 +143,16 @@ macro_rules! checkout_event {
                 use sea_orm::EntityTrait;
                 let req = ctx.data::<RequestCtx>()?;
                 let state = ctx.data::<AppState>()?;
-                Ok(
-                    entities::checkout::Entity::find_by_id(self.0.object_id.clone())
-                        .one(&state.db.conn)
-                        .await
-                        .map_err(|e| req.internal(e))?
-                        .map(CheckoutNode::new),
-                )
+                let checkout = self
+                    .0
+                    .memo
+                    .object(|| {
+                        entities::checkout::Entity::find_by_id(self.0.object_id.clone())
+                            .one(&state.db.conn)
+                    })
+                    .await
+                    .map_err(|e| req.internal(e))?;
+                Ok(checkout.map(CheckoutNode::new))
             }
         }
     };
@@ -218,7 +226,11 @@ impl Event {
 
 /// When the websocket's access token expires; live subscriptions end then.
 #[derive(Clone, Copy, Debug)]
-pub struct TokenExpiry(pub tokio::time::Instant);
+pub struct TokenExpiry {
+    pub at: tokio::time::Instant,
+    /// The token's `exp` claim (Unix seconds).
+    pub exp: i64,
+}
 
 /// A live subscription's state: its bus receiver, who is listening, until when.
 struct Live {
@@ -292,7 +304,7 @@ impl EventSubscription {
             ));
         }
         let receiver = ctx.data::<AppState>()?.events.bus.subscribe();
-        let expires = ctx.data_opt::<TokenExpiry>().map(|e| e.0);
+        let expires = ctx.data_opt::<TokenExpiry>().map(|e| e.at);
         let live = Live {
             receiver,
             req,

@@ -194,7 +194,7 @@ async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::
         .protocols(protocols)
         .on_upgrade(move |socket| {
             let state = http.state.clone();
-            GraphQLWebSocket::new(socket, http.schema.clone(), protocol)
+            GraphQLWebSocket::new(socket, http.live.clone(), protocol)
                 .on_connection_init(move |payload| async move {
                     let authorization = ["authorization", "Authorization"]
                         .iter()
@@ -226,7 +226,10 @@ fn token_expiry(authorization: &str) -> Option<TokenExpiry> {
     let exp = claims.get("exp")?.as_i64()?;
     let left = exp - chrono::Utc::now().timestamp();
     let left = std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0));
-    Some(TokenExpiry(tokio::time::Instant::now() + left))
+    Some(TokenExpiry {
+        at: tokio::time::Instant::now() + left,
+        exp,
+    })
 }
 
 async fn execute(

@@ -46,10 +46,14 @@ pub async fn health(State(http): State<Http>) -> impl IntoResponse {
 /// Prometheus metrics.
 pub async fn metrics(State(http): State<Http>) -> impl IntoResponse {
     let state = &http.state;
-    let body = state.metrics.render(
+    let mut body = state.metrics.render(
         state.db.statements(),
         state.db.pool_stats(state.config.db_max_connections),
     );
+    body.push_str(&format!(
+        "# HELP bizgraph_live_executions Distinct live subscription executions (identical subscriptions share one).\n# TYPE bizgraph_live_executions gauge\nbizgraph_live_executions {}\n",
+        http.live.running()
+    ));
     (
         [(
             header::CONTENT_TYPE,

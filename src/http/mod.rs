@@ -3,6 +3,7 @@
 
 mod graphql;
 mod health;
+mod live;
 mod request_id;
 
 use axum::{Router, http::Method, routing::get};
@@ -21,12 +22,19 @@ pub use request_id::RequestId;
 pub struct Http {
     pub schema: AppSchema,
     pub state: AppState,
+    /// Websocket executor sharing identical subscriptions.
+    pub live: live::SharedSubscriptions,
 }
 
 /// The application router.
 pub fn router(schema: AppSchema, state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
-    let http = Http { schema, state };
+    let live = live::SharedSubscriptions::new(schema.clone());
+    let http = Http {
+        schema,
+        state,
+        live,
+    };
     Router::new()
         .route(
             "/graphql/",
