@@ -24,7 +24,10 @@ use crate::{
     order::api::{OrderMutation, OrderQuery},
     shop::api::ShopQuery,
     state::AppState,
-    webhook::api::{WebhookMutation, WebhookQuery},
+    webhook::{
+        api::{WebhookMutation, WebhookQuery},
+        testing::WebhookTestingMutation,
+    },
 };
 
 /// Root query: every domain's queries.
@@ -51,6 +54,7 @@ pub struct Mutation(
     CatalogMutation,
     ContentMutation,
     WebhookMutation,
+    WebhookTestingMutation,
     StaffMutation,
     AppMutation,
     MarketingMutation,

@@ -383,3 +383,82 @@ async fn two_instances_deliver_each_event_exactly_once() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(receiver.requests.lock().unwrap().len(), 20, "no duplicates");
 }
+
+#[tokio::test]
+async fn dry_run_renders_and_trigger_sends_without_an_outbox_event() {
+    let server = server().await;
+    let token = server.staff_token().await;
+    let body = server
+        .gql(r#"{ channel(slug: "default-channel") { id } }"#, json!({}))
+        .await;
+    let channel = data(&body)["channel"]["id"].as_str().unwrap().to_owned();
+    const DRY: &str = "mutation($o: ID!, $q: String!) { webhookDryRun(objectId: $o, query: $q) { payload errors { field code } } }";
+
+    let body = server
+        .gql_as(&token, DRY, json!({"o": channel, "q": QUERY}))
+        .await;
+    let result = &data(&body)["webhookDryRun"];
+    assert_eq!(result["errors"], json!([]), "{body}");
+    let payload: Value = serde_json::from_str(result["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["channel"]["slug"], "default-channel", "{payload}");
+
+    // Wrong object type, unknown object, broken query, no staff token.
+    let order = bizgraph::core::id::encode("Order", "00000000-0000-0000-0000-000000000000").0;
+    let body = server
+        .gql_as(&token, DRY, json!({"o": order, "q": QUERY}))
+        .await;
+    assert_eq!(
+        data(&body)["webhookDryRun"]["errors"][0]["code"],
+        "TYPE_NOT_SUPPORTED"
+    );
+    let missing = bizgraph::core::id::encode("Channel", 999_999).0;
+    let body = server
+        .gql_as(&token, DRY, json!({"o": missing, "q": QUERY}))
+        .await;
+    assert_eq!(
+        data(&body)["webhookDryRun"]["errors"][0]["code"],
+        "NOT_FOUND"
+    );
+    let body = server
+        .gql_as(&token, DRY, json!({"o": channel, "q": "subscription {"}))
+        .await;
+    assert_eq!(data(&body)["webhookDryRun"]["errors"][0]["code"], "SYNTAX");
+    let customer = server.customer_token("dry@example.com").await;
+    let body = server
+        .gql_as(&customer, DRY, json!({"o": channel, "q": QUERY}))
+        .await;
+    assert_eq!(error_code(&body), "PERMISSION_DENIED");
+
+    // Trigger: one signed delivery for this webhook, and no outbox event for others.
+    let (addr, receiver) = start_receiver(vec![]).await;
+    let app = create_app(&server).await;
+    let hook = create_webhook(&server, &token, &app, &format!("http://{addr}/hook"), None).await;
+    let outbox_rows = || async {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entities::outbox::Entity::find()
+            .count(&server.state.db.conn)
+            .await
+            .unwrap()
+    };
+    let outbox_before = outbox_rows().await;
+    let body = server
+        .gql_as(
+            &token,
+            "mutation($o: ID!, $w: ID!) { webhookTrigger(objectId: $o, webhookId: $w) { errors { code } delivery { id status eventType } } }",
+            json!({"o": channel, "w": hook}),
+        )
+        .await;
+    let result = &data(&body)["webhookTrigger"];
+    assert_eq!(result["errors"], json!([]), "{body}");
+    assert_eq!(result["delivery"]["status"], "PENDING");
+    assert_eq!(result["delivery"]["eventType"], "CHANNEL_METADATA_UPDATED");
+    let requests = wait_for(&receiver, 1).await;
+    assert_eq!(requests.len(), 1);
+    let (headers, payload) = &requests[0];
+    assert_eq!(headers["saleor-event"], "channel_metadata_updated");
+    let signature = headers["saleor-signature"].to_str().unwrap();
+    assert!(verify_jws(&server, signature, payload).await);
+    let payload: Value = serde_json::from_slice(payload).unwrap();
+    assert_eq!(payload["channel"]["slug"], "default-channel");
+    assert_eq!(outbox_rows().await, outbox_before);
+}

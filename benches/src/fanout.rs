@@ -47,13 +47,22 @@ struct Args {
     email: String,
     #[arg(long)]
     password: String,
+    /// Number of distinct subscription documents (subscriber i uses document i mod N).
+    /// Identical subscriptions share one execution per instance; `--distinct` equal to
+    /// `--subscribers` measures the worst case where every subscriber executes its own.
+    #[arg(long, default_value_t = 1)]
+    distinct: usize,
     /// Label for the output row.
     #[arg(long, default_value = "")]
     label: String,
 }
 
-const SUBSCRIPTION: &str =
-    "subscription { event { issuedAt ... on ChannelMetadataUpdated { channel { slug } } } }";
+/// Subscription document number `n` (documents differ by the alias of `slug`).
+fn subscription(n: usize) -> String {
+    format!(
+        "subscription {{ event {{ issuedAt ... on ChannelMetadataUpdated {{ channel {{ s{n}: slug }} }} }} }}"
+    )
+}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -133,6 +142,7 @@ async fn run(args: Args) -> Result<(), String> {
     for i in 0..args.subscribers {
         let target = targets[i % targets.len()].clone();
         let (token, latencies, ready) = (token.clone(), latencies.clone(), ready.clone());
+        let document = subscription(i % args.distinct.max(1));
         tasks.push(tokio::spawn(async move {
             let mut request = target.into_client_request().map_err(|e| e.to_string())?;
             request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().map_err(|_| "header")?);
@@ -140,7 +150,7 @@ async fn run(args: Args) -> Result<(), String> {
             ws.send(Message::text(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}).to_string()))
                 .await
                 .map_err(|e| e.to_string())?;
-            ws.send(Message::text(json!({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}).to_string()))
+            ws.send(Message::text(json!({"id": "1", "type": "subscribe", "payload": {"query": document}}).to_string()))
                 .await
                 .map_err(|e| e.to_string())?;
             let mut counted = false;
@@ -205,12 +215,13 @@ async fn run(args: Args) -> Result<(), String> {
     let mut l = latencies.lock().map_err(|_| "poisoned")?.clone();
     l.sort_by(f64::total_cmp);
     println!(
-        "| label | subscribers | events | events/s | deliveries expected | received | p50 ms | p90 ms | p99 ms | max ms |"
+        "| label | subscribers | distinct | events | events/s | deliveries expected | received | p50 ms | p90 ms | p99 ms | max ms |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {} | {connected} | {sent} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        "| {} | {connected} | {} | {sent} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
         args.label,
+        args.distinct,
         sent as f64 / send_secs,
         connected * sent,
         l.len(),

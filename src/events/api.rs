@@ -224,6 +224,23 @@ impl Event {
     }
 }
 
+/// Whether events of `event_type` can be rendered for subscriptions and webhook payloads.
+pub fn subscribable(event_type: EventType) -> bool {
+    let probe = BusEvent {
+        id: 0,
+        event_type: event_type.as_str().to_owned(),
+        object_type: String::new(),
+        object_id: String::new(),
+        channel_slug: None,
+        user_id: None,
+        requestor: None,
+        payload: serde_json::Value::Null,
+        created_at: Utc::now(),
+        memo: Default::default(),
+    };
+    Event::from_bus(Arc::new(probe)).is_some()
+}
+
 /// When the websocket's access token expires; live subscriptions end then.
 #[derive(Clone, Copy, Debug)]
 pub struct TokenExpiry {

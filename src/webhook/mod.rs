@@ -11,3 +11,4 @@ pub mod payload;
 pub mod service;
 pub mod signature;
 pub mod target;
+pub mod testing;

@@ -47,9 +47,19 @@ pub async fn render(
     query: &str,
     event: Arc<BusEvent>,
 ) -> Result<String, String> {
+    render_as(schema, app_requestor(app), query, event).await
+}
+
+/// Renders the payload of `query` for `event` with `requestor`'s permissions.
+pub async fn render_as(
+    schema: &AppSchema,
+    requestor: Requestor,
+    query: &str,
+    event: Arc<BusEvent>,
+) -> Result<String, String> {
     let ctx = RequestCtx {
         request_id: format!("webhook-event-{}", event.id),
-        requestor: app_requestor(app),
+        requestor,
     };
     let request = Request::new(query)
         .data(ctx)
