@@ -215,6 +215,24 @@ async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::
         .into_response()
 }
 
+/// Operations of one batch run at most this many at a time, so a single huge batch cannot
+/// take every database connection and starve other requests (or itself).
+const BATCH_CONCURRENCY: usize = 8;
+
+async fn execute_batch(schema: &crate::schema::AppSchema, batch: BatchRequest) -> BatchResponse {
+    use futures_util::StreamExt;
+    match batch {
+        BatchRequest::Single(request) => BatchResponse::Single(schema.execute(request).await),
+        BatchRequest::Batch(requests) => BatchResponse::Batch(
+            futures_util::stream::iter(requests)
+                .map(|request| schema.execute(request))
+                .buffered(BATCH_CONCURRENCY)
+                .collect()
+                .await,
+        ),
+    }
+}
+
 /// When a JWT bearer value expires (its `exp`), for ending live subscriptions on time.
 /// Only called after the token was authenticated, so the claims are already verified.
 fn token_expiry(authorization: &str) -> Option<TokenExpiry> {
@@ -283,7 +301,7 @@ async fn execute(
     }
     let started = Instant::now();
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
-    let response = match tokio::time::timeout(timeout, http.schema.execute_batch(batch)).await {
+    let response = match tokio::time::timeout(timeout, execute_batch(&http.schema, batch)).await {
         Ok(response) => response,
         Err(_) => {
             for name in &names {

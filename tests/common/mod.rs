@@ -7,6 +7,8 @@
 //! - `BIZGRAPH_TEST_REDIS_URL=redis://127.0.0.1:6379`: the server is configured with Redis.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod process;
+
 use std::net::SocketAddr;
 
 use bizgraph::{config::Config, state::AppState};
@@ -282,7 +284,7 @@ impl Drop for TestServer {
 
 /// Drops a per-test database on a separate thread with its own runtime, since Drop cannot
 /// await and the test's runtime may be shutting down.
-fn drop_pg_database(base: String, name: String) {
+pub fn drop_pg_database(base: String, name: String) {
     let _ = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -299,7 +301,7 @@ fn drop_pg_database(base: String, name: String) {
     .join();
 }
 
-async fn create_pg_database(base: &str) -> (String, String) {
+pub async fn create_pg_database(base: &str) -> (String, String) {
     let name = format!("bizgraph_t_{}", uuid::Uuid::new_v4().simple());
     let admin = Database::connect(base)
         .await
