@@ -1348,3 +1348,43 @@ async fn payu_decline_5xx_timeout_and_bad_input() {
         ));
     }
 }
+
+#[tokio::test]
+async fn unreachable_providers_are_unavailable() {
+    // A port nobody listens on: connection refused.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let tid = txn_id();
+
+    let paypal = Ctx::new(FakePayPal::start().await.config(), &dead);
+    let r = PayPal
+        .initialize_transaction(
+            &paypal.call(),
+            &init_request(&tid, Amount::new(100, "USD"), Flow::Charge, None),
+        )
+        .await;
+    assert!(
+        matches!(r, Err(GatewayError::Unavailable(ref m)) if m.contains("could not be reached")),
+        "{r:?}"
+    );
+
+    let razorpay = Ctx::new(FakeRazorpay::start().await.config(), &dead);
+    let r = Razorpay
+        .initialize_transaction(
+            &razorpay.call(),
+            &init_request(&tid, Amount::new(100, "INR"), Flow::Charge, None),
+        )
+        .await;
+    assert!(matches!(r, Err(GatewayError::Unavailable(_))), "{r:?}");
+
+    let payu = Ctx::new(FakePayU::start().await.config(), &dead);
+    let r = PayU
+        .refund(&payu.call(), &txnid_of(&tid), &Amount::new(100, "INR"))
+        .await;
+    assert!(matches!(r, Err(GatewayError::Unavailable(_))), "{r:?}");
+}
+
+fn txnid_of(transaction_id: &str) -> String {
+    bizgraph::payment::payu::txnid_for(transaction_id)
+}

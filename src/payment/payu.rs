@@ -383,8 +383,7 @@ impl PaymentGateway for PayU {
             60,
         );
         let productinfo = clean(
-            &call
-                .setting("productInfo")
+            call.setting("productInfo")
                 .filter(|s| !s.is_empty())
                 .unwrap_or(request.source_object),
             100,

@@ -97,7 +97,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Decodes hex (either case); `None` if malformed.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
     let s = s.trim().as_bytes();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| match c {
