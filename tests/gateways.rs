@@ -683,6 +683,36 @@ async fn razorpay_order_checkout_process_and_refund() {
         Err(GatewayError::InvalidData(_))
     ));
 
+    // Without the order id on our side, the order's receipt must name this transaction.
+    let other_tid = txn_id();
+    assert!(matches!(
+        gw.process(
+            &call,
+            &process_request(
+                &other_tid,
+                None,
+                Amount::new(50000, "INR"),
+                Flow::Charge,
+                Some(&callback)
+            )
+        )
+        .await,
+        Err(GatewayError::InvalidData(_))
+    ));
+    let by_receipt = gw
+        .process(
+            &call,
+            &process_request(
+                &tid,
+                None,
+                Amount::new(50000, "INR"),
+                Flow::Charge,
+                Some(&callback),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_receipt.kind, EventKind::ChargeSuccess);
     // Refund by payment id; a duplicate of the same request refunds once.
     let r1 = gw
         .refund(&call, &payment_id, &Amount::new(20000, "INR"))
@@ -708,6 +738,23 @@ async fn razorpay_order_checkout_process_and_refund() {
     assert_eq!(fake.payment(&payment_id)["amount_refunded"], 50000);
     let over = gw.refund(&call, &payment_id, &Amount::new(1, "INR")).await;
     assert!(matches!(over, Err(GatewayError::Rejected(_))), "{over:?}");
+
+    // Once the payment id is the reference, another payment is refused.
+    let other_payment = fake.checkout(&order_id, Checkout::Pays);
+    assert!(matches!(
+        gw.process(
+            &call,
+            &process_request(
+                &tid,
+                Some(&payment_id),
+                Amount::new(50000, "INR"),
+                Flow::Charge,
+                Some(&other_payment)
+            )
+        )
+        .await,
+        Err(GatewayError::InvalidData(_))
+    ));
 }
 
 #[tokio::test]

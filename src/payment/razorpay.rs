@@ -411,6 +411,39 @@ impl PaymentGateway for Razorpay {
         if !verify_checkout_signature(order_id, payment_id, signature, call.secret("keySecret")?) {
             return Err(GatewayError::BadSignature);
         }
+        if let Some(psp) = request.psp_reference.filter(|p| p.starts_with("pay_"))
+            && psp != payment_id
+        {
+            return Err(GatewayError::InvalidData(
+                "The Razorpay payment does not belong to this transaction.".into(),
+            ));
+        }
+        // Without our order id to compare with, the order must name this transaction:
+        // a genuine, signed payment of another (cheaper) order must not pay for this one.
+        if !request
+            .psp_reference
+            .is_some_and(|p| p.starts_with("order_"))
+        {
+            let reply = Self::api(
+                call,
+                Method::GET,
+                &format!("/v1/orders/{order_id}"),
+                None,
+                None,
+            )
+            .await?;
+            if !reply.is_success() {
+                return Err(rejected(&reply));
+            }
+            let ours = psp_http::truncate(request.transaction_id, 40);
+            if str_at(&reply.body, "/receipt") != Some(ours.as_str())
+                && str_at(&reply.body, "/notes/transaction_id") != Some(request.transaction_id)
+            {
+                return Err(GatewayError::InvalidData(
+                    "The Razorpay order does not belong to this transaction.".into(),
+                ));
+            }
+        }
         let mut payment = Self::fetch_payment(call, payment_id).await?;
         if str_at(&payment, "/order_id") != Some(order_id) {
             return Err(GatewayError::InvalidData(
