@@ -1435,3 +1435,31 @@ async fn unreachable_providers_are_unavailable() {
 fn txnid_of(transaction_id: &str) -> String {
     bizgraph::payment::payu::txnid_for(transaction_id)
 }
+
+#[tokio::test]
+async fn paypal_short_lived_tokens_are_not_reused() {
+    let fake = FakePayPal::start().await;
+    // Tokens are cached per base URL (each fake has its own port), client id and secret.
+    let ctx = Ctx::new(fake.config(), &fake.base_url);
+    fake.set_token_lifetime(30); // under the one-minute safety margin
+    let gw = PayPal;
+    for _ in 0..2 {
+        gw.initialize_transaction(
+            &ctx.call(),
+            &init_request(&txn_id(), Amount::new(100, "USD"), Flow::Charge, None),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(fake.token_requests(), 2);
+    fake.set_token_lifetime(3600);
+    for _ in 0..2 {
+        gw.initialize_transaction(
+            &ctx.call(),
+            &init_request(&txn_id(), Amount::new(100, "USD"), Flow::Charge, None),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(fake.token_requests(), 3);
+}

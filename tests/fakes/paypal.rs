@@ -90,6 +90,11 @@ impl FakePayPal {
         self.inner.state.lock().unwrap().token_requests
     }
 
+    /// Lifetime (`expires_in`, seconds) of the tokens handed out from now on.
+    pub fn set_token_lifetime(&self, seconds: u64) {
+        self.inner.state.lock().unwrap().expires_in = seconds;
+    }
+
     /// Invalidates every token handed out (as PayPal does when they expire).
     pub fn revoke_tokens(&self) {
         self.inner.state.lock().unwrap().tokens.clear();
