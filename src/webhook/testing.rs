@@ -220,13 +220,12 @@ fn concerns(event_type: EventType, type_name: &str) -> bool {
                 .unwrap_or_default()
         })
         .collect();
-    let subject = match type_name {
+    match type_name {
         "User" => ["Customer", "Account", "Staff"]
             .iter()
             .any(|p| pascal.starts_with(p)),
         other => pascal.starts_with(other),
-    };
-    subject
+    }
 }
 
 /// Renders `query` for `event` as the caller; an empty payload (the object is gone)
