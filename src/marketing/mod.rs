@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod assignment;
+pub mod attribution;
 pub mod campaigns;
 pub mod csv;
 pub mod email;

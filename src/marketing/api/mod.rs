@@ -6,6 +6,7 @@
 //!
 //! [`MarketingService`]: super::MarketingService
 
+pub mod attribution;
 pub mod campaigns;
 pub mod events;
 pub mod leads;
@@ -256,4 +257,5 @@ pub struct MarketingMutation(
     leads::LeadMutation,
     segments::SegmentMutation,
     campaigns::CampaignMutation,
+    attribution::AttributionMutation,
 );
