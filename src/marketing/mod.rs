@@ -12,6 +12,7 @@ pub mod csv;
 pub mod email;
 pub mod filter;
 pub mod leads;
+pub mod sales;
 pub mod scoring;
 pub mod segments;
 pub mod stats;

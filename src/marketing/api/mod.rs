@@ -11,6 +11,7 @@ pub mod campaigns;
 pub mod events;
 pub mod leads;
 pub mod loaders;
+pub mod sales;
 pub mod segments;
 pub mod stats;
 
@@ -101,6 +102,8 @@ mirror_enum! {
         ClickRate,
         /// New leads per click.
         LeadConversionRate,
+        /// Attributed orders (real conversions) per click.
+        ConversionRate,
     }
 }
 
@@ -249,6 +252,7 @@ pub struct MarketingQuery(
     segments::SegmentQuery,
     campaigns::CampaignQuery,
     stats::StatsQuery,
+    sales::SalesQueryRoot,
 );
 
 /// Marketing mutations.
