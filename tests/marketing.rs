@@ -626,7 +626,10 @@ async fn campaign_rules_metric_reports_and_readout_on_the_database() {
         (1000, 150, "12.5")
     );
     assert!((a.ctr().unwrap() - 0.15).abs() < 1e-12);
-    let (_, _, total) = svc.campaign_variant_totals(campaign, Touch::Last).await.unwrap();
+    let (_, _, total) = svc
+        .campaign_variant_totals(campaign, Touch::Last)
+        .await
+        .unwrap();
     assert_eq!(
         (
             total.impressions,

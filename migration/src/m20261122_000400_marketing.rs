@@ -363,7 +363,9 @@ impl MigrationTrait for Migration {
                     .col(integer_null(MarketingAttribution::ChannelId))
                     .col(string_len_null(MarketingAttribution::Currency, 3))
                     .col(big_integer_null(MarketingAttribution::OrderTotal))
-                    .col(timestamp_with_time_zone_null(MarketingAttribution::OrderedAt))
+                    .col(timestamp_with_time_zone_null(
+                        MarketingAttribution::OrderedAt,
+                    ))
                     // True when this order turned the lead into a customer.
                     .col(boolean(MarketingAttribution::LeadConverted).default(false))
                     .col(timestamp_with_time_zone(MarketingAttribution::CreatedAt))

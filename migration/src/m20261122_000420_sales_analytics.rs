@@ -7,9 +7,15 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 const INDEXES: &[(&str, &[&str])] = &[
-    ("idx_shop_order_channel_created", &["channel_id", "created_at"]),
+    (
+        "idx_shop_order_channel_created",
+        &["channel_id", "created_at"],
+    ),
     ("idx_shop_order_created", &["created_at"]),
-    ("idx_shop_order_email_created", &["user_email", "created_at"]),
+    (
+        "idx_shop_order_email_created",
+        &["user_email", "created_at"],
+    ),
 ];
 
 #[async_trait::async_trait]

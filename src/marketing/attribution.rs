@@ -163,7 +163,12 @@ impl MarketingService {
 
     /// The attribution of a checkout.
     pub async fn checkout_touches(&self, token: &str) -> MResult<Touches> {
-        Ok(touches_of(&self.db, marketing_attribution::Column::CheckoutToken, token).await?)
+        Ok(touches_of(
+            &self.db,
+            marketing_attribution::Column::CheckoutToken,
+            token,
+        )
+        .await?)
     }
 
     /// The attribution of an order.
@@ -295,9 +300,7 @@ pub async fn on_order_placed(txn: &DatabaseTransaction, order_id: &str) -> Resul
         return Ok(());
     };
     let touches = match order.checkout_token.as_deref() {
-        Some(token) => {
-            touches_of(txn, marketing_attribution::Column::CheckoutToken, token).await?
-        }
+        Some(token) => touches_of(txn, marketing_attribution::Column::CheckoutToken, token).await?,
         None => Touches::default(),
     };
     let mut warnings = Vec::new();

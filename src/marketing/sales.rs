@@ -162,7 +162,7 @@ struct BucketRow {
 #[derive(FromQueryResult)]
 struct CustomerRow {
     customers: i64,
-    returning: Option<i64>,
+    returning_customers: Option<i64>,
     orders: Option<i64>,
     returning_orders: Option<i64>,
 }
@@ -202,15 +202,23 @@ async fn series(db: &DatabaseConnection, q: &SalesQuery) -> MResult<Vec<Bucket>>
 
 async fn customers(db: &DatabaseConnection, q: &SalesQuery) -> MResult<Customers> {
     let backend = db.get_database_backend();
-    let (filter, values) = order_filter(backend, q);
+    let (filter, mut values) = order_filter(backend, q);
+    // The period start appears first in the text: PostgreSQL reuses `$1`, SQLite's
+    // positional `?` needs its own value in front.
+    let start = match backend {
+        DatabaseBackend::Postgres => ph(backend, 1),
+        _ => {
+            values.insert(0, q.from.into());
+            "?".to_owned()
+        }
+    };
     // One probe of (user_email, created_at) per customer of the period.
     let sql = format!(
-        "SELECT COUNT(*) AS customers, SUM(r) AS returning, SUM(n) AS orders, \
-         SUM(r * n) AS returning_orders FROM (SELECT o.user_email, COUNT(*) AS n, \
+        "SELECT COUNT(*) AS customers, CAST(SUM(r) AS BIGINT) AS returning_customers, \
+         CAST(SUM(n) AS BIGINT) AS orders, CAST(SUM(r * n) AS BIGINT) AS returning_orders FROM (SELECT o.user_email, COUNT(*) AS n, \
          CASE WHEN EXISTS (SELECT 1 FROM shop_order p WHERE p.user_email = o.user_email \
-         AND p.created_at < {} AND p.status NOT IN ({EXCLUDED})) THEN 1 ELSE 0 END AS r \
-         FROM shop_order o WHERE {filter} GROUP BY o.user_email) t",
-        ph(backend, 1)
+         AND p.created_at < {start} AND p.status NOT IN ({EXCLUDED})) THEN 1 ELSE 0 END AS r \
+         FROM shop_order o WHERE {filter} GROUP BY o.user_email) t"
     );
     let row = CustomerRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
         .one(db)
@@ -219,7 +227,7 @@ async fn customers(db: &DatabaseConnection, q: &SalesQuery) -> MResult<Customers
         return Ok(Customers::default());
     };
     let total = count(row.customers);
-    let returning = count(row.returning.unwrap_or(0));
+    let returning = count(row.returning_customers.unwrap_or(0));
     let orders = count(row.orders.unwrap_or(0));
     let returning_orders = count(row.returning_orders.unwrap_or(0));
     Ok(Customers {
@@ -341,7 +349,10 @@ mod tests {
         ];
         let t = totals(&series);
         assert_eq!(t.len(), 2);
-        assert_eq!((t[0].currency.as_str(), t[0].orders, t[0].revenue), ("EUR", 3, 3001));
+        assert_eq!(
+            (t[0].currency.as_str(), t[0].orders, t[0].revenue),
+            ("EUR", 3, 3001)
+        );
         assert_eq!(t[0].average_order_value(), Some(1000));
         assert_eq!(t[1].average_order_value(), Some(500));
         assert_eq!(CurrencyTotals::default().average_order_value(), None);

@@ -368,7 +368,7 @@ impl MarketingService {
         let p4 = placeholders(backend, 4);
         let sql = format!(
             "SELECT {order_day} AS day, campaign_variant_id AS variant_id, currency, \
-             COUNT(*) AS orders, SUM(CASE WHEN lead_converted THEN 1 ELSE 0 END) AS converted, \
+             COUNT(*) AS orders, CAST(SUM(CASE WHEN lead_converted THEN 1 ELSE 0 END) AS BIGINT) AS converted, \
              CAST(SUM(order_total) AS BIGINT) AS revenue FROM marketing_attribution \
              WHERE campaign_id = {} AND touch = {} AND order_id IS NOT NULL \
              AND {order_day} >= {} AND {order_day} <= {} GROUP BY 1, 2, 3",
@@ -376,13 +376,10 @@ impl MarketingService {
         );
         let mut order_values = values;
         order_values.insert(1, touch.code().into());
-        let orders = OrderAgg::find_by_statement(Statement::from_sql_and_values(
-            backend,
-            sql,
-            order_values,
-        ))
-        .all(&self.db)
-        .await?;
+        let orders =
+            OrderAgg::find_by_statement(Statement::from_sql_and_values(backend, sql, order_values))
+                .all(&self.db)
+                .await?;
         let mut cells: BTreeMap<(NaiveDate, Option<i32>), MetricRow> = BTreeMap::new();
         let parse_day = |d: &str| {
             NaiveDate::parse_from_str(d, "%Y-%m-%d")

@@ -286,10 +286,7 @@ impl CampaignNode {
         &self,
         ctx: &Context<'_>,
         period: Option<DateRangeInput>,
-        #[graphql(
-            default,
-            desc = "Which touch attributes orders (default: last touch)."
-        )]
+        #[graphql(default, desc = "Which touch attributes orders (default: last touch).")]
         touch: AttributionTouchEnum,
     ) -> Result<Vec<CampaignMetrics>> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);

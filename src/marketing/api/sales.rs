@@ -129,8 +129,7 @@ impl SalesQueryRoot {
         channel: Option<String>,
         period: Option<DateTimeRangeInput>,
         #[graphql(default)] granularity: SalesStatsGranularityEnum,
-        #[graphql(default = 10, desc = "Entries per currency in the top lists (1-100).")]
-        top: i32,
+        #[graphql(default = 10, desc = "Entries per currency in the top lists (1-100).")] top: i32,
     ) -> Result<SalesStats> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
         req.require_any(&[Permission::ManageOrders])?;
