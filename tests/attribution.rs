@@ -712,3 +712,60 @@ async fn metrics_and_sales_stats_keep_currencies_apart_and_touches_differ() {
         .await;
     assert_eq!(error_code(&body), "INVALID_INPUT");
 }
+
+#[tokio::test]
+async fn inactivity_decay_is_weekly_idempotent_and_never_below_zero() {
+    use bizgraph::marketing::decay::decay_once;
+    use chrono::{Duration, Utc};
+    let server = server().await;
+    let staff = server.staff_token().await;
+    let d = ok(
+        &server,
+        None,
+        "mutation($input: LeadCaptureInput!) { leadCapture(input: $input) { errors { code } } }",
+        json!({"input": {"email": "quiet@example.com", "firstName": "Q"}}),
+    )
+    .await;
+    assert_eq!(d["leadCapture"]["errors"], json!([]));
+    for _ in 0..3 {
+        ok(
+            &server,
+            None,
+            "mutation($input: LeadActivityTrackInput!, $key: String) { leadActivityTrack(input: $input, trackingKey: $key) { errors { code } } }",
+            json!({"input": {"email": "quiet@example.com", "type": "page_view", "url": "https://shop.example/pricing"},
+                   "key": TRACKING_KEY}),
+        )
+        .await;
+    }
+    let lead = lead_id(&server, "quiet@example.com").await;
+    let score = |d: &Value| d["lead"]["score"].as_i64().unwrap();
+    let d = ok(&server, Some(&staff), LEAD, json!({"id": lead})).await;
+    assert_eq!(score(&d), 35);
+    let db = &server.state.db.conn;
+    let now = Utc::now();
+
+    // Less than a week: nothing. One week: −5, once, however often the job runs.
+    assert_eq!(decay_once(db, now + Duration::days(6)).await.unwrap(), 0);
+    assert_eq!(decay_once(db, now + Duration::days(8)).await.unwrap(), 1);
+    assert_eq!(decay_once(db, now + Duration::days(8)).await.unwrap(), 0);
+    let d = ok(&server, Some(&staff), LEAD, json!({"id": lead})).await;
+    assert_eq!(score(&d), 30);
+    // Three weeks in total: two more.
+    decay_once(db, now + Duration::days(22)).await.unwrap();
+    let d = ok(&server, Some(&staff), LEAD, json!({"id": lead})).await;
+    assert_eq!(score(&d), 20);
+    // Half a year: floors at 0; the stage never moves back.
+    decay_once(db, now + Duration::days(180)).await.unwrap();
+    assert_eq!(decay_once(db, now + Duration::days(181)).await.unwrap(), 0);
+    let d = ok(&server, Some(&staff), LEAD, json!({"id": lead})).await;
+    assert_eq!(score(&d), 0);
+    assert_eq!(d["lead"]["stage"], "LEAD");
+    let decays = d["lead"]["activities"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["type"] == "inactive_week")
+        .map(|e| e["node"]["points"].as_i64().unwrap())
+        .sum::<i64>();
+    assert_eq!(decays, -35);
+}

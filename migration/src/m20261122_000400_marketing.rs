@@ -149,6 +149,8 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Lead::UpdatedAt))
                     .col(timestamp_with_time_zone(Lead::LastActivityAt))
                     .col(timestamp_with_time_zone_null(Lead::ErasedAt))
+                    // Inactivity decay applied up to here (see marketing::decay).
+                    .col(timestamp_with_time_zone_null(Lead::ScoreDecayedAt))
                     .foreign_key(
                         ForeignKey::create()
                             .from(Lead::Table, Lead::CampaignId)
@@ -181,6 +183,8 @@ impl MigrationTrait for Migration {
             ),
             ("idx_lead_campaign", vec![Lead::CampaignId, Lead::Id]),
             ("idx_lead_customer", vec![Lead::CustomerUserId]),
+            // Inactivity decay candidates.
+            ("idx_lead_decay", vec![Lead::Score, Lead::LastActivityAt]),
         ] {
             manager
                 .create_index(index(name, Lead::Table, &cols))
@@ -282,6 +286,8 @@ impl MigrationTrait for Migration {
             ("Clicked email", "email_clicked", None, 3),
             ("Visited pricing page", "page_view", Some("/pricing"), 10),
             ("Placed order", "order_placed", None, 50),
+            // Applied once per full week without activity (never below a score of 0).
+            ("Inactive for a week", "inactive_week", None, -5),
         ] {
             rules.values_panic([
                 name.into(),
@@ -514,6 +520,7 @@ enum Lead {
     UpdatedAt,
     LastActivityAt,
     ErasedAt,
+    ScoreDecayedAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
