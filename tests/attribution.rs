@@ -769,3 +769,23 @@ async fn inactivity_decay_is_weekly_idempotent_and_never_below_zero() {
         .sum::<i64>();
     assert_eq!(decays, -35);
 }
+
+#[tokio::test]
+async fn registering_customer_links_the_lead_with_that_email() {
+    let server = server().await;
+    let staff = server.staff_token().await;
+    let d = ok(
+        &server,
+        None,
+        "mutation($input: LeadCaptureInput!) { leadCapture(input: $input) { errors { code } } }",
+        json!({"input": {"email": "Joiner@Example.com", "firstName": "J"}}),
+    )
+    .await;
+    assert_eq!(d["leadCapture"]["errors"], json!([]));
+    let lead = lead_id(&server, "joiner@example.com").await;
+    // customer_token registers (and confirms) the account.
+    server.customer_token("joiner@example.com").await;
+    let d = ok(&server, Some(&staff), LEAD, json!({"id": lead})).await;
+    assert_eq!(d["lead"]["stage"], "CUSTOMER", "{d}");
+    assert!(server.last_event("LEAD_CONVERTED").await.is_some());
+}

@@ -489,6 +489,29 @@ impl MarketingService {
         Ok(Some(lead))
     }
 
+    /// After a registration or an account confirmation: links the lead with `email` to the
+    /// confirmed, active customer account with that email (if both exist), making it a
+    /// customer. Failures are logged, never the caller's problem.
+    pub async fn link_registered_customer(&self, email: &str, requestor: Option<String>) {
+        let result: MResult<()> = async {
+            let Ok(normalized) = email::normalize(email) else {
+                return Ok(());
+            };
+            let user = entities::account_user::Entity::find()
+                .filter(entities::account_user::Column::Email.eq(normalized.clone()))
+                .one(&self.db)
+                .await?;
+            if let Some(u) = user.filter(|u| u.is_confirmed && u.is_active && !u.is_staff) {
+                self.link_customer(&normalized, u.id, requestor).await?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "linking a registered customer to a lead failed");
+        }
+    }
+
     /// A lead by primary key (erased leads are not returned).
     pub async fn lead(&self, id: i32) -> MResult<Option<lead::Model>> {
         Ok(lead::Entity::find_by_id(id)
