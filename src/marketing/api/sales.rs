@@ -157,7 +157,7 @@ impl SalesQueryRoot {
             None => None,
         };
         let period = period.unwrap_or_default();
-        let to = period.lte.map_or_else(Utc::now, |t| t);
+        let to = period.lte.unwrap_or_else(Utc::now);
         // `lte` is inclusive; the service's end is exclusive.
         let to = to + Duration::microseconds(1);
         let from = period.gte.unwrap_or(to - Duration::days(30));
