@@ -82,6 +82,7 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         events.deliveries_handle(),
         stop.clone(),
     ));
+    tokio::spawn(marketing::decay::run(background.conn.clone(), stop.clone()));
     let deliveries = events.deliveries_handle();
     let state = AppState::new(state::Parts {
         config,

@@ -33,6 +33,13 @@ enum Command {
         /// channel, stocked, searchable).
         #[arg(long)]
         products: Option<u64>,
+        /// Bulk-generate this many orders (with lines and marketing attribution) for the
+        /// analytics benchmark. PostgreSQL only.
+        #[arg(long)]
+        orders: Option<u64>,
+        /// Bulk-generate this many leads for the analytics benchmark. PostgreSQL only.
+        #[arg(long)]
+        leads: Option<u64>,
     },
     /// Generate a new JWT signing key; older keys stay published (and tokens signed with
     /// them valid) until the refresh-token lifetime has passed. Running instances pick the
@@ -69,7 +76,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Seed { products } => {
+        Command::Seed {
+            products,
+            orders,
+            leads,
+        } => {
             let db = Database::connect(&config.database_url(), 2).await?;
             db.migrate().await?;
             let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
@@ -95,6 +106,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     count,
                     seconds = started.elapsed().as_secs(),
                     "generated products"
+                );
+            }
+            if let Some(count) = orders {
+                let started = std::time::Instant::now();
+                bizgraph::marketing::seed::bulk_orders(&db.conn, count, |done| {
+                    tracing::info!(done, total = count, "generating orders");
+                })
+                .await?;
+                tracing::info!(
+                    count,
+                    seconds = started.elapsed().as_secs(),
+                    "generated orders"
+                );
+            }
+            if let Some(count) = leads {
+                let started = std::time::Instant::now();
+                bizgraph::marketing::seed::bulk_leads(&db.conn, count, |done| {
+                    tracing::info!(done, total = count, "generating leads");
+                })
+                .await?;
+                tracing::info!(
+                    count,
+                    seconds = started.elapsed().as_secs(),
+                    "generated leads"
                 );
             }
             Ok(())

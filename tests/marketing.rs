@@ -16,6 +16,7 @@ use bizgraph::{
     },
     marketing::{
         Code, MarketingError,
+        attribution::Touch,
         campaigns::{CampaignInput, MetricReportInput, VariantInput},
         types::{CampaignStatus, ChannelType, Stage},
     },
@@ -612,7 +613,7 @@ async fn campaign_rules_metric_reports_and_readout_on_the_database() {
         .await
         .unwrap();
     let rows = svc
-        .campaign_metrics(campaign, Some(day), Some(day))
+        .campaign_metrics(campaign, Some(day), Some(day), Touch::Last)
         .await
         .unwrap();
     assert_eq!(rows.len(), 3, "{rows:?}");
@@ -625,7 +626,10 @@ async fn campaign_rules_metric_reports_and_readout_on_the_database() {
         (1000, 150, "12.5")
     );
     assert!((a.ctr().unwrap() - 0.15).abs() < 1e-12);
-    let (_, _, total) = svc.campaign_variant_totals(campaign).await.unwrap();
+    let (_, _, total) = svc
+        .campaign_variant_totals(campaign, Touch::Last)
+        .await
+        .unwrap();
     assert_eq!(
         (
             total.impressions,
@@ -660,6 +664,7 @@ async fn campaign_rules_metric_reports_and_readout_on_the_database() {
         .campaign_readout(
             campaign,
             bizgraph::marketing::types::WinnerCriterion::ClickRate,
+            Touch::Last,
         )
         .await
         .unwrap();

@@ -56,6 +56,8 @@ pub struct Model {
     pub last_activity_at: DateTimeUtc,
     /// Set when personal data was erased (GDPR); the row stays for aggregate counts.
     pub erased_at: Option<DateTimeUtc>,
+    /// Inactivity decay has been applied up to this time.
+    pub score_decayed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

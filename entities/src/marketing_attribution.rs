@@ -1,4 +1,6 @@
-//! Attribution of checkouts and orders to leads, campaigns and variants (filled by checkout).
+//! Attribution of checkouts and orders to leads, campaigns and variants: a `first` and a
+//! `last` touch row per checkout, given the order's id, channel, currency, total and time
+//! at completion.
 
 use sea_orm::entity::prelude::*;
 
@@ -20,7 +22,16 @@ pub struct Model {
     pub utm_campaign: Option<String>,
     pub utm_term: Option<String>,
     pub utm_content: Option<String>,
+    /// Copied from the order at completion.
+    pub channel_id: Option<i32>,
+    pub currency: Option<String>,
+    /// Order total in minor units of `currency`.
+    pub order_total: Option<i64>,
+    pub ordered_at: Option<DateTimeUtc>,
+    /// Whether this order turned the lead into a customer.
+    pub lead_converted: bool,
     pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

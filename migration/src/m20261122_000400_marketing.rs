@@ -149,6 +149,8 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Lead::UpdatedAt))
                     .col(timestamp_with_time_zone(Lead::LastActivityAt))
                     .col(timestamp_with_time_zone_null(Lead::ErasedAt))
+                    // Inactivity decay applied up to here (see marketing::decay).
+                    .col(timestamp_with_time_zone_null(Lead::ScoreDecayedAt))
                     .foreign_key(
                         ForeignKey::create()
                             .from(Lead::Table, Lead::CampaignId)
@@ -181,6 +183,8 @@ impl MigrationTrait for Migration {
             ),
             ("idx_lead_campaign", vec![Lead::CampaignId, Lead::Id]),
             ("idx_lead_customer", vec![Lead::CustomerUserId]),
+            // Inactivity decay candidates.
+            ("idx_lead_decay", vec![Lead::Score, Lead::LastActivityAt]),
         ] {
             manager
                 .create_index(index(name, Lead::Table, &cols))
@@ -282,6 +286,8 @@ impl MigrationTrait for Migration {
             ("Clicked email", "email_clicked", None, 3),
             ("Visited pricing page", "page_view", Some("/pricing"), 10),
             ("Placed order", "order_placed", None, 50),
+            // Applied once per full week without activity (never below a score of 0).
+            ("Inactive for a week", "inactive_week", None, -5),
         ] {
             rules.values_panic([
                 name.into(),
@@ -338,8 +344,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        // Checkout/order attribution, filled by the checkout issue. Keyed by checkout token
-        // and order id (text, no FK yet: those tables do not exist on this branch).
+        // Checkout/order attribution: a `first` and a `last` touch row per checkout (set by
+        // `checkoutAttributionSet`), given the order id at completion together with copies
+        // of the order's channel, currency, total and time so campaign revenue aggregates
+        // without joining orders. Campaign/variant/lead ids are stored as given (no FK) and
+        // checked at completion; unknown ones are dropped there with a warning.
         manager
             .create_table(
                 Table::create()
@@ -357,21 +366,50 @@ impl MigrationTrait for Migration {
                     .col(string_null(MarketingAttribution::UtmCampaign))
                     .col(string_null(MarketingAttribution::UtmTerm))
                     .col(string_null(MarketingAttribution::UtmContent))
+                    .col(integer_null(MarketingAttribution::ChannelId))
+                    .col(string_len_null(MarketingAttribution::Currency, 3))
+                    .col(big_integer_null(MarketingAttribution::OrderTotal))
+                    .col(timestamp_with_time_zone_null(
+                        MarketingAttribution::OrderedAt,
+                    ))
+                    // True when this order turned the lead into a customer.
+                    .col(boolean(MarketingAttribution::LeadConverted).default(false))
                     .col(timestamp_with_time_zone(MarketingAttribution::CreatedAt))
+                    .col(timestamp_with_time_zone(MarketingAttribution::UpdatedAt))
                     .to_owned(),
             )
             .await?;
-        for (name, col) in [
+        use MarketingAttribution as A;
+        for (name, cols, unique) in [
             (
-                "idx_attribution_checkout",
-                MarketingAttribution::CheckoutToken,
+                "uq_attribution_checkout_touch",
+                vec![A::CheckoutToken, A::Touch],
+                true,
             ),
-            ("idx_attribution_order", MarketingAttribution::OrderId),
-            ("idx_attribution_campaign", MarketingAttribution::CampaignId),
+            ("idx_attribution_order", vec![A::OrderId], false),
+            // Campaign metrics per day/variant, and revenue by campaign over a period.
+            (
+                "idx_attribution_campaign",
+                vec![A::CampaignId, A::Touch, A::OrderedAt],
+                false,
+            ),
+            (
+                "idx_attribution_touch_ordered",
+                vec![
+                    A::Touch,
+                    A::OrderedAt,
+                    A::CampaignId,
+                    A::Currency,
+                    A::OrderTotal,
+                ],
+                false,
+            ),
         ] {
-            manager
-                .create_index(index(name, MarketingAttribution::Table, &[col]))
-                .await?;
+            let mut idx = index(name, A::Table, &cols);
+            if unique {
+                idx.unique();
+            }
+            manager.create_index(idx).await?;
         }
         Ok(())
     }
@@ -482,6 +520,7 @@ enum Lead {
     UpdatedAt,
     LastActivityAt,
     ErasedAt,
+    ScoreDecayedAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -551,5 +590,11 @@ enum MarketingAttribution {
     UtmCampaign,
     UtmTerm,
     UtmContent,
+    ChannelId,
+    Currency,
+    OrderTotal,
+    OrderedAt,
+    LeadConverted,
     CreatedAt,
+    UpdatedAt,
 }

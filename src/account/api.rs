@@ -1171,7 +1171,20 @@ impl AccountMutation {
                 metadata: input.metadata.as_deref().map(pairs).unwrap_or_default(),
                 channel: input.channel,
             };
+            let email = data.email.clone();
             match state.accounts.register(data, ip).await {
+                Ok(done) if !done.requires_confirmation => {
+                    // Marketing: a lead with this email becomes a customer.
+                    state
+                        .marketing
+                        .link_registered_customer(&email, req.requestor_id())
+                        .await;
+                    Ok(AccountRegister {
+                        requires_confirmation: Some(false),
+                        user: Some(done.draft.into()),
+                        ..Default::default()
+                    })
+                }
                 Ok(done) => Ok(AccountRegister {
                     requires_confirmation: Some(done.requires_confirmation),
                     user: Some(done.draft.into()),
@@ -1194,10 +1207,17 @@ impl AccountMutation {
         let result: Result<ConfirmAccount> = async {
             let (req, state) = ctx_parts(ctx)?;
             match state.accounts.confirm_account(&email, &token).await {
-                Ok(u) => Ok(ConfirmAccount {
-                    user: Some(u.into()),
-                    ..Default::default()
-                }),
+                Ok(u) => {
+                    // Marketing: a lead with this email becomes a customer.
+                    state
+                        .marketing
+                        .link_registered_customer(&u.email, req.requestor_id())
+                        .await;
+                    Ok(ConfirmAccount {
+                        user: Some(u.into()),
+                        ..Default::default()
+                    })
+                }
                 Err(e) => fail!(ConfirmAccount, req, e),
             }
         }

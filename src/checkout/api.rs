@@ -369,6 +369,14 @@ impl CheckoutNode {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.model.updated_at
     }
+    /// Marketing attribution set by `checkoutAttributionSet`; `null` when none.
+    /// (bizgraph extension)
+    async fn attribution(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::marketing::api::attribution::MarketingAttribution>> {
+        crate::marketing::api::attribution::checkout_attribution(ctx, &self.model.token).await
+    }
     /// The user assigned to the checkout.
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<UserNode>> {
         let Some(uid) = self.model.user_id else {

@@ -1331,6 +1331,7 @@ impl CheckoutService {
                 allocate(&txn, variant, &warehouses, line.id, l.line.quantity).await?;
             }
         }
+        crate::marketing::attribution::on_order_placed(&txn, &order_id).await?;
         let mut event = NewEvent::new(EventType::OrderCreated, "Order", &order_id)
             .requestor(actor.requestor.clone());
         event.channel_slug = channel_slug;

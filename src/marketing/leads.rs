@@ -30,7 +30,7 @@ pub struct Utm {
 }
 
 impl Utm {
-    fn cleaned(&self) -> MResult<Utm> {
+    pub(super) fn cleaned(&self) -> MResult<Utm> {
         Ok(Utm {
             source: clean("utm.source", self.source.as_deref(), 255)?,
             medium: clean("utm.medium", self.medium.as_deref(), 255)?,
@@ -341,9 +341,7 @@ impl MarketingService {
         Ok(Captured { lead, created })
     }
 
-    /// Recomputes the score of `lead_id` from its activities, moves the stage forward when a
-    /// threshold is met (recording a timeline entry and events) and returns the lead.
-    /// `stage_before` is the stage before this operation (for the stage-changed event).
+    /// Recomputes the score of `lead_id` (see [`rescore_lead`]).
     async fn rescore(
         &self,
         txn: &DatabaseTransaction,
@@ -351,58 +349,7 @@ impl MarketingService {
         stage_before: Option<Stage>,
         requestor: &Option<String>,
     ) -> MResult<lead::Model> {
-        #[derive(FromQueryResult)]
-        struct Sum {
-            total: Option<i64>,
-        }
-        let total = lead_activity::Entity::find()
-            .select_only()
-            .column_as(lead_activity::Column::Points.sum(), "total")
-            .filter(lead_activity::Column::LeadId.eq(lead_id))
-            .into_model::<Sum>()
-            .one(txn)
-            .await?
-            .and_then(|s| s.total)
-            .unwrap_or(0);
-        let score = i32::try_from(total.max(0)).unwrap_or(i32::MAX);
-        let found = lead::Entity::find_by_id(lead_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| MarketingError::not_found("id", "Lead"))?;
-        let thresholds = self.thresholds(txn).await?;
-        let mut row: lead::ActiveModel = found.clone().into();
-        row.score = Set(score);
-        let auto = next_auto_stage(&found.stage, score, thresholds);
-        if let Some((from, to)) = auto {
-            row.stage = Set(to.code().to_owned());
-            insert_activity(
-                txn,
-                lead_id,
-                "stage_changed",
-                0,
-                "system",
-                None,
-                Some(&format!(
-                    "Score {score} reached the {} threshold.",
-                    to.code()
-                )),
-                (None, None),
-                false,
-                json!({"from": from.code(), "to": to.code()}),
-                Utc::now(),
-            )
-            .await?;
-        }
-        let lead = row.update(txn).await?;
-        let stage_now = Stage::parse(&lead.stage);
-        if let (Some(before), Some(now)) = (stage_before, stage_now)
-            && before != now
-        {
-            Self::push_stage_events(txn, lead_id, before, now, requestor.clone()).await?;
-        } else if let (None, Some((from, to))) = (stage_before, auto) {
-            Self::push_stage_events(txn, lead_id, from, to, requestor.clone()).await?;
-        }
-        Ok(lead)
+        rescore_lead(txn, lead_id, stage_before, requestor).await
     }
 
     /// Records an external activity on a lead (found by id or email), rescoring it.
@@ -540,6 +487,29 @@ impl MarketingService {
         txn.commit().await?;
         self.events.wake();
         Ok(Some(lead))
+    }
+
+    /// After a registration or an account confirmation: links the lead with `email` to the
+    /// confirmed, active customer account with that email (if both exist), making it a
+    /// customer. Failures are logged, never the caller's problem.
+    pub async fn link_registered_customer(&self, email: &str, requestor: Option<String>) {
+        let result: MResult<()> = async {
+            let Ok(normalized) = email::normalize(email) else {
+                return Ok(());
+            };
+            let user = entities::account_user::Entity::find()
+                .filter(entities::account_user::Column::Email.eq(normalized.clone()))
+                .one(&self.db)
+                .await?;
+            if let Some(u) = user.filter(|u| u.is_confirmed && u.is_active && !u.is_staff) {
+                self.link_customer(&normalized, u.id, requestor).await?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "linking a registered customer to a lead failed");
+        }
     }
 
     /// A lead by primary key (erased leads are not returned).
@@ -853,10 +823,73 @@ fn apply_consents(
     }
 }
 
+/// Recomputes the score of `lead_id` from its activities, moves the stage forward when a
+/// threshold is met (recording a timeline entry and events) and returns the lead.
+/// `stage_before` is the stage before this operation (for the stage-changed event).
+pub(super) async fn rescore_lead(
+    txn: &DatabaseTransaction,
+    lead_id: i32,
+    stage_before: Option<Stage>,
+    requestor: &Option<String>,
+) -> MResult<lead::Model> {
+    #[derive(FromQueryResult)]
+    struct Sum {
+        total: Option<i64>,
+    }
+    let total = lead_activity::Entity::find()
+        .select_only()
+        .column_as(lead_activity::Column::Points.sum(), "total")
+        .filter(lead_activity::Column::LeadId.eq(lead_id))
+        .into_model::<Sum>()
+        .one(txn)
+        .await?
+        .and_then(|s| s.total)
+        .unwrap_or(0);
+    let score = i32::try_from(total.max(0)).unwrap_or(i32::MAX);
+    let found = lead::Entity::find_by_id(lead_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| MarketingError::not_found("id", "Lead"))?;
+    let thresholds = scoring::load_thresholds(txn).await?;
+    let mut row: lead::ActiveModel = found.clone().into();
+    row.score = Set(score);
+    let auto = next_auto_stage(&found.stage, score, thresholds);
+    if let Some((from, to)) = auto {
+        row.stage = Set(to.code().to_owned());
+        insert_activity(
+            txn,
+            lead_id,
+            "stage_changed",
+            0,
+            "system",
+            None,
+            Some(&format!(
+                "Score {score} reached the {} threshold.",
+                to.code()
+            )),
+            (None, None),
+            false,
+            json!({"from": from.code(), "to": to.code()}),
+            Utc::now(),
+        )
+        .await?;
+    }
+    let lead = row.update(txn).await?;
+    let stage_now = Stage::parse(&lead.stage);
+    if let (Some(before), Some(now)) = (stage_before, stage_now)
+        && before != now
+    {
+        MarketingService::push_stage_events(txn, lead_id, before, now, requestor.clone()).await?;
+    } else if let (None, Some((from, to))) = (stage_before, auto) {
+        MarketingService::push_stage_events(txn, lead_id, from, to, requestor.clone()).await?;
+    }
+    Ok(lead)
+}
+
 /// The campaign and variant an interaction is attributed to: `campaign_id` if it exists,
 /// else the campaign whose UTM key equals `utm_campaign` (case-insensitive); the variant
 /// only when it belongs to that campaign. Unknown references are dropped.
-async fn resolve_campaign<C: ConnectionTrait>(
+pub(super) async fn resolve_campaign<C: ConnectionTrait>(
     conn: &C,
     campaign_id: Option<i32>,
     variant_id: Option<i32>,
@@ -887,7 +920,7 @@ async fn resolve_campaign<C: ConnectionTrait>(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_activity<C: ConnectionTrait>(
+pub(super) async fn insert_activity<C: ConnectionTrait>(
     conn: &C,
     lead_id: i32,
     kind: &str,

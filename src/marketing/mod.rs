@@ -6,12 +6,16 @@
 
 pub mod api;
 pub mod assignment;
+pub mod attribution;
 pub mod campaigns;
 pub mod csv;
+pub mod decay;
 pub mod email;
 pub mod filter;
 pub mod leads;
+pub mod sales;
 pub mod scoring;
+pub mod seed;
 pub mod segments;
 pub mod stats;
 pub mod types;

@@ -24,6 +24,17 @@ pub struct Thresholds {
     pub sql: i32,
 }
 
+/// The current thresholds, read on `conn`.
+pub async fn load_thresholds<C: ConnectionTrait>(conn: &C) -> MResult<Thresholds> {
+    let row = settings::Entity::find_by_id(1).one(conn).await?;
+    Ok(
+        row.map_or(Thresholds { mql: 50, sql: 100 }, |s| Thresholds {
+            mql: s.mql_threshold,
+            sql: s.sql_threshold,
+        }),
+    )
+}
+
 /// Points awarded to an activity of type `kind` at `url` by the active `rules`.
 pub fn points_for(rules: &[rule::Model], kind: &str, url: Option<&str>) -> i32 {
     rules
@@ -123,13 +134,7 @@ impl MarketingService {
 
     /// The current thresholds.
     pub async fn thresholds<C: ConnectionTrait>(&self, conn: &C) -> MResult<Thresholds> {
-        let row = settings::Entity::find_by_id(1).one(conn).await?;
-        Ok(
-            row.map_or(Thresholds { mql: 50, sql: 100 }, |s| Thresholds {
-                mql: s.mql_threshold,
-                sql: s.sql_threshold,
-            }),
-        )
+        load_thresholds(conn).await
     }
 
     /// Changes the thresholds; MQL must be positive and below SQL.

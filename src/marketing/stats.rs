@@ -11,6 +11,7 @@ use sea_orm::{DatabaseBackend, FromQueryResult, Statement, Value};
 
 use super::{
     MarketingService,
+    attribution::Touch,
     types::{MResult, MarketingError, Stage, WinnerCriterion},
 };
 
@@ -105,6 +106,13 @@ pub struct MetricRow {
     pub spend: Decimal,
     /// New leads attributed to the campaign (first capture).
     pub leads: u64,
+    /// Orders attributed to the campaign (on the chosen touch).
+    pub conversions: u64,
+    /// Of those, orders that turned their lead into a customer.
+    pub leads_converted: u64,
+    /// Revenue of the attributed orders in minor units, per currency (never summed across
+    /// currencies).
+    pub revenue: BTreeMap<String, i64>,
 }
 
 impl MetricRow {
@@ -123,11 +131,39 @@ impl MetricRow {
         (self.leads > 0).then(|| (self.spend / Decimal::from(self.leads)).round_dp(4))
     }
 
+    /// Attributed orders per click.
+    pub fn conversion_rate(&self) -> Option<f64> {
+        ratio(self.conversions, self.clicks)
+    }
+
+    /// Spend per attributed order (cost per acquisition), rounded to 4 places.
+    pub fn cost_per_acquisition(&self) -> Option<Decimal> {
+        (self.conversions > 0).then(|| (self.spend / Decimal::from(self.conversions)).round_dp(4))
+    }
+
+    /// Return on ad spend: revenue in the spend's `currency` per unit of spend; `None`
+    /// without spend or without a spend currency. Revenue in other currencies is not counted.
+    pub fn roas(&self, currency: Option<&str>) -> Option<f64> {
+        let currency = currency?;
+        if self.spend <= Decimal::ZERO {
+            return None;
+        }
+        let revenue = self.revenue.get(currency).copied().unwrap_or(0);
+        let revenue = crate::catalog::money::to_decimal(revenue, currency);
+        (revenue / self.spend).round_dp(4).to_string().parse().ok()
+    }
+
     fn add(&mut self, other: &MetricRow) {
         self.impressions += other.impressions;
         self.clicks += other.clicks;
         self.spend += other.spend;
         self.leads += other.leads;
+        self.conversions += other.conversions;
+        self.leads_converted += other.leads_converted;
+        for (currency, amount) in &other.revenue {
+            let slot = self.revenue.entry(currency.clone()).or_default();
+            *slot = slot.saturating_add(*amount);
+        }
     }
 }
 
@@ -157,6 +193,7 @@ pub fn readout(criterion: WinnerCriterion, totals: &[(i32, MetricRow)]) -> Reado
             let (x, n) = match criterion {
                 WinnerCriterion::ClickRate => (m.clicks, m.impressions),
                 WinnerCriterion::LeadConversionRate => (m.leads, m.clicks),
+                WinnerCriterion::ConversionRate => (m.conversions, m.clicks),
             };
             (*id, x, n, ratio(x, n))
         })
@@ -232,6 +269,16 @@ struct ReportAgg {
 }
 
 #[derive(FromQueryResult)]
+struct OrderAgg {
+    day: String,
+    variant_id: Option<i32>,
+    currency: Option<String>,
+    orders: i64,
+    converted: i64,
+    revenue: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
 struct LeadAgg {
     day: String,
     variant_id: Option<i32>,
@@ -256,11 +303,13 @@ fn placeholders(backend: DatabaseBackend, n: usize) -> Vec<String> {
 
 impl MarketingService {
     /// Metrics of a campaign per (day, variant) between `from` and `to` (inclusive, UTC days).
+    /// Orders count on the `touch` attribution (last touch by default).
     pub async fn campaign_metrics(
         &self,
         campaign_id: i32,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
+        touch: Touch,
     ) -> MResult<Vec<MetricRow>> {
         let backend = self.db.get_database_backend();
         let from_s = from.map_or_else(
@@ -308,8 +357,27 @@ impl MarketingService {
             p[1],
             p[2]
         );
-        let leads =
-            LeadAgg::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+        let leads = LeadAgg::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            sql,
+            values.clone(),
+        ))
+        .all(&self.db)
+        .await?;
+        let order_day = day_expr(backend, "ordered_at");
+        let p4 = placeholders(backend, 4);
+        let sql = format!(
+            "SELECT {order_day} AS day, campaign_variant_id AS variant_id, currency, \
+             COUNT(*) AS orders, CAST(SUM(CASE WHEN lead_converted THEN 1 ELSE 0 END) AS BIGINT) AS converted, \
+             CAST(SUM(order_total) AS BIGINT) AS revenue FROM marketing_attribution \
+             WHERE campaign_id = {} AND touch = {} AND order_id IS NOT NULL \
+             AND {order_day} >= {} AND {order_day} <= {} GROUP BY 1, 2, 3",
+            p4[0], p4[1], p4[2], p4[3]
+        );
+        let mut order_values = values;
+        order_values.insert(1, touch.code().into());
+        let orders =
+            OrderAgg::find_by_statement(Statement::from_sql_and_values(backend, sql, order_values))
                 .all(&self.db)
                 .await?;
         let mut cells: BTreeMap<(NaiveDate, Option<i32>), MetricRow> = BTreeMap::new();
@@ -329,6 +397,16 @@ impl MarketingService {
             let day = parse_day(&l.day)?;
             cells.entry((day, l.variant_id)).or_default().leads += u64::try_from(l.n).unwrap_or(0);
         }
+        for o in orders {
+            let day = parse_day(&o.day)?;
+            let cell = cells.entry((day, o.variant_id)).or_default();
+            cell.conversions += u64::try_from(o.orders).unwrap_or(0);
+            cell.leads_converted += u64::try_from(o.converted).unwrap_or(0);
+            if let Some(currency) = o.currency {
+                let slot = cell.revenue.entry(currency).or_default();
+                *slot = slot.saturating_add(o.revenue.unwrap_or(0));
+            }
+        }
         Ok(cells
             .into_iter()
             .map(|((day, variant_id), mut m)| {
@@ -344,8 +422,11 @@ impl MarketingService {
     pub async fn campaign_variant_totals(
         &self,
         campaign_id: i32,
+        touch: Touch,
     ) -> MResult<(Vec<(variant::Model, MetricRow)>, MetricRow, MetricRow)> {
-        let rows = self.campaign_metrics(campaign_id, None, None).await?;
+        let rows = self
+            .campaign_metrics(campaign_id, None, None, touch)
+            .await?;
         let variants = self.variants(campaign_id).await?;
         let mut per: Vec<(variant::Model, MetricRow)> = variants
             .into_iter()
@@ -374,8 +455,9 @@ impl MarketingService {
         &self,
         campaign_id: i32,
         criterion: WinnerCriterion,
+        touch: Touch,
     ) -> MResult<Readout> {
-        let (per, _, _) = self.campaign_variant_totals(campaign_id).await?;
+        let (per, _, _) = self.campaign_variant_totals(campaign_id, touch).await?;
         let totals: Vec<(i32, MetricRow)> = per.into_iter().map(|(v, m)| (v.id, m)).collect();
         Ok(readout(criterion, &totals))
     }
@@ -418,9 +500,12 @@ impl MarketingService {
                     .await
             }
         };
-        let stages = run(group("stage")).await?;
-        let sources = run(group("source")).await?;
-        let campaigns = run(group("campaign_id")).await?;
+        // Three scans of indexed columns, concurrently on separate connections.
+        let (stages, sources, campaigns) = tokio::try_join!(
+            run(group("stage")),
+            run(group("source")),
+            run(group("campaign_id"))
+        )?;
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         let by_stage: Vec<(Stage, u64)> = Stage::ALL
             .iter()
@@ -449,6 +534,77 @@ impl MarketingService {
             by_source,
             by_campaign,
         })
+    }
+}
+
+/// Orders and revenue attributed to one campaign in one currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CampaignRevenue {
+    /// `None`: orders with attribution data but no (known) campaign.
+    pub campaign_id: Option<i32>,
+    pub currency: String,
+    pub orders: u64,
+    /// Minor units.
+    pub revenue: i64,
+}
+
+#[derive(FromQueryResult)]
+struct RevenueAgg {
+    campaign_id: Option<i32>,
+    currency: Option<String>,
+    orders: i64,
+    revenue: Option<i64>,
+}
+
+impl MarketingService {
+    /// Orders and revenue per campaign and currency on the `touch` attribution, for orders
+    /// placed in `[from, to]`; largest revenue first within each currency.
+    pub async fn revenue_by_campaign(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        touch: Touch,
+    ) -> MResult<Vec<CampaignRevenue>> {
+        let backend = self.db.get_database_backend();
+        let p = placeholders(backend, 3);
+        let mut values: Vec<Value> = vec![touch.code().into()];
+        let mut sql = format!(
+            "SELECT campaign_id, currency, COUNT(*) AS orders, \
+             CAST(SUM(order_total) AS BIGINT) AS revenue FROM marketing_attribution \
+             WHERE touch = {} AND ordered_at IS NOT NULL",
+            p[0]
+        );
+        if let Some(from) = from {
+            sql.push_str(&format!(" AND ordered_at >= {}", p[values.len()]));
+            values.push(from.into());
+        }
+        if let Some(to) = to {
+            sql.push_str(&format!(" AND ordered_at <= {}", p[values.len()]));
+            values.push(to.into());
+        }
+        sql.push_str(" GROUP BY campaign_id, currency");
+        let rows =
+            RevenueAgg::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+                .all(&self.db)
+                .await?;
+        let mut out: Vec<CampaignRevenue> = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(CampaignRevenue {
+                    campaign_id: r.campaign_id,
+                    currency: r.currency?,
+                    orders: u64::try_from(r.orders).unwrap_or(0),
+                    revenue: r.revenue.unwrap_or(0),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.currency
+                .cmp(&b.currency)
+                .then(b.revenue.cmp(&a.revenue))
+                .then(a.campaign_id.cmp(&b.campaign_id))
+        });
+        Ok(out)
     }
 }
 

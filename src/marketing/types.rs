@@ -78,6 +78,8 @@ coded_enum! {
         ClickRate => "CLICK_RATE",
         /// New leads per click.
         LeadConversionRate => "LEAD_CONVERSION_RATE",
+        /// Attributed orders per click.
+        ConversionRate => "CONVERSION_RATE",
     }
 }
 

@@ -275,6 +275,14 @@ impl OrderNode {
     async fn user_email(&self) -> Option<&str> {
         Some(&self.model.user_email)
     }
+    /// Marketing attribution (first and last touch, resolved at completion); `null` when
+    /// the order is not attributed. (bizgraph extension)
+    async fn attribution(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::marketing::api::attribution::MarketingAttribution>> {
+        crate::marketing::api::attribution::order_attribution(ctx, &self.model.id).await
+    }
     /// User who placed the order.
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<UserNode>> {
         let Some(uid) = self.model.user_id else {

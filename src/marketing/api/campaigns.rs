@@ -9,8 +9,9 @@ use std::str::FromStr;
 
 use super::{
     CampaignChannelTypeEnum, CampaignError, CampaignStatusEnum, CampaignWinnerCriterionEnum,
-    field_errors, query_error, segments::SegmentNode,
+    attribution::AttributionTouchEnum, field_errors, query_error, segments::SegmentNode,
 };
+use crate::catalog::api::common::Money;
 use crate::core::{
     connection::{self, Countable, PageArgs, TotalCount},
     context::RequestCtx,
@@ -116,13 +117,43 @@ impl CampaignMetrics {
     async fn cost_per_lead(&self) -> Option<Decimal> {
         self.row.cost_per_lead()
     }
+    /// Orders attributed to the campaign (on the chosen touch): real conversions.
+    async fn conversions(&self) -> i32 {
+        i32::try_from(self.row.conversions).unwrap_or(i32::MAX)
+    }
+    /// Attributed orders that turned their lead into a customer.
+    async fn leads_converted(&self) -> i32 {
+        i32::try_from(self.row.leads_converted).unwrap_or(i32::MAX)
+    }
+    /// Revenue of the attributed orders, one entry per currency (never summed across
+    /// currencies).
+    async fn revenue(&self) -> Vec<Money> {
+        self.row
+            .revenue
+            .iter()
+            .map(|(currency, minor)| Money::from_minor(*minor, currency))
+            .collect()
+    }
+    /// Attributed orders per click.
+    async fn conversion_rate(&self) -> Option<f64> {
+        self.row.conversion_rate()
+    }
+    /// Spend per attributed order (cost per acquisition).
+    async fn cost_per_acquisition(&self) -> Option<Decimal> {
+        self.row.cost_per_acquisition()
+    }
+    /// Return on ad spend: revenue in the spend's currency divided by spend; `null` without
+    /// spend or a campaign currency. Revenue in other currencies is not converted.
+    async fn roas(&self) -> Option<f64> {
+        self.row.roas(self.currency.as_deref())
+    }
 }
 
 /// One variant's numbers in an A/B readout.
 #[derive(SimpleObject, Clone)]
 pub struct CampaignVariantResult {
     pub variant: CampaignVariantNode,
-    /// Successes on the criterion (clicks, or new leads).
+    /// Successes on the criterion (clicks, new leads, or attributed orders).
     pub successes: i32,
     /// Trials on the criterion (impressions, or clicks).
     pub trials: i32,
@@ -255,6 +286,8 @@ impl CampaignNode {
         &self,
         ctx: &Context<'_>,
         period: Option<DateRangeInput>,
+        #[graphql(default, desc = "Which touch attributes orders (default: last touch).")]
+        touch: AttributionTouchEnum,
     ) -> Result<Vec<CampaignMetrics>> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
         req.require_any(&[Permission::ManageCampaigns])?;
@@ -265,6 +298,7 @@ impl CampaignNode {
                 self.model.id,
                 period.gte.map(|d| d.0),
                 period.lte.map(|d| d.0),
+                touch.into(),
             )
             .await
             .map_err(|e| query_error(req, e))?;
@@ -286,12 +320,16 @@ impl CampaignNode {
             .collect())
     }
     /// Totals per variant (every variant, in order). Requires `MANAGE_CAMPAIGNS`.
-    async fn variant_metrics(&self, ctx: &Context<'_>) -> Result<Vec<CampaignMetrics>> {
+    async fn variant_metrics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] touch: AttributionTouchEnum,
+    ) -> Result<Vec<CampaignMetrics>> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
         req.require_any(&[Permission::ManageCampaigns])?;
         let (per, _, _) = state
             .marketing
-            .campaign_variant_totals(self.model.id)
+            .campaign_variant_totals(self.model.id, touch.into())
             .await
             .map_err(|e| query_error(req, e))?;
         Ok(per
@@ -304,12 +342,16 @@ impl CampaignNode {
             .collect())
     }
     /// Totals of the whole campaign. Requires `MANAGE_CAMPAIGNS`.
-    async fn total_metrics(&self, ctx: &Context<'_>) -> Result<CampaignMetrics> {
+    async fn total_metrics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] touch: AttributionTouchEnum,
+    ) -> Result<CampaignMetrics> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
         req.require_any(&[Permission::ManageCampaigns])?;
         let (_, _, row) = state
             .marketing
-            .campaign_variant_totals(self.model.id)
+            .campaign_variant_totals(self.model.id, touch.into())
             .await
             .map_err(|e| query_error(req, e))?;
         Ok(CampaignMetrics {
@@ -324,6 +366,7 @@ impl CampaignNode {
         &self,
         ctx: &Context<'_>,
         criterion: Option<CampaignWinnerCriterionEnum>,
+        #[graphql(default)] touch: AttributionTouchEnum,
     ) -> Result<CampaignAbTestReadout> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
         req.require_any(&[Permission::ManageCampaigns])?;
@@ -333,7 +376,7 @@ impl CampaignNode {
         });
         let r = state
             .marketing
-            .campaign_readout(self.model.id, criterion)
+            .campaign_readout(self.model.id, criterion, touch.into())
             .await
             .map_err(|e| query_error(req, e))?;
         let variants = state

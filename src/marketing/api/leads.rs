@@ -80,7 +80,7 @@ impl From<lead::Model> for LeadNode {
     }
 }
 
-fn utm(
+pub(super) fn utm(
     source: &Option<String>,
     medium: &Option<String>,
     campaign: &Option<String>,
@@ -473,7 +473,7 @@ pub struct LeadCaptureInput {
 }
 
 /// Optional global ID → primary key; a malformed ID is an error, as Saleor.
-fn opt_pk(value: Option<&ID>, type_name: &str) -> Result<Option<i32>> {
+pub(super) fn opt_pk(value: Option<&ID>, type_name: &str) -> Result<Option<i32>> {
     value.map(|v| id::decode::<i32>(v, type_name)).transpose()
 }
 

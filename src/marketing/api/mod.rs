@@ -6,10 +6,12 @@
 //!
 //! [`MarketingService`]: super::MarketingService
 
+pub mod attribution;
 pub mod campaigns;
 pub mod events;
 pub mod leads;
 pub mod loaders;
+pub mod sales;
 pub mod segments;
 pub mod stats;
 
@@ -100,6 +102,8 @@ mirror_enum! {
         ClickRate,
         /// New leads per click.
         LeadConversionRate,
+        /// Attributed orders (real conversions) per click.
+        ConversionRate,
     }
 }
 
@@ -248,6 +252,7 @@ pub struct MarketingQuery(
     segments::SegmentQuery,
     campaigns::CampaignQuery,
     stats::StatsQuery,
+    sales::SalesQueryRoot,
 );
 
 /// Marketing mutations.
@@ -256,4 +261,5 @@ pub struct MarketingMutation(
     leads::LeadMutation,
     segments::SegmentMutation,
     campaigns::CampaignMutation,
+    attribution::AttributionMutation,
 );

@@ -1,8 +1,13 @@
-//! GraphQL: `marketingStats` — leads by stage, source and campaign, and the funnel.
+//! GraphQL: `marketingStats` — leads by stage, source and campaign, the funnel, and revenue
+//! by campaign.
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use super::{LeadStageEnum, campaigns::CampaignNode, leads::load_campaign, query_error};
+use super::{
+    LeadStageEnum, attribution::AttributionTouchEnum, campaigns::CampaignNode,
+    leads::load_campaign, query_error,
+};
+use crate::catalog::api::common::Money;
 use crate::core::{context::RequestCtx, permissions::Permission, scalars::DateTimeRangeInput};
 use crate::marketing::stats::LeadStats;
 use crate::state::AppState;
@@ -59,6 +64,32 @@ pub struct MarketingStats {
     pub leads_by_source: Vec<LeadSourceCount>,
     pub leads_by_campaign: Vec<CampaignLeadCount>,
     pub funnel: Vec<LeadFunnelStep>,
+    /// Orders and revenue per campaign and currency on the chosen touch (orders placed in
+    /// the period), largest revenue first within each currency. `campaign: null`: orders
+    /// with attribution data (UTM, lead) but no known campaign.
+    pub revenue_by_campaign: Vec<CampaignRevenueStats>,
+}
+
+/// Orders and revenue attributed to one campaign in one currency.
+#[derive(Clone)]
+pub struct CampaignRevenueStats {
+    campaign_id: Option<i32>,
+    orders: i32,
+    revenue: Money,
+}
+
+#[Object]
+impl CampaignRevenueStats {
+    /// The campaign; `null` for orders without a known campaign.
+    async fn campaign(&self, ctx: &Context<'_>) -> Result<Option<CampaignNode>> {
+        load_campaign(ctx, self.campaign_id).await
+    }
+    async fn orders(&self) -> i32 {
+        self.orders
+    }
+    async fn revenue(&self) -> &Money {
+        &self.revenue
+    }
 }
 
 fn n(v: u64) -> i32 {
@@ -102,6 +133,7 @@ impl From<LeadStats> for MarketingStats {
                     conversion_rate: rate,
                 })
                 .collect(),
+            revenue_by_campaign: Vec::new(),
         }
     }
 }
@@ -118,15 +150,31 @@ impl StatsQuery {
         &self,
         ctx: &Context<'_>,
         period: Option<DateTimeRangeInput>,
+        #[graphql(
+            default,
+            desc = "Which touch attributes orders in `revenueByCampaign` (default: last touch)."
+        )]
+        touch: AttributionTouchEnum,
     ) -> Result<MarketingStats> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
         req.require_any(&[Permission::ManageLeads])?;
         let period = period.unwrap_or_default();
-        let stats = state
-            .marketing
-            .lead_stats(period.gte, period.lte)
-            .await
-            .map_err(|e| query_error(req, e))?;
-        Ok(stats.into())
+        let (stats, revenue) = tokio::try_join!(
+            state.marketing.lead_stats(period.gte, period.lte),
+            state
+                .marketing
+                .revenue_by_campaign(period.gte, period.lte, touch.into()),
+        )
+        .map_err(|e| query_error(req, e))?;
+        let mut out: MarketingStats = stats.into();
+        out.revenue_by_campaign = revenue
+            .into_iter()
+            .map(|r| CampaignRevenueStats {
+                campaign_id: r.campaign_id,
+                orders: n(r.orders),
+                revenue: Money::from_minor(r.revenue, &r.currency),
+            })
+            .collect();
+        Ok(out)
     }
 }
