@@ -22,6 +22,7 @@ use crate::{
     marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
     order::api::{OrderMutation, OrderQuery},
+    payment::api::{PaymentMutation, PaymentQuery},
     shop::api::ShopQuery,
     state::AppState,
     webhook::api::{WebhookMutation, WebhookQuery},
@@ -41,6 +42,7 @@ pub struct Query(
     MarketingQuery,
     CheckoutQuery,
     OrderQuery,
+    PaymentQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -56,6 +58,7 @@ pub struct Mutation(
     MarketingMutation,
     CheckoutMutation,
     OrderMutation,
+    PaymentMutation,
 );
 
 /// Root subscription: live events.
