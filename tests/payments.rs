@@ -769,3 +769,401 @@ async fn order_mark_as_paid() {
     );
     assert!(server.last_event("ORDER_FULLY_PAID").await.is_some());
 }
+
+// ------------------------------------------------------------------------ Stripe (local fake)
+
+use fake_stripe::{FakeStripe, Mode, SECRET_KEY, WEBHOOK_SECRET};
+
+/// A server whose USD channel takes Stripe through a local fake (1 s provider timeout).
+async fn with_stripe() -> (TestServer, FakeStripe, String) {
+    let fake = FakeStripe::start().await;
+    let server = TestServer::start_with(|c| c.payment_timeout_ms = 1000).await;
+    let staff_token = server.staff_token().await;
+    let d = staff(
+        &server,
+        &staff_token,
+        CONFIGURE,
+        json!({"channel": USD, "gateway": "stripe", "active": true,
+               "settings": {"publishable_key": "pk_test_fake"},
+               "secrets": {"secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET},
+               "baseUrl": fake.url}),
+    )
+    .await;
+    assert_eq!(d["paymentGatewayConfigure"]["errors"], json!([]));
+    (server, fake, staff_token)
+}
+
+async fn post_webhook(server: &TestServer, path: &str, body: &str, signature: &str) -> u16 {
+    reqwest::Client::new()
+        .post(server.url(path))
+        .header("content-type", "application/json")
+        .header("stripe-signature", signature)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+const TX: &str = "query($id: ID!) { transaction(id: $id) { pspReference chargedAmount { amount } chargePendingAmount { amount }
+    authorizedAmount { amount } refundedAmount { amount } actions externalUrl events { type amount { amount } pspReference } } }";
+
+async fn tx(server: &TestServer, staff_token: &str, id: &str) -> Value {
+    staff(server, staff_token, TX, json!({"id": id})).await["transaction"].clone()
+}
+
+fn count(t: &Value, kind: &str) -> usize {
+    t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == kind)
+        .count()
+}
+
+#[tokio::test]
+async fn storefront_pays_with_stripe_and_replayed_webhooks_charge_once() {
+    let (server, fake, staff_token) = with_stripe().await;
+    let (id, total) = ready_checkout(&server, USD).await;
+    let d = sf(
+        &server,
+        "paymentGatewaysInitialize",
+        json!({"checkoutId": id, "paymentGateways": [{"id": STRIPE}]}),
+    )
+    .await;
+    assert_eq!(
+        d["paymentGatewayInitialize"]["gatewayConfigs"][0]["data"],
+        json!({"stripePublishableKey": "pk_test_fake"})
+    );
+    // The storefront gets a client secret; the customer pays in the browser.
+    let t = initialize(
+        &server,
+        &id,
+        STRIPE,
+        json!({"paymentIntent": {"paymentMethod": "card"}}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(t["errors"], json!([]), "{t}");
+    assert_eq!(t["transactionEvent"]["type"], "CHARGE_ACTION_REQUIRED");
+    let secret = t["data"]["stripeClientSecret"].as_str().unwrap().to_owned();
+    let pi_id = secret.split("_secret").next().unwrap().to_owned();
+    let tx_id = t["transaction"]["id"].as_str().unwrap().to_owned();
+    let created = fake.intent(&pi_id);
+    assert_eq!(created["amount"], total);
+    assert_eq!(created["currency"], "usd");
+    assert_eq!(created["capture_method"], "automatic");
+    // Our transaction token goes to Stripe as idempotency key and metadata.
+    let token = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &tx_id).unwrap(),
+    )
+    .unwrap()
+    .split(':')
+    .nth(1)
+    .unwrap()
+    .to_owned();
+    assert_eq!(created["metadata"]["transaction_id"], token);
+    assert!(
+        fake.requests()
+            .contains(&("POST /v1/payment_intents".to_owned(), token.clone()))
+    );
+    assert_eq!(checkout_status(&server, &id).await.0, "NONE");
+
+    let paid = fake.customer_pays(&pi_id);
+    let (body, signature) = fake_stripe::event(
+        WEBHOOK_SECRET,
+        "evt_paid_1",
+        "payment_intent.succeeded",
+        paid.clone(),
+    );
+    // A forged or tampered webhook: 400 and nothing changes.
+    let forged = fake_stripe::sign("whsec_wrong", chrono::Utc::now().timestamp(), &body);
+    assert_eq!(
+        post_webhook(&server, "/payments/stripe/webhook", &body, &forged).await,
+        400
+    );
+    let tampered = body.replace("\"livemode\":false", "\"livemode\":true");
+    assert_ne!(tampered, body);
+    assert_eq!(
+        post_webhook(&server, "/payments/stripe/webhook", &tampered, &signature).await,
+        400
+    );
+    let stale = fake_stripe::sign(WEBHOOK_SECRET, chrono::Utc::now().timestamp() - 3600, &body);
+    assert_eq!(
+        post_webhook(&server, "/payments/stripe/webhook", &body, &stale).await,
+        400
+    );
+    assert_eq!(checkout_status(&server, &id).await.0, "NONE");
+    // Delivered three times (Stripe retries): one charge.
+    for _ in 0..3 {
+        assert_eq!(
+            post_webhook(&server, "/payments/stripe/webhook", &body, &signature).await,
+            200
+        );
+    }
+    let t = tx(&server, &staff_token, &tx_id).await;
+    assert_eq!(cents(&t["chargedAmount"]), total);
+    assert_eq!(count(&t, "CHARGE_SUCCESS"), 1, "{t}");
+    assert_eq!(t["pspReference"], pi_id.as_str());
+    assert_eq!(
+        t["externalUrl"],
+        format!("https://dashboard.stripe.com/payments/{pi_id}")
+    );
+    assert_eq!(checkout_status(&server, &id).await.0, "FULL");
+    // The storefront's transactionProcess afterwards: nothing new.
+    let p = sf(&server, "transactionProcess", json!({"id": tx_id})).await;
+    assert_eq!(
+        p["transactionProcess"]["transactionEvent"]["type"],
+        "CHARGE_SUCCESS"
+    );
+    assert_eq!(
+        count(&tx(&server, &staff_token, &tx_id).await, "CHARGE_SUCCESS"),
+        1
+    );
+
+    let done = complete(&server, &id).await;
+    assert_eq!(done["errors"], json!([]), "{done}");
+    let order_id = done["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        order(&server, &staff_token, &order_id).await["isPaid"],
+        true
+    );
+
+    // Refunds: above the charged amount is Saleor's INVALID; a partial refund goes to
+    // Stripe once, and Stripe's own refund webhook for it changes nothing.
+    let d = staff(
+        &server,
+        &staff_token,
+        REQUEST_ACTION,
+        json!({"id": tx_id, "type": "REFUND", "amount": (total + 1) as f64 / 100.0}),
+    )
+    .await;
+    assert_eq!(
+        d["transactionRequestAction"]["errors"][0]["code"],
+        "INVALID"
+    );
+    let d = staff(
+        &server,
+        &staff_token,
+        REQUEST_ACTION,
+        json!({"id": tx_id, "type": "REFUND", "amount": 3}),
+    )
+    .await;
+    assert_eq!(d["transactionRequestAction"]["errors"], json!([]), "{d}");
+    assert_eq!(
+        cents(&d["transactionRequestAction"]["transaction"]["refundedAmount"]),
+        300
+    );
+    let t = tx(&server, &staff_token, &tx_id).await;
+    let refund_id = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "REFUND_SUCCESS")
+        .unwrap()["pspReference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(refund_id.starts_with("re_fake"));
+    let refund = json!({"id": refund_id, "object": "refund", "amount": 300, "currency": "usd",
+        "payment_intent": pi_id, "status": "succeeded"});
+    let (body, signature) =
+        fake_stripe::event(WEBHOOK_SECRET, "evt_refund_1", "refund.updated", refund);
+    assert_eq!(
+        post_webhook(
+            &server,
+            "/payments/stripe/webhook/default-channel",
+            &body,
+            &signature
+        )
+        .await,
+        200
+    );
+    let o = order(&server, &staff_token, &order_id).await;
+    assert_eq!(cents(&o["totalRefunded"]), 300);
+    assert_eq!(o["paymentStatus"], "PARTIALLY_REFUNDED");
+    assert!(server.last_event("ORDER_REFUNDED").await.is_some());
+    // Unknown gateway or channel: 404.
+    assert_eq!(
+        post_webhook(&server, "/payments/nope/webhook", &body, &signature).await,
+        404
+    );
+    assert_eq!(
+        post_webhook(&server, "/payments/stripe/webhook/nope", &body, &signature).await,
+        404
+    );
+}
+
+#[tokio::test]
+async fn stripe_declines_confirms_and_captures() {
+    let (server, fake, staff_token) = with_stripe().await;
+    let (id, total) = ready_checkout(&server, USD).await;
+    // Card declined (402 card_error): a failure that claims no money.
+    let t = initialize(
+        &server,
+        &id,
+        STRIPE,
+        json!({"paymentMethod": "pm_card_chargeDeclined"}),
+        json!({}),
+    )
+    .await;
+    assert_eq!(t["errors"], json!([]));
+    assert_eq!(t["transactionEvent"]["type"], "CHARGE_FAILURE");
+    assert_eq!(t["transactionEvent"]["message"], "Your card was declined.");
+    assert_eq!(checkout_status(&server, &id).await.0, "NONE");
+    // Authorize with a server-side confirmation, then capture by staff.
+    let t = initialize(
+        &server,
+        &id,
+        STRIPE,
+        json!({"paymentMethod": "pm_card_visa"}),
+        json!({"action": "AUTHORIZATION"}),
+    )
+    .await;
+    assert_eq!(
+        t["transactionEvent"]["type"], "AUTHORIZATION_SUCCESS",
+        "{t}"
+    );
+    let tx_id = t["transaction"]["id"].as_str().unwrap().to_owned();
+    let (charge, authorize, _) = checkout_status(&server, &id).await;
+    assert_eq!((charge.as_str(), authorize.as_str()), ("NONE", "FULL"));
+    let done = complete(&server, &id).await;
+    assert_eq!(done["errors"], json!([]));
+    let d = staff(
+        &server,
+        &staff_token,
+        REQUEST_ACTION,
+        json!({"id": tx_id, "type": "CHARGE"}),
+    )
+    .await;
+    assert_eq!(d["transactionRequestAction"]["errors"], json!([]), "{d}");
+    let t = tx(&server, &staff_token, &tx_id).await;
+    assert_eq!(cents(&t["chargedAmount"]), total);
+    assert_eq!(cents(&t["authorizedAmount"]), 0);
+    let pi = fake.intent(t["pspReference"].as_str().unwrap());
+    assert_eq!(
+        (pi["status"].clone(), pi["amount_received"].clone()),
+        (json!("succeeded"), json!(total))
+    );
+    // Stripe's webhook for the capture changes nothing.
+    let (body, signature) = fake_stripe::event(
+        WEBHOOK_SECRET,
+        "evt_capture",
+        "payment_intent.succeeded",
+        pi,
+    );
+    assert_eq!(
+        post_webhook(&server, "/payments/stripe/webhook", &body, &signature).await,
+        200
+    );
+    assert_eq!(
+        count(&tx(&server, &staff_token, &tx_id).await, "CHARGE_SUCCESS"),
+        1
+    );
+    let o = order(&server, &staff_token, done["order"]["id"].as_str().unwrap()).await;
+    assert_eq!(o["isPaid"], true);
+}
+
+#[tokio::test]
+async fn stripe_faults_claim_no_money() {
+    let (server, fake, staff_token) = with_stripe().await;
+    let (id, total) = ready_checkout(&server, USD).await;
+    // 5xx from Stripe.
+    fake.set_mode(Mode::ServerError);
+    let t = initialize(&server, &id, STRIPE, json!({}), json!({})).await;
+    assert_eq!(t["errors"][0]["code"], "INVALID", "{t}");
+    assert!(
+        t["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unavailable")
+    );
+    assert_eq!(t["transactionEvent"]["type"], "CHARGE_FAILURE");
+    // A timeout: a clear error, and the transaction claims nothing.
+    fake.set_mode(Mode::Hang);
+    let t = initialize(&server, &id, STRIPE, json!({}), json!({})).await;
+    assert_eq!(t["errors"][0]["code"], "INVALID", "{t}");
+    assert!(
+        t["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer in time"),
+        "{t}"
+    );
+    let tx_id = t["transaction"]["id"].as_str().unwrap().to_owned();
+    let t = tx(&server, &staff_token, &tx_id).await;
+    assert_eq!(
+        cents(&t["chargedAmount"]) + cents(&t["chargePendingAmount"]),
+        0
+    );
+    assert_eq!(checkout_status(&server, &id).await.0, "NONE");
+    let q = "query($id: ID!) { checkout(id: $id) { transactions { chargedAmount { amount } chargePendingAmount { amount } authorizedAmount { amount } } } }";
+    let d = staff(&server, &staff_token, q, json!({"id": id})).await;
+    for t in d["checkout"]["transactions"].as_array().unwrap() {
+        assert_eq!(
+            cents(&t["chargedAmount"])
+                + cents(&t["chargePendingAmount"])
+                + cents(&t["authorizedAmount"]),
+            0
+        );
+    }
+    set_channel(&server, USD, false, false).await;
+    assert_eq!(
+        complete(&server, &id).await["errors"][0]["code"],
+        "CHECKOUT_NOT_FULLY_PAID"
+    );
+
+    // Currency and amount mismatches in webhooks are rejected and change nothing.
+    fake.set_mode(Mode::Normal);
+    let t = initialize(&server, &id, STRIPE, json!({}), json!({})).await;
+    let tx_id = t["transaction"]["id"].as_str().unwrap().to_owned();
+    let pi_id = t["data"]["stripeClientSecret"]
+        .as_str()
+        .unwrap()
+        .split("_secret")
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut paid = fake.customer_pays(&pi_id);
+    paid["currency"] = json!("eur");
+    let (body, signature) = fake_stripe::event(
+        WEBHOOK_SECRET,
+        "evt_eur",
+        "payment_intent.succeeded",
+        paid.clone(),
+    );
+    assert_eq!(
+        post_webhook(&server, "/payments/stripe/webhook", &body, &signature).await,
+        400
+    );
+    paid["currency"] = json!("usd");
+    paid["amount_received"] = json!(total * 2);
+    let (body, signature) = fake_stripe::event(
+        WEBHOOK_SECRET,
+        "evt_double",
+        "payment_intent.succeeded",
+        paid.clone(),
+    );
+    assert_eq!(
+        post_webhook(&server, "/payments/stripe/webhook", &body, &signature).await,
+        400
+    );
+    assert_eq!(
+        cents(&tx(&server, &staff_token, &tx_id).await["chargedAmount"]),
+        0
+    );
+    // The genuine event still applies afterwards (rejections were not recorded as seen).
+    paid["amount_received"] = json!(total);
+    let (body, signature) =
+        fake_stripe::event(WEBHOOK_SECRET, "evt_ok", "payment_intent.succeeded", paid);
+    assert_eq!(
+        post_webhook(&server, "/payments/stripe/webhook", &body, &signature).await,
+        200
+    );
+    assert_eq!(
+        cents(&tx(&server, &staff_token, &tx_id).await["chargedAmount"]),
+        total
+    );
+    assert_eq!(complete(&server, &id).await["errors"], json!([]));
+}
