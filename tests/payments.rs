@@ -1167,3 +1167,36 @@ async fn stripe_faults_claim_no_money() {
     );
     assert_eq!(complete(&server, &id).await["errors"], json!([]));
 }
+
+#[tokio::test]
+async fn master_key_rotation_reseals_gateway_secrets() {
+    let (server, _fake, _) = with_stripe().await;
+    let old = "test-master-key-0123456789abcdefghijklmnop";
+    let new = "rotated-master-key-abcdefghijklmnopqrstuvwxyz";
+    let old_key = bizgraph::secret::MasterKey::from_text(old).unwrap();
+    let new_key = bizgraph::secret::MasterKey::from_text(new).unwrap();
+    let count =
+        bizgraph::payment::service::reseal_secrets(&server.state.db.conn, &new_key, Some(&old_key))
+            .await
+            .unwrap();
+    assert_eq!(count, 1);
+    // Without the other key the secrets no longer open; an instance that knows both keys
+    // (mid-rotation) still pays with Stripe.
+    assert!(
+        bizgraph::payment::service::reseal_secrets(&server.state.db.conn, &old_key, None)
+            .await
+            .is_err()
+    );
+    let url = server.state.config.database_url.clone();
+    let public_url = server.state.config.public_url.clone();
+    let second = TestServer::start_with(move |c| {
+        c.database_url = url;
+        c.public_url = public_url;
+        c.previous_secret_key = Some(new.to_owned());
+    })
+    .await;
+    let (id, _) = ready_checkout(&second, USD).await;
+    let t = initialize(&second, &id, STRIPE, json!({}), json!({})).await;
+    assert_eq!(t["errors"], json!([]), "{t}");
+    assert_eq!(t["transactionEvent"]["type"], "CHARGE_ACTION_REQUIRED");
+}

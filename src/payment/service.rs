@@ -636,32 +636,6 @@ impl PaymentService {
         Ok(serde_json::from_slice(&plain).map_err(anyhow::Error::from)?)
     }
 
-    /// Re-seals every gateway's secrets with the current master key (after a master-key
-    /// rotation, with the old key as `previous`). Returns how many rows were re-sealed.
-    pub async fn reseal_secrets(&self) -> anyhow::Result<usize> {
-        let txn = crate::db::begin_write(&self.db).await?;
-        let rows = gateway_config::Entity::find().all(&txn).await?;
-        let mut count = 0;
-        for row in rows {
-            let Some(sealed) = row.secrets.as_deref() else {
-                continue;
-            };
-            let context = secret_context(row.channel_id, &row.gateway);
-            let plain = self
-                .open(sealed, &context)
-                .map_err(|e| anyhow::anyhow!("gateway config {}: {e}", row.id))?;
-            let resealed = self
-                .master_key
-                .encrypt(plain.to_string().as_bytes(), &context)?;
-            let mut am = row.into_active_model();
-            am.secrets = Set(Some(resealed));
-            am.update(&txn).await?;
-            count += 1;
-        }
-        txn.commit().await?;
-        Ok(count)
-    }
-
     /// The channel's configuration for `gateway`, decrypted, if active.
     async fn load(
         &self,
@@ -2383,6 +2357,47 @@ pub async fn attach_to_order<C: ConnectionTrait>(
         outbox::push(conn, event(EventType::OrderFullyPaid)).await?;
     }
     Ok(Ok(()))
+}
+
+/// Re-seals every gateway configuration's secrets with `current` (after a master-key
+/// rotation; secrets sealed with `previous` open too). Returns how many rows changed.
+/// Serving instances read both keys meanwhile (`BIZGRAPH_PREVIOUS_SECRET_KEY`), so the
+/// rotation needs no downtime.
+pub async fn reseal_secrets(
+    db: &DatabaseConnection,
+    current: &MasterKey,
+    previous: Option<&MasterKey>,
+) -> anyhow::Result<usize> {
+    let txn = crate::db::begin_write(db).await?;
+    let rows = gateway_config::Entity::find().all(&txn).await?;
+    let mut count = 0;
+    for row in rows {
+        let Some(sealed) = row.secrets.as_deref() else {
+            continue;
+        };
+        let context = secret_context(row.channel_id, &row.gateway);
+        let plain = match current.decrypt(sealed, &context) {
+            Ok(p) => p,
+            Err(_) => previous
+                .ok_or_else(|| {
+                    anyhow::anyhow!("gateway config {}: cannot open its secrets", row.id)
+                })?
+                .decrypt(sealed, &context)
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "gateway config {}: cannot open its secrets with either key",
+                        row.id
+                    )
+                })?,
+        };
+        let resealed = current.encrypt(&plain, &context)?;
+        let mut am = row.into_active_model();
+        am.secrets = Set(Some(resealed));
+        am.update(&txn).await?;
+        count += 1;
+    }
+    txn.commit().await?;
+    Ok(count)
 }
 
 /// Demo data: the dummy gateway active in every channel.
