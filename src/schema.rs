@@ -23,6 +23,7 @@ use crate::{
     metadata::api::MetadataMutation,
     order::api::{OrderMutation, OrderQuery},
     payment::api::{PaymentMutation, PaymentQuery},
+    payment::channel_settings::ChannelSettingsMutation,
     shop::api::ShopQuery,
     state::AppState,
     webhook::api::{WebhookMutation, WebhookQuery},
@@ -59,6 +60,7 @@ pub struct Mutation(
     CheckoutMutation,
     OrderMutation,
     PaymentMutation,
+    ChannelSettingsMutation,
 );
 
 /// Root subscription: live events.

@@ -311,7 +311,32 @@ async fn action_required_then_process_and_failures() {
 #[tokio::test]
 async fn partial_payments_and_the_unpaid_policy() {
     let server = TestServer::start().await;
-    set_channel(&server, USD, false, false).await;
+    let staff_token = server.staff_token().await;
+    // Saleor's channel settings, through Saleor's channelUpdate.
+    let q = "{ channel(slug: \"default-channel\") { id orderSettings { allowUnpaidOrders markAsPaidStrategy }
+        checkoutSettings { automaticallyCompleteFullyPaidCheckouts } paymentSettings { defaultTransactionFlowStrategy } } }";
+    let d = staff(&server, &staff_token, q, json!({})).await;
+    assert_eq!(
+        d["channel"]["orderSettings"],
+        json!({"allowUnpaidOrders": true, "markAsPaidStrategy": "TRANSACTION_FLOW"})
+    );
+    assert_eq!(
+        d["channel"]["paymentSettings"]["defaultTransactionFlowStrategy"],
+        "CHARGE"
+    );
+    let update = "mutation($id: ID!, $input: ChannelUpdateInput!) { channelUpdate(id: $id, input: $input) {
+        channel { orderSettings { allowUnpaidOrders } checkoutSettings { automaticallyCompleteFullyPaidCheckouts } }
+        errors { field code message } } }";
+    let vars = json!({"id": d["channel"]["id"], "input": {"orderSettings": {"allowUnpaidOrders": false},
+        "checkoutSettings": {"automaticallyCompleteFullyPaidCheckouts": false}}});
+    let body = server.gql(update, vars.clone()).await;
+    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    let d = staff(&server, &staff_token, update, vars).await;
+    assert_eq!(d["channelUpdate"]["errors"], json!([]));
+    assert_eq!(
+        d["channelUpdate"]["channel"]["orderSettings"]["allowUnpaidOrders"],
+        false
+    );
     let (id, total) = ready_checkout(&server, USD).await;
     let done = complete(&server, &id).await;
     assert_eq!(done["errors"][0]["code"], "CHECKOUT_NOT_FULLY_PAID");
@@ -328,7 +353,6 @@ async fn partial_payments_and_the_unpaid_policy() {
     assert_eq!(checkout_status(&server, &id).await.0, "FULL");
     let done = complete(&server, &id).await;
     assert_eq!(done["errors"], json!([]));
-    let staff_token = server.staff_token().await;
     let o = order(&server, &staff_token, done["order"]["id"].as_str().unwrap()).await;
     assert_eq!(o["transactions"].as_array().unwrap().len(), 2);
     assert_eq!(cents(&o["totalCharged"]), total);

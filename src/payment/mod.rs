@@ -5,6 +5,7 @@
 //! `webhook.rs` the provider webhook endpoint.
 
 pub mod api;
+pub mod channel_settings;
 pub mod dummy;
 pub mod gateway;
 pub mod registry;
