@@ -97,6 +97,15 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
     pub webhook_timeout_ms: u64,
 
+    /// Timeout of one call to a payment provider (connect and response), in milliseconds.
+    #[arg(long, env = "BIZGRAPH_PAYMENT_TIMEOUT_MS", default_value_t = 15_000)]
+    pub payment_timeout_ms: u64,
+
+    /// The previous master key during a master-key rotation: secrets sealed with it still
+    /// open, and `rotate-keys` re-seals payment gateway secrets with the current key.
+    #[arg(long, env = "BIZGRAPH_PREVIOUS_SECRET_KEY", hide_env_values = true)]
+    pub previous_secret_key: Option<String>,
+
     /// Allow webhook targets in private, loopback and link-local ranges (development only).
     #[arg(
         long,

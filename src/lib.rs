@@ -58,6 +58,7 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         catalog::seed::demo(&db.conn).await?;
         shipping::seed_demo(&db.conn).await?;
         discount::seed_demo(&db.conn).await?;
+        payment::service::seed_demo(&db.conn).await?;
     }
     // Background work (event dispatch, webhook delivery) gets its own small pool, so it
     // neither competes with requests for connections nor shows in per-request SQL counts.

@@ -43,7 +43,9 @@ enum Command {
     },
     /// Generate a new JWT signing key; older keys stay published (and tokens signed with
     /// them valid) until the refresh-token lifetime has passed. Running instances pick the
-    /// new key up when they first see a token signed with it.
+    /// new key up when they first see a token signed with it. Also re-seals payment gateway
+    /// secrets with the current master key (after a master-key change, with the old one in
+    /// `BIZGRAPH_PREVIOUS_SECRET_KEY`).
     RotateKeys,
     /// Print the GraphQL schema (SDL).
     ExportSchema {
@@ -139,6 +141,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let master_key = bizgraph::secret::MasterKey::load(config.secret_key.as_deref(), &url)?;
             let db = Database::connect(&url, 2).await?;
             db.migrate().await?;
+            // Payment gateway secrets: re-sealed with the current master key (opening
+            // those still sealed with BIZGRAPH_PREVIOUS_SECRET_KEY).
+            let previous = match config.previous_secret_key.as_deref() {
+                Some(text) if !text.is_empty() => {
+                    Some(bizgraph::secret::MasterKey::from_text(text)?)
+                }
+                _ => None,
+            };
+            let resealed = bizgraph::payment::service::reseal_secrets(
+                &db.conn,
+                &master_key,
+                previous.as_ref(),
+            )
+            .await?;
+            tracing::info!(
+                resealed,
+                "re-sealed payment gateway secrets with the current master key"
+            );
             let retention = std::time::Duration::from_secs(
                 config
                     .refresh_token_ttl_secs

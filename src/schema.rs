@@ -22,6 +22,8 @@ use crate::{
     marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
     order::api::{OrderMutation, OrderQuery},
+    payment::api::{PaymentMutation, PaymentQuery},
+    payment::channel_settings::ChannelSettingsMutation,
     shop::api::ShopQuery,
     state::AppState,
     webhook::{
@@ -44,6 +46,7 @@ pub struct Query(
     MarketingQuery,
     CheckoutQuery,
     OrderQuery,
+    PaymentQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -60,6 +63,8 @@ pub struct Mutation(
     MarketingMutation,
     CheckoutMutation,
     OrderMutation,
+    PaymentMutation,
+    ChannelSettingsMutation,
 );
 
 /// Root subscription: live events.

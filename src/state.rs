@@ -43,6 +43,7 @@ pub struct AppState {
     pub webhooks: WebhookService,
     pub events: Events,
     pub marketing: MarketingService,
+    pub payments: crate::payment::PaymentService,
     /// Limits `leadCapture` per client IP (per minute).
     pub lead_capture_limiter: Arc<RateLimiter>,
     /// Background tasks stop when this changes or the last state clone is dropped.
@@ -106,6 +107,19 @@ impl AppState {
             std::time::Duration::from_secs(config.auth_rate_limit_window_secs.max(1)),
         ));
         let channels = ChannelService::new(db.conn.clone());
+        let checkout = CheckoutService::new(db.conn.clone(), events.clone());
+        let previous_key = match config.previous_secret_key.as_deref() {
+            Some(text) if !text.is_empty() => Some(Arc::new(MasterKey::from_text(text)?)),
+            _ => None,
+        };
+        let payments = crate::payment::PaymentService::new(
+            db.conn.clone(),
+            master_key.clone(),
+            previous_key,
+            events.clone(),
+            checkout.clone(),
+            std::time::Duration::from_millis(config.payment_timeout_ms.max(1)),
+        )?;
         Ok(Self {
             shop: ShopService::new(db.conn.clone()),
             accounts: AccountService::new(
@@ -120,7 +134,8 @@ impl AppState {
             content: crate::content::write::ContentWriter::new(db.conn.clone()),
             marketing: MarketingService::new(db.conn.clone(), events.clone()),
             lead_capture_limiter,
-            checkout: CheckoutService::new(db.conn.clone(), events.clone()),
+            checkout,
+            payments,
             channels,
             webhooks: WebhookService::new(
                 db.conn.clone(),

@@ -16,6 +16,12 @@ pub struct Model {
     pub metadata: Json,
     pub private_metadata: Json,
     pub created_at: DateTimeUtc,
+    /// Saleor's `orderSettings.allowUnpaidOrders`: `checkoutComplete` without full payment.
+    pub allow_unpaid_orders: bool,
+    /// Saleor's `checkoutSettings.automaticallyCompleteFullyPaidCheckouts`.
+    pub automatically_complete_fully_paid_checkouts: bool,
+    /// Saleor's `paymentSettings.defaultTransactionFlowStrategy`: `CHARGE` or `AUTHORIZATION`.
+    pub default_transaction_flow: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

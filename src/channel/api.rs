@@ -82,6 +82,39 @@ impl ChannelNode {
         })
     }
 
+    /// Channel-specific order settings. Requires staff or app credentials.
+    async fn order_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<crate::payment::channel_settings::OrderSettings> {
+        ctx.data::<RequestCtx>()?.require_staff_or_app()?;
+        Ok(crate::payment::channel_settings::order_settings(
+            &self.model,
+        ))
+    }
+
+    /// Channel-specific checkout settings. Requires staff or app credentials.
+    async fn checkout_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<crate::payment::channel_settings::CheckoutSettings> {
+        ctx.data::<RequestCtx>()?.require_staff_or_app()?;
+        Ok(crate::payment::channel_settings::checkout_settings(
+            &self.model,
+        ))
+    }
+
+    /// Channel-specific payment settings. Requires staff or app credentials.
+    async fn payment_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<crate::payment::channel_settings::PaymentSettings> {
+        ctx.data::<RequestCtx>()?.require_staff_or_app()?;
+        Ok(crate::payment::channel_settings::payment_settings(
+            &self.model,
+        ))
+    }
+
     /// List of shippable countries for the channel.
     async fn countries(&self) -> Option<Vec<CountryDisplay>> {
         Some(country(&self.model.default_country).into_iter().collect())

@@ -438,9 +438,23 @@ impl CheckoutNode {
     async fn voucher_code(&self) -> Option<&str> {
         self.model.voucher_code.as_deref()
     }
-    /// List of available payment gateways (none until payments are supported).
-    async fn available_payment_gateways(&self) -> Vec<PaymentGateway> {
-        Vec::new()
+    /// List of available payment gateways: the channel's active gateways for the
+    /// checkout's currency.
+    async fn available_payment_gateways(&self, ctx: &Context<'_>) -> Result<Vec<PaymentGateway>> {
+        let (state, req) = parts(ctx)?;
+        crate::payment::api::gateways_for(state, req, self.model.channel_id, &self.model.currency)
+            .await
+    }
+    /// List of transactions for the checkout. Requires one of the following permissions:
+    /// MANAGE_CHECKOUTS, HANDLE_PAYMENTS.
+    async fn transactions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<crate::payment::api::TransactionItemNode>>> {
+        let (state, req) = parts(ctx)?;
+        crate::payment::api::checkout_transactions(state, req, &self.model.token)
+            .await
+            .map(Some)
     }
     /// Email of a customer.
     async fn email(&self) -> Option<&str> {
@@ -489,7 +503,12 @@ impl CheckoutNode {
     /// The difference between the paid and the checkout total amount.
     async fn total_balance(&self, ctx: &Context<'_>) -> Result<Money> {
         let t = self.loaded(ctx).await?.totals();
-        Ok(Money::from_minor(-t.total, &self.model.currency))
+        let (state, req) = parts(ctx)?;
+        let paid = crate::payment::api::checkout_sums(state, req, &self.model.token).await?;
+        Ok(Money::from_minor(
+            paid.charged - t.total,
+            &self.model.currency,
+        ))
     }
     /// Checkout language code.
     async fn language_code(&self) -> LanguageCodeEnum {
@@ -507,23 +526,29 @@ impl CheckoutNode {
     async fn tax_exemption(&self) -> bool {
         false
     }
-    /// The authorize status of the checkout (no payments yet: `NONE`, or `FULL` for a
-    /// zero total).
+    /// The authorize status of the checkout, from its transactions.
     async fn authorize_status(&self, ctx: &Context<'_>) -> Result<CheckoutAuthorizeStatusEnum> {
         let t = self.loaded(ctx).await?.totals();
-        Ok(if t.total == 0 {
-            CheckoutAuthorizeStatusEnum::Full
-        } else {
-            CheckoutAuthorizeStatusEnum::None
+        let (state, req) = parts(ctx)?;
+        let paid = crate::payment::api::checkout_sums(state, req, &self.model.token).await?;
+        use crate::payment::service::AuthorizeStatus as A;
+        Ok(match crate::payment::api::authorize(t.total, &paid) {
+            A::Full => CheckoutAuthorizeStatusEnum::Full,
+            A::Partial => CheckoutAuthorizeStatusEnum::Partial,
+            A::None => CheckoutAuthorizeStatusEnum::None,
         })
     }
-    /// The charge status of the checkout.
+    /// The charge status of the checkout, from its transactions.
     async fn charge_status(&self, ctx: &Context<'_>) -> Result<CheckoutChargeStatusEnum> {
         let t = self.loaded(ctx).await?.totals();
-        Ok(if t.total == 0 {
-            CheckoutChargeStatusEnum::Full
-        } else {
-            CheckoutChargeStatusEnum::None
+        let (state, req) = parts(ctx)?;
+        let paid = crate::payment::api::checkout_sums(state, req, &self.model.token).await?;
+        use crate::payment::service::ChargeStatus as C;
+        Ok(match crate::payment::api::charge(t.total, &paid) {
+            C::Overcharged => CheckoutChargeStatusEnum::Overcharged,
+            C::Full => CheckoutChargeStatusEnum::Full,
+            C::Partial => CheckoutChargeStatusEnum::Partial,
+            C::None => CheckoutChargeStatusEnum::None,
         })
     }
     /// The delivery method selected for this checkout.

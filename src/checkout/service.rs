@@ -1266,10 +1266,8 @@ impl CheckoutService {
         let totals = Self::totals(&lines, delivery.shipping_price(), discount_amount);
         let number = next_order_number(&txn).await?;
         let now = Utc::now();
-        let channel_slug = channel::Entity::find_by_id(c.channel_id)
-            .one(&txn)
-            .await?
-            .map(|ch| ch.slug);
+        let channel_row = channel::Entity::find_by_id(c.channel_id).one(&txn).await?;
+        let channel_slug = channel_row.as_ref().map(|ch| ch.slug.clone());
         entities::shop_order::ActiveModel {
             id: Set(order_id.clone()),
             number: Set(number),
@@ -1337,6 +1335,26 @@ impl CheckoutService {
         event.channel_slug = channel_slug;
         event.user_id = c.user_id;
         outbox::push(&txn, event).await?;
+        // Payments: the channel's unpaid-order policy; transactions move to the order.
+        if let Some(channel) = &channel_row
+            && crate::payment::service::attach_to_order(
+                &txn,
+                &c.token,
+                &order_id,
+                channel,
+                totals.total,
+                c.user_id,
+                actor.requestor.clone(),
+            )
+            .await?
+            .is_err()
+        {
+            return Err(CheckoutError::one(
+                None,
+                Code::CheckoutNotFullyPaid,
+                "The authorized amount doesn't cover the checkout's total amount.",
+            ));
+        }
         txn.commit().await?;
         self.events.wake();
         Ok(Completed { order_id })

@@ -69,6 +69,11 @@ event_types! {
     OrderFulfilled => "ORDER_FULFILLED",
     OrderCancelled => "ORDER_CANCELLED",
     FulfillmentCreated => "FULFILLMENT_CREATED",
+    OrderPaid => "ORDER_PAID",
+    OrderFullyPaid => "ORDER_FULLY_PAID",
+    OrderRefunded => "ORDER_REFUNDED",
+    OrderFullyRefunded => "ORDER_FULLY_REFUNDED",
+    CheckoutFullyPaid => "CHECKOUT_FULLY_PAID",
 }
 
 impl EventType {
@@ -107,13 +112,19 @@ impl EventType {
             Self::CampaignCreated | Self::CampaignUpdated | Self::CampaignStatusChanged => {
                 &[Permission::ManageCampaigns]
             }
-            Self::CheckoutCreated | Self::CheckoutUpdated => &[Permission::ManageCheckouts],
+            Self::CheckoutCreated | Self::CheckoutUpdated | Self::CheckoutFullyPaid => {
+                &[Permission::ManageCheckouts]
+            }
             Self::OrderCreated
             | Self::OrderConfirmed
             | Self::OrderUpdated
             | Self::OrderFulfilled
             | Self::OrderCancelled
-            | Self::FulfillmentCreated => &[Permission::ManageOrders],
+            | Self::FulfillmentCreated
+            | Self::OrderPaid
+            | Self::OrderFullyPaid
+            | Self::OrderRefunded
+            | Self::OrderFullyRefunded => &[Permission::ManageOrders],
         }
     }
 }

@@ -29,6 +29,7 @@ pub struct Http {
 /// The application router.
 pub fn router(schema: AppSchema, state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
+    let state_for_payments = state.clone();
     let live = live::SharedSubscriptions::new(schema.clone());
     let http = Http {
         schema,
@@ -49,10 +50,27 @@ pub fn router(schema: AppSchema, state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/.well-known/jwks.json", get(jwks))
         .with_state(http)
+        .merge(payment_routes(state_for_payments))
         .layer(cors)
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(request_id::middleware))
+}
+
+/// Provider webhooks: `POST /payments/{gateway}/webhook[/{channel}]`.
+fn payment_routes(state: AppState) -> Router {
+    use crate::payment::webhook;
+    use axum::routing::post;
+    Router::new()
+        .route(
+            "/payments/{gateway}/webhook",
+            post(webhook::without_channel),
+        )
+        .route(
+            "/payments/{gateway}/webhook/{channel}",
+            post(webhook::with_channel),
+        )
+        .with_state(state)
 }
 
 /// A panic anywhere in a handler becomes a generic JSON error; the details go to the log only.

@@ -193,6 +193,7 @@ pub struct OrderNode {
     /// The stored order.
     pub model: shop_order::Model,
     lines: Arc<tokio::sync::OnceCell<Vec<OrderLineNode>>>,
+    paid: Arc<tokio::sync::OnceCell<crate::payment::service::Sums>>,
 }
 
 impl OrderNode {
@@ -201,6 +202,7 @@ impl OrderNode {
         Self {
             model,
             lines: Arc::default(),
+            paid: Arc::default(),
         }
     }
 
@@ -210,6 +212,15 @@ impl OrderNode {
 
     fn taxed(&self, minor: i64) -> TaxedMoney {
         TaxedMoney::untaxed(minor, &self.model.currency)
+    }
+
+    /// Payment sums over the order's transactions (loaded once per node).
+    async fn paid(&self, ctx: &Context<'_>) -> Result<crate::payment::service::Sums> {
+        let (state, req) = parts(ctx)?;
+        self.paid
+            .get_or_try_init(|| crate::payment::api::order_sums(state, req, &self.model.id))
+            .await
+            .copied()
     }
 
     async fn load_lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLineNode>> {
@@ -395,40 +406,76 @@ impl OrderNode {
         self.taxed(self.model.shipping_price)
     }
     /// Informs if an order is fully paid.
-    async fn is_paid(&self) -> bool {
-        false
+    async fn is_paid(&self, ctx: &Context<'_>) -> Result<bool> {
+        let paid = self.paid(ctx).await?;
+        Ok(paid.charged >= self.model.total)
     }
     /// Internal payment status.
-    async fn payment_status(&self) -> PaymentChargeStatusEnum {
-        PaymentChargeStatusEnum::NotCharged
-    }
-    /// The charge status of the order.
-    async fn charge_status(&self) -> OrderChargeStatusEnum {
-        if self.model.total == 0 {
-            OrderChargeStatusEnum::Full
+    async fn payment_status(&self, ctx: &Context<'_>) -> Result<PaymentChargeStatusEnum> {
+        let p = self.paid(ctx).await?;
+        Ok(if p.refunded > 0 && p.charged == 0 {
+            PaymentChargeStatusEnum::FullyRefunded
+        } else if p.refunded > 0 {
+            PaymentChargeStatusEnum::PartiallyRefunded
+        } else if p.charged > 0 && p.charged >= self.model.total {
+            PaymentChargeStatusEnum::FullyCharged
+        } else if p.charged > 0 {
+            PaymentChargeStatusEnum::PartiallyCharged
+        } else if p.charge_pending > 0 || p.authorize_pending > 0 {
+            PaymentChargeStatusEnum::Pending
         } else {
-            OrderChargeStatusEnum::None
-        }
+            PaymentChargeStatusEnum::NotCharged
+        })
     }
-    /// The authorize status of the order.
-    async fn authorize_status(&self) -> OrderAuthorizeStatusEnum {
-        if self.model.total == 0 {
-            OrderAuthorizeStatusEnum::Full
-        } else {
-            OrderAuthorizeStatusEnum::None
-        }
+    /// The charge status of the order, from its transactions.
+    async fn charge_status(&self, ctx: &Context<'_>) -> Result<OrderChargeStatusEnum> {
+        use crate::payment::service::ChargeStatus as C;
+        let p = self.paid(ctx).await?;
+        Ok(match crate::payment::api::charge(self.model.total, &p) {
+            C::Overcharged => OrderChargeStatusEnum::Overcharged,
+            C::Full => OrderChargeStatusEnum::Full,
+            C::Partial => OrderChargeStatusEnum::Partial,
+            C::None => OrderChargeStatusEnum::None,
+        })
+    }
+    /// The authorize status of the order, from its transactions.
+    async fn authorize_status(&self, ctx: &Context<'_>) -> Result<OrderAuthorizeStatusEnum> {
+        use crate::payment::service::AuthorizeStatus as A;
+        let p = self.paid(ctx).await?;
+        Ok(match crate::payment::api::authorize(self.model.total, &p) {
+            A::Full => OrderAuthorizeStatusEnum::Full,
+            A::Partial => OrderAuthorizeStatusEnum::Partial,
+            A::None => OrderAuthorizeStatusEnum::None,
+        })
     }
     /// Amount captured for the order.
-    async fn total_captured(&self) -> Money {
-        self.money(0)
+    #[graphql(deprecation = "Use `totalCharged` instead.")]
+    async fn total_captured(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(self.money(self.paid(ctx).await?.charged))
     }
     /// Amount charged for the order.
-    async fn total_charged(&self) -> Money {
-        self.money(0)
+    async fn total_charged(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(self.money(self.paid(ctx).await?.charged))
+    }
+    /// Amount authorized for the order.
+    async fn total_authorized(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(self.money(self.paid(ctx).await?.authorized))
+    }
+    /// Amount refunded.
+    async fn total_refunded(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(self.money(self.paid(ctx).await?.refunded))
     }
     /// The difference between the paid and the order total amount.
-    async fn total_balance(&self) -> Money {
-        self.money(-self.model.total)
+    async fn total_balance(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(self.money(self.paid(ctx).await?.charged - self.model.total))
+    }
+    /// List of transactions for the order.
+    async fn transactions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::payment::api::TransactionItemNode>> {
+        let (state, req) = parts(ctx)?;
+        crate::payment::api::order_transactions(state, req, &self.model.id).await
     }
     /// Customer note.
     async fn customer_note(&self) -> &str {

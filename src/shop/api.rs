@@ -103,6 +103,36 @@ impl ShopNode {
             .map_err(|e| req.internal(e))
     }
 
+    /// List of available payment gateways: the channel's active gateways (for `currency`
+    /// when given, else the channel's currency).
+    async fn available_payment_gateways(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "A currency for which the gateways will be returned.",
+            deprecation = "Use `channel` argument instead."
+        )]
+        currency: Option<String>,
+        #[graphql(desc = "Slug of a channel for which the data should be returned.")]
+        channel: Option<String>,
+    ) -> Result<Vec<crate::checkout::api::PaymentGateway>> {
+        let req = ctx.data::<RequestCtx>()?;
+        let state = ctx.data::<AppState>()?;
+        let ch = match state
+            .channels
+            .resolve(channel.as_deref(), req.is_staff_or_app())
+            .await
+        {
+            Ok(ch) => ch,
+            Err(e) => return Err(crate::channel::api::channel_error(req, e)),
+        };
+        let currency = currency.unwrap_or_else(|| ch.currency_code.clone());
+        if !currency.eq_ignore_ascii_case(&ch.currency_code) {
+            return Ok(Vec::new());
+        }
+        crate::payment::api::gateways_for(state, req, ch.id, &ch.currency_code).await
+    }
+
     /// Shop's domain data.
     async fn domain(&self) -> Domain {
         let url = self.public_url.clone();
