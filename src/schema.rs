@@ -22,6 +22,9 @@ use crate::{
     marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
     order::api::{OrderMutation, OrderQuery},
+    order::draft_api::DraftOrderMutation,
+    order::list::OrderListQuery,
+    order::workflow_api::OrderWorkflowMutation,
     shop::api::ShopQuery,
     state::AppState,
     webhook::api::{WebhookMutation, WebhookQuery},
@@ -41,6 +44,7 @@ pub struct Query(
     MarketingQuery,
     CheckoutQuery,
     OrderQuery,
+    OrderListQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -56,6 +60,8 @@ pub struct Mutation(
     MarketingMutation,
     CheckoutMutation,
     OrderMutation,
+    OrderWorkflowMutation,
+    DraftOrderMutation,
 );
 
 /// Root subscription: live events.

@@ -16,6 +16,8 @@ pub struct Model {
     pub metadata: Json,
     pub private_metadata: Json,
     pub created_at: DateTimeUtc,
+    /// Orders from checkouts start UNFULFILLED (true) or UNCONFIRMED (false).
+    pub automatically_confirm_all_new_orders: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod m20261122_000300_checkout;
 mod m20261122_000310_shipping;
 mod m20261122_000320_orders;
 mod m20261122_000330_vouchers;
+mod m20261122_000340_order_workflow;
 mod m20261122_000400_marketing;
 
 /// All migrations, in order.
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000310_shipping::Migration),
             Box::new(m20261122_000320_orders::Migration),
             Box::new(m20261122_000330_vouchers::Migration),
+            Box::new(m20261122_000340_order_workflow::Migration),
         ]
     }
 }

@@ -1266,17 +1266,23 @@ impl CheckoutService {
         let totals = Self::totals(&lines, delivery.shipping_price(), discount_amount);
         let number = next_order_number(&txn).await?;
         let now = Utc::now();
-        let channel_slug = channel::Entity::find_by_id(c.channel_id)
-            .one(&txn)
-            .await?
-            .map(|ch| ch.slug);
-        entities::shop_order::ActiveModel {
+        let order_channel = channel::Entity::find_by_id(c.channel_id).one(&txn).await?;
+        let channel_slug = order_channel.as_ref().map(|ch| ch.slug.clone());
+        let confirmed = order_channel
+            .as_ref()
+            .is_none_or(|ch| ch.automatically_confirm_all_new_orders);
+        let order = entities::shop_order::ActiveModel {
             id: Set(order_id.clone()),
             number: Set(number),
             channel_id: Set(c.channel_id),
             user_id: Set(c.user_id),
             user_email: Set(email),
-            status: Set("UNFULFILLED".to_owned()),
+            status: Set(if confirmed {
+                "UNFULFILLED"
+            } else {
+                "UNCONFIRMED"
+            }
+            .to_owned()),
             checkout_token: Set(Some(c.token.clone())),
             currency: Set(c.currency.clone()),
             shipping_address: Set(c.shipping_address.clone()),
@@ -1293,6 +1299,7 @@ impl CheckoutService {
             updated_at: Set(now),
             metadata: Set(c.metadata.clone()),
             private_metadata: Set(json!({})),
+            origin: Set("CHECKOUT".to_owned()),
         }
         .insert(&txn)
         .await?;
@@ -1336,6 +1343,12 @@ impl CheckoutService {
         event.channel_slug = channel_slug;
         event.user_id = c.user_id;
         outbox::push(&txn, event).await?;
+        let order_actor = crate::order::events::OrderActor {
+            user_id: actor.user_id,
+            app_id: None,
+            requestor: actor.requestor.clone(),
+        };
+        crate::order::events::order_placed(&txn, &order, &order_actor).await?;
         txn.commit().await?;
         self.events.wake();
         Ok(Completed { order_id })

@@ -69,6 +69,12 @@ event_types! {
     OrderFulfilled => "ORDER_FULFILLED",
     OrderCancelled => "ORDER_CANCELLED",
     FulfillmentCreated => "FULFILLMENT_CREATED",
+    FulfillmentCanceled => "FULFILLMENT_CANCELED",
+    DraftOrderCreated => "DRAFT_ORDER_CREATED",
+    DraftOrderUpdated => "DRAFT_ORDER_UPDATED",
+    DraftOrderDeleted => "DRAFT_ORDER_DELETED",
+    ProductVariantOutOfStock => "PRODUCT_VARIANT_OUT_OF_STOCK",
+    ProductVariantBackInStock => "PRODUCT_VARIANT_BACK_IN_STOCK",
 }
 
 impl EventType {
@@ -113,7 +119,14 @@ impl EventType {
             | Self::OrderUpdated
             | Self::OrderFulfilled
             | Self::OrderCancelled
-            | Self::FulfillmentCreated => &[Permission::ManageOrders],
+            | Self::FulfillmentCreated
+            | Self::FulfillmentCanceled
+            | Self::DraftOrderCreated
+            | Self::DraftOrderUpdated
+            | Self::DraftOrderDeleted => &[Permission::ManageOrders],
+            Self::ProductVariantOutOfStock | Self::ProductVariantBackInStock => {
+                &[Permission::ManageProducts]
+            }
         }
     }
 }
