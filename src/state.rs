@@ -120,7 +120,8 @@ impl AppState {
             content: crate::content::write::ContentWriter::new(db.conn.clone()),
             marketing: MarketingService::new(db.conn.clone(), events.clone()),
             lead_capture_limiter,
-            checkout: CheckoutService::new(db.conn.clone(), events.clone()),
+            checkout: CheckoutService::new(db.conn.clone(), events.clone())
+                .with_ttl(config.checkout_ttl_secs),
             channels,
             webhooks: WebhookService::new(
                 db.conn.clone(),

@@ -131,6 +131,23 @@ async fn run(s: &TestServer, token: Option<&str>, q: &str, vars: Value) -> Value
 
 /// Places an order through checkout (guest when `token` is `None`); returns its ID.
 async fn place_order(s: &TestServer, token: Option<&str>, lines: Value) -> String {
+    let id = ready_checkout(s, token, lines).await;
+    let d = run(
+        s,
+        token,
+        "mutation($id: ID!) { checkoutComplete(id: $id) { order { id } errors { code message } } }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(d["checkoutComplete"]["errors"], json!([]), "{d}");
+    d["checkoutComplete"]["order"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A checkout with `lines`, email, addresses and delivery, ready to complete.
+async fn ready_checkout(s: &TestServer, token: Option<&str>, lines: Value) -> String {
     let d = run(
         s,
         token,
@@ -160,18 +177,7 @@ async fn place_order(s: &TestServer, token: Option<&str>, lines: Value) -> Strin
     )
     .await;
     assert_eq!(d["checkoutDeliveryMethodUpdate"]["errors"], json!([]));
-    let d = run(
-        s,
-        token,
-        "mutation($id: ID!) { checkoutComplete(id: $id) { order { id } errors { code message } } }",
-        json!({"id": id}),
-    )
-    .await;
-    assert_eq!(d["checkoutComplete"]["errors"], json!([]), "{d}");
-    d["checkoutComplete"]["order"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    id
 }
 
 const ORDER: &str = "fragment O on Order { id number status statusDisplay userEmail origin
@@ -1241,4 +1247,60 @@ fn pk_str(id: &str) -> String {
         .nth(1)
         .unwrap()
         .to_owned()
+}
+
+#[tokio::test]
+async fn expired_checkouts_cannot_be_completed_hold_no_stock_and_are_deleted() {
+    let s = TestServer::start_with(|c| c.checkout_ttl_secs = 3600).await;
+    let vs = variants(&s, "monospace-tee").await;
+    let a = vs[0].0.clone();
+    set_stock(&s, &a, 5).await;
+    let old = ready_checkout(&s, None, json!([{"variantId": a, "quantity": 2}])).await;
+    let fresh = ready_checkout(&s, None, json!([{"variantId": a, "quantity": 1}])).await;
+    // Checkouts hold no stock: it is allocated at completion only.
+    assert_eq!(stock_of(&s, &a).await, (5, 0));
+    // Age one checkout past the TTL.
+    entities::checkout::Entity::update_many()
+        .col_expr(
+            entities::checkout::Column::UpdatedAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::hours(2)),
+        )
+        .filter(entities::checkout::Column::Token.eq(pk_str(&old)))
+        .exec(&s.state.db.conn)
+        .await
+        .unwrap();
+    let complete =
+        "mutation($id: ID!) { checkoutComplete(id: $id) { order { id } errors { field code } } }";
+    let d = run(&s, None, complete, json!({"id": old})).await;
+    assert_eq!(d["checkoutComplete"]["order"], Value::Null);
+    assert_eq!(d["checkoutComplete"]["errors"][0]["code"], "NOT_FOUND");
+    let d = run(
+        &s,
+        None,
+        "query($id: ID!) { checkout(id: $id) { id } }",
+        json!({"id": old}),
+    )
+    .await;
+    assert_eq!(d["checkout"], Value::Null);
+    let d = run(
+        &s,
+        None,
+        "mutation($id: ID!) { checkoutEmailUpdate(id: $id, email: \"late@example.com\") { errors { code } } }",
+        json!({"id": old}),
+    )
+    .await;
+    assert_eq!(d["checkoutEmailUpdate"]["errors"][0]["code"], "NOT_FOUND");
+    assert_eq!(stock_of(&s, &a).await, (5, 0));
+    // The cleanup deletes it (and its lines); the fresh one still completes.
+    assert_eq!(s.state.checkout.delete_expired().await.unwrap(), 1);
+    assert!(
+        entities::checkout::Entity::find_by_id(pk_str(&old))
+            .one(&s.state.db.conn)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let d = run(&s, None, complete, json!({"id": fresh})).await;
+    assert_eq!(d["checkoutComplete"]["errors"], json!([]));
+    assert_eq!(stock_of(&s, &a).await, (5, 1));
 }
