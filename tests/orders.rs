@@ -255,6 +255,17 @@ async fn staff_workflow_confirm_fulfill_cancel_fulfillment_notes_and_history() {
     set_stock(&s, &b, 5).await;
     let wh = warehouse_of(&s, &a).await;
     auto_confirm(&s, false).await;
+    let d = run(
+        &s,
+        Some(&staff),
+        "{ channel(slug: \"default-channel\") { orderSettings { automaticallyConfirmAllNewOrders allowUnpaidOrders } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        d["channel"]["orderSettings"],
+        json!({"automaticallyConfirmAllNewOrders": false, "allowUnpaidOrders": true})
+    );
 
     let id = place_order(
         &s,

@@ -86,6 +86,19 @@ impl ChannelNode {
     async fn countries(&self) -> Option<Vec<CountryDisplay>> {
         Some(country(&self.model.default_country).into_iter().collect())
     }
+
+    /// Channel-specific order settings.
+    /// Requires one of the following permissions: MANAGE_CHANNELS, MANAGE_ORDERS.
+    async fn order_settings(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> Result<crate::order::workflow_api::OrderSettings> {
+        ctx.data::<RequestCtx>()?.require_any(&[
+            crate::core::permissions::Permission::ManageChannels,
+            crate::core::permissions::Permission::ManageOrders,
+        ])?;
+        Ok(crate::order::workflow_api::OrderSettings::of(&self.model))
+    }
 }
 
 /// Maps a channel resolution failure to a top-level GraphQL error.

@@ -903,3 +903,34 @@ impl OrderWorkflowMutation {
         }
     }
 }
+
+/// Order related settings of a channel (read-only here: orders from checkouts start
+/// UNFULFILLED when `automaticallyConfirmAllNewOrders`, else UNCONFIRMED; unpaid orders are
+/// allowed until payments land).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct OrderSettings {
+    /// When disabled, all new orders from checkout will be marked as unconfirmed.
+    pub automatically_confirm_all_new_orders: bool,
+    /// When enabled, all non-shippable gift card orders will be fulfilled automatically.
+    pub automatically_fulfill_non_shippable_gift_card: bool,
+    /// Determine if it is possible to place unpaid order by calling `checkoutComplete`
+    /// mutation.
+    pub allow_unpaid_orders: bool,
+    /// Determine if voucher applied on draft order should be count toward voucher usage.
+    pub include_draft_order_in_voucher_usage: bool,
+    /// Determine if the line-level discounts are propagated the legacy way.
+    pub use_legacy_line_discount_propagation: bool,
+}
+
+impl OrderSettings {
+    /// The settings of `channel`.
+    pub fn of(channel: &entities::channel::Model) -> Self {
+        Self {
+            automatically_confirm_all_new_orders: channel.automatically_confirm_all_new_orders,
+            automatically_fulfill_non_shippable_gift_card: false,
+            allow_unpaid_orders: true,
+            include_draft_order_in_voucher_usage: false,
+            use_legacy_line_discount_propagation: false,
+        }
+    }
+}
