@@ -143,6 +143,12 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_ACCOUNT_TOKEN_TTL_SECS", default_value_t = 24 * 3600)]
     pub account_token_ttl_secs: u64,
 
+    /// Checkouts expire this many seconds after their last change: an expired checkout can't
+    /// be read, changed or completed, and a background task deletes it (and completed
+    /// checkouts, which end the idempotent-retry window of `checkoutComplete`).
+    #[arg(long, env = "BIZGRAPH_CHECKOUT_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub checkout_ttl_secs: u64,
+
     /// Attempts of `tokenCreate`, `requestPasswordReset` and `accountRegister` allowed per
     /// client IP address within the rate-limit window (0 disables the limit).
     #[arg(long, env = "BIZGRAPH_AUTH_RATE_LIMIT_PER_IP", default_value_t = 60)]

@@ -96,6 +96,7 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     })
     .await?;
     let schema = schema::build(state.clone());
+    tokio::spawn(checkout::expiry::run(state.clone(), stop.clone()));
     tokio::spawn(
         webhook::delivery::Worker::new(background.conn, schema.clone(), state.clone())
             .run(deliveries, stop),

@@ -22,6 +22,9 @@ use crate::{
     marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
     order::api::{OrderMutation, OrderQuery},
+    order::draft_api::DraftOrderMutation,
+    order::list::OrderListQuery,
+    order::workflow_api::OrderWorkflowMutation,
     payment::api::{PaymentMutation, PaymentQuery},
     payment::channel_settings::ChannelSettingsMutation,
     shop::api::ShopQuery,
@@ -47,6 +50,7 @@ pub struct Query(
     CheckoutQuery,
     OrderQuery,
     PaymentQuery,
+    OrderListQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -65,6 +69,8 @@ pub struct Mutation(
     OrderMutation,
     PaymentMutation,
     ChannelSettingsMutation,
+    OrderWorkflowMutation,
+    DraftOrderMutation,
 );
 
 /// Root subscription: live events.

@@ -107,7 +107,8 @@ impl AppState {
             std::time::Duration::from_secs(config.auth_rate_limit_window_secs.max(1)),
         ));
         let channels = ChannelService::new(db.conn.clone());
-        let checkout = CheckoutService::new(db.conn.clone(), events.clone());
+        let checkout = CheckoutService::new(db.conn.clone(), events.clone())
+            .with_ttl(config.checkout_ttl_secs);
         let previous_key = match config.previous_secret_key.as_deref() {
             Some(text) if !text.is_empty() => Some(Arc::new(MasterKey::from_text(text)?)),
             _ => None,

@@ -22,6 +22,8 @@ pub struct Model {
     pub automatically_complete_fully_paid_checkouts: bool,
     /// Saleor's `paymentSettings.defaultTransactionFlowStrategy`: `CHARGE` or `AUTHORIZATION`.
     pub default_transaction_flow: String,
+    /// Orders from checkouts start UNFULFILLED (true) or UNCONFIRMED (false).
+    pub automatically_confirm_all_new_orders: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

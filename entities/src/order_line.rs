@@ -16,6 +16,8 @@ pub struct Model {
     pub unit_price: i64,
     pub undiscounted_unit_price: i64,
     pub total_price: i64,
+    /// Units shipped in fulfillments that are not canceled.
+    pub quantity_fulfilled: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub metadata: Json,
     pub private_metadata: Json,
+    /// Saleor's `OrderOriginEnum`: `CHECKOUT` or `DRAFT`.
+    pub origin: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod m20261122_000300_checkout;
 mod m20261122_000310_shipping;
 mod m20261122_000320_orders;
 mod m20261122_000330_vouchers;
+mod m20261122_000340_order_workflow;
 mod m20261122_000400_marketing;
 mod m20261122_000420_sales_analytics;
 mod m20261122_000500_payments;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000310_shipping::Migration),
             Box::new(m20261122_000320_orders::Migration),
             Box::new(m20261122_000330_vouchers::Migration),
+            Box::new(m20261122_000340_order_workflow::Migration),
             Box::new(m20261122_000420_sales_analytics::Migration),
             Box::new(m20261122_000500_payments::Migration),
         ]

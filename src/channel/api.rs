@@ -82,12 +82,17 @@ impl ChannelNode {
         })
     }
 
-    /// Channel-specific order settings. Requires staff or app credentials.
+    /// Channel-specific order settings.
+    ///
+    /// Requires one of the following permissions: MANAGE_CHANNELS, MANAGE_ORDERS.
     async fn order_settings(
         &self,
         ctx: &Context<'_>,
     ) -> Result<crate::payment::channel_settings::OrderSettings> {
-        ctx.data::<RequestCtx>()?.require_staff_or_app()?;
+        ctx.data::<RequestCtx>()?.require_any(&[
+            crate::core::permissions::Permission::ManageChannels,
+            crate::core::permissions::Permission::ManageOrders,
+        ])?;
         Ok(crate::payment::channel_settings::order_settings(
             &self.model,
         ))

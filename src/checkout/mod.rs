@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod error;
+pub mod expiry;
 pub mod service;
 
 pub use service::CheckoutService;

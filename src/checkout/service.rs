@@ -141,6 +141,8 @@ pub struct CheckoutService {
     /// spinning on the database's busy timeout (`BEGIN IMMEDIATE` still serialises them
     /// across processes).
     completions: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Checkouts unchanged for longer than this are expired.
+    ttl: chrono::Duration,
 }
 
 /// An address snapshot as stored on checkouts and orders.
@@ -256,7 +258,36 @@ impl CheckoutService {
             db,
             events,
             completions: std::sync::Arc::default(),
+            ttl: chrono::Duration::days(30),
         }
+    }
+
+    /// The same service with checkouts expiring `secs` seconds after their last change.
+    pub fn with_ttl(mut self, secs: u64) -> Self {
+        self.ttl = chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
+        self
+    }
+
+    /// The last-change time before which checkouts are expired.
+    pub fn expiry_cutoff(&self) -> chrono::DateTime<Utc> {
+        Utc::now()
+            .checked_sub_signed(self.ttl)
+            .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC)
+    }
+
+    fn live(&self, c: &checkout::Model) -> bool {
+        c.updated_at > self.expiry_cutoff()
+    }
+
+    /// Deletes expired checkouts (their lines go with them; they hold no stock, which is
+    /// allocated only at completion) and completed checkouts older than the TTL. Returns
+    /// how many were deleted.
+    pub async fn delete_expired(&self) -> CheckoutResult<u64> {
+        Ok(checkout::Entity::delete_many()
+            .filter(checkout::Column::UpdatedAt.lt(self.expiry_cutoff()))
+            .exec(&self.db)
+            .await?
+            .rows_affected)
     }
 
     /// The database connection.
@@ -280,7 +311,7 @@ impl CheckoutService {
         let found = checkout::Entity::find_by_id(token.to_owned())
             .one(&self.db)
             .await?;
-        Ok(found.filter(|c| c.order_id.is_none() && can_access(c, actor)))
+        Ok(found.filter(|c| c.order_id.is_none() && self.live(c) && can_access(c, actor)))
     }
 
     async fn load<C: ConnectionTrait>(
@@ -869,6 +900,12 @@ impl CheckoutService {
     ) -> CheckoutResult<(DatabaseTransaction, checkout::Model)> {
         let txn = self.write_txn().await?;
         let c = Self::load(&txn, token, actor).await?;
+        if !self.live(&c) {
+            return Err(CheckoutError::not_found(
+                "id",
+                "Couldn't resolve to a node: the checkout.",
+            ));
+        }
         Ok((txn, c))
     }
 
@@ -1163,6 +1200,7 @@ impl CheckoutService {
             )
             .filter(checkout::Column::Token.eq(token))
             .filter(checkout::Column::OrderId.is_null())
+            .filter(checkout::Column::UpdatedAt.gt(self.expiry_cutoff()))
             .exec(&txn)
             .await?
             .rows_affected;
@@ -1266,15 +1304,23 @@ impl CheckoutService {
         let totals = Self::totals(&lines, delivery.shipping_price(), discount_amount);
         let number = next_order_number(&txn).await?;
         let now = Utc::now();
-        let channel_row = channel::Entity::find_by_id(c.channel_id).one(&txn).await?;
-        let channel_slug = channel_row.as_ref().map(|ch| ch.slug.clone());
-        entities::shop_order::ActiveModel {
+        let order_channel = channel::Entity::find_by_id(c.channel_id).one(&txn).await?;
+        let channel_slug = order_channel.as_ref().map(|ch| ch.slug.clone());
+        let confirmed = order_channel
+            .as_ref()
+            .is_none_or(|ch| ch.automatically_confirm_all_new_orders);
+        let order = entities::shop_order::ActiveModel {
             id: Set(order_id.clone()),
             number: Set(number),
             channel_id: Set(c.channel_id),
             user_id: Set(c.user_id),
             user_email: Set(email),
-            status: Set("UNFULFILLED".to_owned()),
+            status: Set(if confirmed {
+                "UNFULFILLED"
+            } else {
+                "UNCONFIRMED"
+            }
+            .to_owned()),
             checkout_token: Set(Some(c.token.clone())),
             currency: Set(c.currency.clone()),
             shipping_address: Set(c.shipping_address.clone()),
@@ -1291,6 +1337,7 @@ impl CheckoutService {
             updated_at: Set(now),
             metadata: Set(c.metadata.clone()),
             private_metadata: Set(json!({})),
+            origin: Set("CHECKOUT".to_owned()),
         }
         .insert(&txn)
         .await?;
@@ -1336,7 +1383,7 @@ impl CheckoutService {
         event.user_id = c.user_id;
         outbox::push(&txn, event).await?;
         // Payments: the channel's unpaid-order policy; transactions move to the order.
-        if let Some(channel) = &channel_row
+        if let Some(channel) = &order_channel
             && crate::payment::service::attach_to_order(
                 &txn,
                 &c.token,
@@ -1355,6 +1402,12 @@ impl CheckoutService {
                 "The authorized amount doesn't cover the checkout's total amount.",
             ));
         }
+        let order_actor = crate::order::events::OrderActor {
+            user_id: actor.user_id,
+            app_id: None,
+            requestor: actor.requestor.clone(),
+        };
+        crate::order::events::order_placed(&txn, &order, &order_actor).await?;
         txn.commit().await?;
         self.events.wake();
         Ok(Completed { order_id })

@@ -14,14 +14,17 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::{BusEvent, EventType};
 use crate::{
+    catalog::api::products::VariantNode,
     channel::api::ChannelNode,
     checkout::api::CheckoutNode,
+    checkout::api::variant_nodes,
     core::{
         context::RequestCtx,
         error::{ErrorCode, error},
     },
     marketing::api::events as mk,
     order::api::OrderNode,
+    order::workflow_api::FulfillmentNode,
     shop::api::API_VERSION,
     state::AppState,
     webhook::payload::WebhookEventSource,
@@ -104,6 +107,140 @@ order_event!(OrderConfirmed, "Event sent when order is confirmed.");
 order_event!(OrderFulfilled, "Event sent when order is fulfilled.");
 order_event!(OrderCancelled, "Event sent when order is cancelled.");
 
+order_event!(
+    DraftOrderCreated,
+    "Event sent when new draft order is created."
+);
+order_event!(DraftOrderUpdated, "Event sent when draft order is updated.");
+order_event!(
+    DraftOrderDeleted,
+    "Event sent when draft order is deleted (its order is gone: `null`)."
+);
+
+/// Declares a fulfillment event type with `fulfillment` and `order` fields.
+macro_rules! fulfillment_event {
+    ($name:ident, $doc:literal $(, $extra:item)?) => {
+        #[doc = $doc]
+        pub struct $name(Arc<BusEvent>);
+
+        #[Object]
+        impl $name {
+            /// Time of the event.
+            async fn issued_at(&self) -> Option<DateTime<Utc>> {
+                Some(self.0.created_at)
+            }
+
+            /// Saleor version that triggered the event.
+            async fn version(&self) -> Option<String> {
+                Some(API_VERSION.to_owned())
+            }
+
+            /// The fulfillment the event relates to.
+            async fn fulfillment(&self, ctx: &Context<'_>) -> Result<Option<FulfillmentNode>> {
+                use sea_orm::EntityTrait;
+                let req = ctx.data::<RequestCtx>()?;
+                let state = ctx.data::<AppState>()?;
+                let Ok(pk) = self.0.object_id.parse::<i32>() else {
+                    return Ok(None);
+                };
+                Ok(entities::fulfillment::Entity::find_by_id(pk)
+                    .one(&state.db.conn)
+                    .await
+                    .map_err(|e| req.internal(e))?
+                    .map(FulfillmentNode))
+            }
+
+            /// The order the fulfillment belongs to.
+            async fn order(&self, ctx: &Context<'_>) -> Result<Option<OrderNode>> {
+                match self.0.payload.get("orderId").and_then(|v| v.as_str()) {
+                    Some(id) => load_order_by_id(ctx, id).await,
+                    None => Ok(None),
+                }
+            }
+
+            $($extra)?
+        }
+    };
+}
+
+fulfillment_event!(
+    FulfillmentCreated,
+    "Event sent when new fulfillment is created.",
+    /// If true, the app should send a notification to the customer.
+    async fn notify_customer(&self) -> bool {
+        self.0
+            .payload
+            .get("notifyCustomer")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+);
+fulfillment_event!(
+    FulfillmentCanceled,
+    "Event sent when fulfillment is canceled."
+);
+
+/// Declares a stock event type with `productVariant` and `warehouse` fields.
+macro_rules! stock_event {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(Arc<BusEvent>);
+
+        #[Object]
+        impl $name {
+            /// Time of the event.
+            async fn issued_at(&self) -> Option<DateTime<Utc>> {
+                Some(self.0.created_at)
+            }
+
+            /// Saleor version that triggered the event.
+            async fn version(&self) -> Option<String> {
+                Some(API_VERSION.to_owned())
+            }
+
+            /// The product variant the event relates to.
+            async fn product_variant(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Slug of a channel for which the data should be returned.")]
+                channel: Option<String>,
+            ) -> Result<Option<VariantNode>> {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                let req = ctx.data::<RequestCtx>()?;
+                let state = ctx.data::<AppState>()?;
+                let Ok(pk) = self.0.object_id.parse::<i32>() else {
+                    return Ok(None);
+                };
+                let channel = match channel {
+                    Some(slug) => entities::channel::Entity::find()
+                        .filter(entities::channel::Column::Slug.eq(slug))
+                        .one(&state.db.conn)
+                        .await
+                        .map_err(|e| req.internal(e))?,
+                    None => None,
+                };
+                let viewer = Arc::new(crate::catalog::read::Viewer {
+                    channel,
+                    staff: true,
+                });
+                Ok(variant_nodes(state, viewer, &[pk])
+                    .await
+                    .map_err(|e| req.internal(e))?
+                    .remove(&pk))
+            }
+        }
+    };
+}
+
+stock_event!(
+    ProductVariantOutOfStock,
+    "Event sent when product variant is out of stock."
+);
+stock_event!(
+    ProductVariantBackInStock,
+    "Event sent when product variant is back in stock."
+);
+
 /// The order an event is about, loaded once per event on this instance (shared by every
 /// subscriber through the event's memo).
 async fn load_order(ctx: &Context<'_>, event: &BusEvent) -> Result<Option<OrderNode>> {
@@ -118,6 +255,18 @@ async fn load_order(ctx: &Context<'_>, event: &BusEvent) -> Result<Option<OrderN
         .await
         .map_err(|e| req.internal(e))?;
     Ok(order.map(OrderNode::new))
+}
+
+/// The order with id `id` (for events about another object, e.g. fulfillments).
+async fn load_order_by_id(ctx: &Context<'_>, id: &str) -> Result<Option<OrderNode>> {
+    use sea_orm::EntityTrait;
+    let req = ctx.data::<RequestCtx>()?;
+    let state = ctx.data::<AppState>()?;
+    Ok(entities::shop_order::Entity::find_by_id(id.to_owned())
+        .one(&state.db.conn)
+        .await
+        .map_err(|e| req.internal(e))?
+        .map(OrderNode::new))
 }
 
 /// Declares a checkout event type with a `checkout` field.
@@ -192,6 +341,13 @@ pub enum Event {
     OrderConfirmed(OrderConfirmed),
     OrderFulfilled(OrderFulfilled),
     OrderCancelled(OrderCancelled),
+    DraftOrderCreated(DraftOrderCreated),
+    DraftOrderUpdated(DraftOrderUpdated),
+    DraftOrderDeleted(DraftOrderDeleted),
+    FulfillmentCreated(FulfillmentCreated),
+    FulfillmentCanceled(FulfillmentCanceled),
+    ProductVariantOutOfStock(ProductVariantOutOfStock),
+    ProductVariantBackInStock(ProductVariantBackInStock),
 }
 
 impl Event {
@@ -218,6 +374,21 @@ impl Event {
             EventType::OrderConfirmed => Some(Self::OrderConfirmed(OrderConfirmed(event))),
             EventType::OrderFulfilled => Some(Self::OrderFulfilled(OrderFulfilled(event))),
             EventType::OrderCancelled => Some(Self::OrderCancelled(OrderCancelled(event))),
+            EventType::DraftOrderCreated => Some(Self::DraftOrderCreated(DraftOrderCreated(event))),
+            EventType::DraftOrderUpdated => Some(Self::DraftOrderUpdated(DraftOrderUpdated(event))),
+            EventType::DraftOrderDeleted => Some(Self::DraftOrderDeleted(DraftOrderDeleted(event))),
+            EventType::FulfillmentCreated => {
+                Some(Self::FulfillmentCreated(FulfillmentCreated(event)))
+            }
+            EventType::FulfillmentCanceled => {
+                Some(Self::FulfillmentCanceled(FulfillmentCanceled(event)))
+            }
+            EventType::ProductVariantOutOfStock => Some(Self::ProductVariantOutOfStock(
+                ProductVariantOutOfStock(event),
+            )),
+            EventType::ProductVariantBackInStock => Some(Self::ProductVariantBackInStock(
+                ProductVariantBackInStock(event),
+            )),
             // Not exposed to subscriptions yet (webhook-only events).
             _ => None,
         }

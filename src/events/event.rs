@@ -74,6 +74,12 @@ event_types! {
     OrderRefunded => "ORDER_REFUNDED",
     OrderFullyRefunded => "ORDER_FULLY_REFUNDED",
     CheckoutFullyPaid => "CHECKOUT_FULLY_PAID",
+    FulfillmentCanceled => "FULFILLMENT_CANCELED",
+    DraftOrderCreated => "DRAFT_ORDER_CREATED",
+    DraftOrderUpdated => "DRAFT_ORDER_UPDATED",
+    DraftOrderDeleted => "DRAFT_ORDER_DELETED",
+    ProductVariantOutOfStock => "PRODUCT_VARIANT_OUT_OF_STOCK",
+    ProductVariantBackInStock => "PRODUCT_VARIANT_BACK_IN_STOCK",
 }
 
 impl EventType {
@@ -124,7 +130,14 @@ impl EventType {
             | Self::OrderPaid
             | Self::OrderFullyPaid
             | Self::OrderRefunded
-            | Self::OrderFullyRefunded => &[Permission::ManageOrders],
+            | Self::OrderFullyRefunded
+            | Self::FulfillmentCanceled
+            | Self::DraftOrderCreated
+            | Self::DraftOrderUpdated
+            | Self::DraftOrderDeleted => &[Permission::ManageOrders],
+            Self::ProductVariantOutOfStock | Self::ProductVariantBackInStock => {
+                &[Permission::ManageProducts]
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::shipping::{self, api::ShippingMethodNode};
 use crate::state::AppState;
 
 use super::service::{self, Reader};
+use super::workflow_api::{FulfillmentNode, OrderEventNode};
 
 countable_names!(OrderNames, "Order");
 
@@ -78,6 +79,15 @@ impl OrderStatus {
     }
 }
 
+/// Saleor's `OrderOriginEnum`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrderOriginEnum {
+    Checkout,
+    Draft,
+    Reissue,
+    BulkCreate,
+}
+
 /// Saleor's `PaymentChargeStatusEnum`.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum PaymentChargeStatusEnum {
@@ -118,18 +128,6 @@ pub enum OrderDiscountType {
     OrderPromotion,
 }
 
-/// Saleor's `FulfillmentStatus`.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum FulfillmentStatus {
-    Fulfilled,
-    Refunded,
-    Returned,
-    Replaced,
-    RefundedAndReturned,
-    Canceled,
-    WaitingForApproval,
-}
-
 /// Contains all details related to the applied discount to the order.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct OrderDiscount {
@@ -151,34 +149,6 @@ pub struct Voucher {
     pub id: ID,
     /// The code of the voucher.
     pub code: Option<String>,
-}
-
-/// Represents line of the fulfillment.
-#[derive(SimpleObject, Clone)]
-pub struct FulfillmentLine {
-    /// The ID of the fulfillment line.
-    pub id: ID,
-    /// The number of items included in the fulfillment line.
-    pub quantity: i32,
-    /// The order line to which the fulfillment line is related.
-    pub order_line: Option<OrderLineNode>,
-}
-
-/// Represents order fulfillment.
-#[derive(SimpleObject, Clone)]
-pub struct Fulfillment {
-    /// The ID of the fulfillment.
-    pub id: ID,
-    /// Sequence in which the fulfillments were created for an order.
-    pub fulfillment_order: i32,
-    /// Status of fulfillment.
-    pub status: FulfillmentStatus,
-    /// Fulfillment tracking number.
-    pub tracking_number: String,
-    /// Date and time when fulfillment was created.
-    pub created: chrono::DateTime<chrono::Utc>,
-    /// List of lines for fulfillment.
-    pub lines: Option<Vec<FulfillmentLine>>,
 }
 
 /// Represents a delivery method chosen for the checkout or order.
@@ -233,7 +203,7 @@ impl OrderNode {
     }
 }
 
-async fn load_lines(
+pub(crate) async fn load_lines(
     state: &AppState,
     order: &shop_order::Model,
 ) -> anyhow::Result<Vec<OrderLineNode>> {
@@ -282,9 +252,15 @@ impl OrderNode {
     async fn number(&self) -> String {
         self.model.number.to_string()
     }
-    /// Email address of the customer.
-    async fn user_email(&self) -> Option<&str> {
-        Some(&self.model.user_email)
+    /// Email address of the customer (obfuscated for callers who are neither its owner nor
+    /// staff with MANAGE_ORDERS).
+    async fn user_email(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let full = service::full_view(&self.model, reader(ctx.data::<RequestCtx>()?));
+        Ok(Some(if full {
+            self.model.user_email.clone()
+        } else {
+            service::obfuscate_email(&self.model.user_email)
+        }))
     }
     /// Marketing attribution (first and last touch, resolved at completion); `null` when
     /// the order is not attributed. (bizgraph extension)
@@ -294,12 +270,15 @@ impl OrderNode {
     ) -> Result<Option<crate::marketing::api::attribution::MarketingAttribution>> {
         crate::marketing::api::attribution::order_attribution(ctx, &self.model.id).await
     }
-    /// User who placed the order.
+    /// User who placed the order (for its owner and staff with MANAGE_ORDERS).
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<UserNode>> {
         let Some(uid) = self.model.user_id else {
             return Ok(None);
         };
         let (state, req) = parts(ctx)?;
+        if !service::full_view(&self.model, reader(req)) {
+            return Ok(None);
+        }
         Ok(state
             .accounts
             .user(uid)
@@ -317,19 +296,23 @@ impl OrderNode {
             .map(ChannelNode::from)
             .ok_or_else(|| req.internal("order channel missing"))
     }
-    /// Billing address.
-    async fn billing_address(&self) -> Option<AddressNode> {
-        self.model
+    /// Billing address (obfuscated for callers who are neither its owner nor staff).
+    async fn billing_address(&self, ctx: &Context<'_>) -> Result<Option<AddressNode>> {
+        let full = service::full_view(&self.model, reader(ctx.data::<RequestCtx>()?));
+        Ok(self
+            .model
             .billing_address
             .as_ref()
-            .map(|a| AddressNode::new(address_model(a), None))
+            .map(|a| AddressNode::new(service::viewed_address(address_model(a), full), None)))
     }
-    /// Shipping address.
-    async fn shipping_address(&self) -> Option<AddressNode> {
-        self.model
+    /// Shipping address (obfuscated for callers who are neither its owner nor staff).
+    async fn shipping_address(&self, ctx: &Context<'_>) -> Result<Option<AddressNode>> {
+        let full = service::full_view(&self.model, reader(ctx.data::<RequestCtx>()?));
+        Ok(self
+            .model
             .shipping_address
             .as_ref()
-            .map(|a| AddressNode::new(address_model(a), None))
+            .map(|a| AddressNode::new(service::viewed_address(address_model(a), full), None)))
     }
     /// Method used for the delivery.
     async fn delivery_method(&self, ctx: &Context<'_>) -> Result<Option<DeliveryMethod>> {
@@ -352,9 +335,27 @@ impl OrderNode {
     async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLineNode>> {
         self.load_lines(ctx).await
     }
-    /// List of shipments for the order (none until fulfillment is implemented).
-    async fn fulfillments(&self) -> Vec<Fulfillment> {
-        Vec::new()
+    /// List of shipments for the order.
+    async fn fulfillments(&self, ctx: &Context<'_>) -> Result<Vec<FulfillmentNode>> {
+        super::workflow_api::fulfillments(ctx, &self.model).await
+    }
+    /// List of events associated with the order.
+    /// Requires one of the following permissions: MANAGE_ORDERS.
+    async fn events(&self, ctx: &Context<'_>) -> Result<Vec<OrderEventNode>> {
+        super::workflow_api::order_events(ctx, &self.model).await
+    }
+    /// The order's token (its ID's UUID).
+    #[graphql(deprecation = "Use `id` instead.")]
+    async fn token(&self) -> &str {
+        &self.model.id
+    }
+    /// Order origin.
+    async fn origin(&self) -> OrderOriginEnum {
+        if self.model.origin == "DRAFT" {
+            OrderOriginEnum::Draft
+        } else {
+            OrderOriginEnum::Checkout
+        }
     }
     /// List of all discounts assigned to the order (the voucher's, if any).
     async fn discounts(&self) -> Vec<OrderDiscount> {
@@ -490,7 +491,17 @@ pub struct OrderLineNode {
     /// A purchased product variant. Null if the variant has been deleted.
     pub variant: Option<VariantNode>,
     #[graphql(skip)]
-    model: order_line::Model,
+    pub(crate) model: order_line::Model,
+}
+
+impl OrderLineNode {
+    /// A line without its variant (e.g. one just deleted).
+    pub fn detached(model: order_line::Model) -> Self {
+        Self {
+            variant: None,
+            model,
+        }
+    }
 }
 
 #[ComplexObject]
@@ -514,6 +525,14 @@ impl OrderLineNode {
     /// Number of variant items ordered.
     async fn quantity(&self) -> i32 {
         self.model.quantity
+    }
+    /// Number of variant items fulfilled.
+    async fn quantity_fulfilled(&self) -> i32 {
+        self.model.quantity_fulfilled
+    }
+    /// A quantity of items remaining to be fulfilled.
+    async fn quantity_to_fulfill(&self) -> i32 {
+        self.model.quantity - self.model.quantity_fulfilled
     }
     /// Price of the single item in the order line.
     async fn unit_price(&self) -> TaxedMoney {
@@ -557,7 +576,7 @@ pub async fn order_connection(
     let page = Page::parse(&args, "orders")?;
     let db = state.db.conn.clone();
     let select = move || {
-        let q = shop_order::Entity::find();
+        let q = shop_order::Entity::find().filter(shop_order::Column::Status.ne("DRAFT"));
         match user_id {
             Some(u) => q.filter(shop_order::Column::UserId.eq(u)),
             None => q,
@@ -597,7 +616,8 @@ pub struct OrderQuery;
 
 #[Object]
 impl OrderQuery {
-    /// Look up an order by ID: its customer's own orders, or any order for staff with
+    /// Look up an order by ID: its customer's own orders, guest orders for anyone holding
+    /// their ID (its UUID is the order's secret token), or any order for staff with
     /// MANAGE_ORDERS.
     async fn order(
         &self,
@@ -615,30 +635,20 @@ impl OrderQuery {
             .map(OrderNode::new))
     }
 
-    /// List of orders. Requires one of the following permissions: MANAGE_ORDERS.
-    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
-    async fn orders(
+    /// Look up an order by token (the UUID of its ID): guest orders for anyone holding it.
+    #[graphql(deprecation = "Use `order(id:)` instead.")]
+    async fn order_by_token(
         &self,
         ctx: &Context<'_>,
-        before: Option<String>,
-        after: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-    ) -> Result<Option<Countable<OrderNode, OrderNames>>> {
-        ctx.data::<RequestCtx>()?
-            .require_any(&[Permission::ManageOrders])?;
-        order_connection(
-            ctx,
-            None,
-            PageArgs {
-                first,
-                last,
-                after,
-                before,
-            },
+        #[graphql(desc = "The order's token.")] token: uuid::Uuid,
+    ) -> Result<Option<OrderNode>> {
+        let (state, req) = parts(ctx)?;
+        Ok(
+            service::find(&state.db.conn, &token.to_string(), reader(req))
+                .await
+                .map_err(|e| req.internal(e))?
+                .map(OrderNode::new),
         )
-        .await
-        .map(Some)
     }
 }
 

@@ -2,4 +2,12 @@
 //! `checkoutComplete` mutation that creates them (see `CheckoutService::complete`).
 
 pub mod api;
+pub mod draft;
+pub mod draft_api;
+pub mod error;
+pub mod events;
+pub mod list;
 pub mod service;
+pub mod stock;
+pub mod workflow;
+pub mod workflow_api;

@@ -20,7 +20,6 @@ use super::service::{
 };
 use crate::account::api::UserNode;
 use crate::account::app_api::AppNode;
-use crate::account::error::AddressTypeEnum;
 use crate::catalog::api::common::{Money, parts};
 use crate::catalog::api::mutations::PositiveDecimal;
 use crate::checkout::api::{CheckoutNode, GatewayConfigLine, PaymentGateway};
@@ -244,35 +243,7 @@ error_types! {
     };
 }
 
-/// Saleor's `OrderErrorCode` (the codes `orderMarkAsPaid` uses).
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum OrderErrorCode {
-    Invalid,
-    NotFound,
-    PaymentError,
-    TransactionError,
-    Required,
-    GraphqlError,
-}
-
-/// Saleor's `OrderError`.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct OrderError {
-    /// Name of a field that caused the error.
-    pub field: Option<String>,
-    /// The error message.
-    pub message: Option<String>,
-    /// The error code.
-    pub code: OrderErrorCode,
-    /// Warehouse ID which causes the error.
-    pub warehouse: Option<ID>,
-    /// List of order line IDs that cause the error.
-    pub order_lines: Option<Vec<ID>>,
-    /// List of product variants that are associated with the error.
-    pub variants: Option<Vec<ID>>,
-    /// A type of address that causes the error.
-    pub address_type: Option<AddressTypeEnum>,
-}
+use crate::order::{error::OrderErrorCode, workflow_api::OrderErrorNode as OrderError};
 
 impl From<Failure> for OrderError {
     fn from(f: Failure) -> Self {

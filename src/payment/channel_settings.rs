@@ -33,6 +33,10 @@ pub struct OrderSettings {
     /// Determine if it is possible to place unpaid order by calling `checkoutComplete`
     /// mutation.
     pub allow_unpaid_orders: bool,
+    /// Determine if voucher applied on draft order should be count toward voucher usage.
+    pub include_draft_order_in_voucher_usage: bool,
+    /// Determine if the line-level discounts are propagated the legacy way.
+    pub use_legacy_line_discount_propagation: bool,
 }
 
 /// Represents the channel-specific checkout settings.
@@ -54,10 +58,12 @@ pub struct PaymentSettings {
 /// `Channel.orderSettings`.
 pub fn order_settings(c: &channel::Model) -> OrderSettings {
     OrderSettings {
-        automatically_confirm_all_new_orders: true,
-        automatically_fulfill_non_shippable_gift_card: true,
+        automatically_confirm_all_new_orders: c.automatically_confirm_all_new_orders,
+        automatically_fulfill_non_shippable_gift_card: false,
         mark_as_paid_strategy: MarkAsPaidStrategyEnum::TransactionFlow,
         allow_unpaid_orders: c.allow_unpaid_orders,
+        include_draft_order_in_voucher_usage: false,
+        use_legacy_line_discount_propagation: false,
     }
 }
 
@@ -83,6 +89,9 @@ pub fn payment_settings(c: &channel::Model) -> PaymentSettings {
 /// Order settings to change.
 #[derive(InputObject, Clone, Debug)]
 pub struct OrderSettingsInput {
+    /// When disabled, all new orders from checkout will be marked as unconfirmed. When
+    /// enabled orders from checkout will become unfulfilled immediately.
+    pub automatically_confirm_all_new_orders: Option<bool>,
     /// Determine if it is possible to place unpaid order by calling `checkoutComplete`
     /// mutation.
     pub allow_unpaid_orders: Option<bool>,
@@ -194,6 +203,9 @@ impl ChannelSettingsMutation {
         };
         let mut am = row.into_active_model();
         if let Some(o) = input.order_settings {
+            if let Some(v) = o.automatically_confirm_all_new_orders {
+                am.automatically_confirm_all_new_orders = Set(v);
+            }
             if let Some(v) = o.allow_unpaid_orders {
                 am.allow_unpaid_orders = Set(v);
             }
