@@ -1088,8 +1088,10 @@ async fn staff_users_with_addresses_and_groups_cost_the_same_for_5_and_50() {
         }
         costs.push(fewest);
     }
-    assert_eq!(
-        costs[0], costs[1],
+    // An N+1 would add at least 45 statements for 50 users; background tasks on the same
+    // pool (checkout expiry, lead decay) can add one or two to a run on a busy machine.
+    assert!(
+        costs[1] <= costs[0] + 2,
         "SQL statements for 5 vs 50 staff users: {costs:?}"
     );
 }
