@@ -3,17 +3,15 @@
 //! no retry on 4xx, manual retries, SSRF protection and permission checks.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::{
     net::SocketAddr,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
+use crate::common::{TestServer, data, error_code};
 use axum::{Router, body::Bytes, extract::State, http::HeaderMap, http::StatusCode, routing::post};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
-use common::{TestServer, data, error_code};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 

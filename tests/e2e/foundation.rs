@@ -2,11 +2,9 @@
 //! input, websockets, metrics and the exported schema.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::{TestServer, data, error_code, ws_init, ws_next, ws_subscribe};
+use crate::common::{TestServer, data, error_code, ws_init, ws_next, ws_subscribe};
 use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite;

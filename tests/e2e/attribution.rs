@@ -5,11 +5,9 @@
 //! and `salesStats` over mixed currencies.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "common/ops.rs"]
-mod ops;
+use crate::ops;
 
-use common::{TestServer, error_code};
+use crate::common::{TestServer, error_code};
 use serde_json::{Value, json};
 
 const USD: &str = "default-channel";

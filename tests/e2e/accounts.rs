@@ -2,10 +2,8 @@
 //! refresh, revocation) and the attack list of issue 4.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{ADMIN_EMAIL, CUSTOMER_PASSWORD, TestServer, data, error_code};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
-use common::{ADMIN_EMAIL, CUSTOMER_PASSWORD, TestServer, data, error_code};
 use serde_json::{Value, json};
 
 const REGISTER: &str = "mutation AccountRegister($input: AccountRegisterInput!) { accountRegister(input: $input) { requiresConfirmation user { id email } errors { field code message } } }";
@@ -408,7 +406,7 @@ async fn refresh_token_is_not_an_access_token_and_access_is_not_refresh() {
     let body = s
         .gql(
             TOKEN_CREATE,
-            json!({"email": ADMIN_EMAIL, "password": common::ADMIN_PASSWORD}),
+            json!({"email": ADMIN_EMAIL, "password": crate::common::ADMIN_PASSWORD}),
         )
         .await;
     let created = &data(&body)["tokenCreate"];
@@ -434,7 +432,7 @@ async fn refresh_from_cookie_requires_the_csrf_token() {
     let resp = s
         .client
         .post(s.graphql_url())
-        .json(&json!({"query": TOKEN_CREATE, "variables": {"email": ADMIN_EMAIL, "password": common::ADMIN_PASSWORD}}))
+        .json(&json!({"query": TOKEN_CREATE, "variables": {"email": ADMIN_EMAIL, "password": crate::common::ADMIN_PASSWORD}}))
         .send()
         .await
         .unwrap();
@@ -528,7 +526,7 @@ async fn login_errors_do_not_reveal_accounts_and_take_similar_time() {
         .await;
     assert_eq!(data(&body)["accountRegister"]["errors"], json!([]));
     assert_eq!(data(&body)["accountRegister"]["user"]["id"], json!(""));
-    s.login(ADMIN_EMAIL, common::ADMIN_PASSWORD).await;
+    s.login(ADMIN_EMAIL, crate::common::ADMIN_PASSWORD).await;
 }
 
 #[tokio::test]
@@ -549,7 +547,7 @@ async fn sign_in_is_rate_limited_per_email() {
     let body = s
         .gql(
             TOKEN_CREATE,
-            json!({"email": ADMIN_EMAIL, "password": common::ADMIN_PASSWORD}),
+            json!({"email": ADMIN_EMAIL, "password": crate::common::ADMIN_PASSWORD}),
         )
         .await;
     assert_eq!(

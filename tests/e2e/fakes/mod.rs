@@ -11,6 +11,7 @@
 pub mod paypal;
 pub mod payu;
 pub mod razorpay;
+pub mod stripe;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -6,8 +6,7 @@
 //! (works today), and over HTTP with a staff token (`#[ignore]`d until accounts lands).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{TestServer, data, error_code};
 use async_graphql::{Request, UploadValue, Variables};
 use bizgraph::{
     core::{
@@ -23,7 +22,6 @@ use bizgraph::{
     schema::AppSchema,
 };
 use chrono::NaiveDate;
-use common::{TestServer, data, error_code};
 use entities::{lead, lead_activity, outbox};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
@@ -825,7 +823,7 @@ impl Staff<'_> {
             request_id: "test".into(),
             requestor: Requestor::User(AuthUser {
                 id: 1,
-                email: common::ADMIN_EMAIL.into(),
+                email: crate::common::ADMIN_EMAIL.into(),
                 is_staff: true,
                 permissions: Permission::ALL.into_iter().collect(),
             }),

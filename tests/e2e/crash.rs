@@ -3,15 +3,13 @@
 //! delivery is sent again and completes.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
 
+use crate::common::process::{Server, spawn};
 use axum::{Router, body::Bytes, extract::State, http::StatusCode, routing::post};
-use common::process::{Server, spawn};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -69,7 +67,7 @@ async fn a_killed_process_loses_no_webhook() {
     let dir = tempfile::tempdir().unwrap();
     let pg = match std::env::var("BIZGRAPH_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
-            let (url, name) = common::create_pg_database(&base).await;
+            let (url, name) = crate::common::create_pg_database(&base).await;
             Some((base, name, url))
         }
         _ => None,
@@ -195,7 +193,7 @@ async fn a_killed_process_loses_no_webhook() {
     drop(second);
     drop(db);
     if let Some((base, name, _)) = pg {
-        common::drop_pg_database(base, name);
+        crate::common::drop_pg_database(base, name);
     }
 }
 

@@ -4,10 +4,14 @@
 //! declines, 5xx and timeouts.
 #![allow(clippy::unwrap_used)]
 
-mod fakes;
-
 use std::time::Duration;
 
+use crate::fakes::{
+    Mode,
+    paypal::FakePayPal,
+    payu::FakePayU,
+    razorpay::{Checkout, FakeRazorpay},
+};
 use axum::http::{HeaderMap, HeaderValue};
 use bizgraph::payment::{
     gateway::{
@@ -18,12 +22,6 @@ use bizgraph::payment::{
     payu::PayU,
     razorpay::Razorpay,
     registry,
-};
-use fakes::{
-    Mode,
-    paypal::FakePayPal,
-    payu::FakePayU,
-    razorpay::{Checkout, FakeRazorpay},
 };
 use serde_json::{Value, json};
 
@@ -130,7 +128,7 @@ async fn paypal_capture_refund_and_token_cache() {
     let gw = PayPal;
 
     let init = gw.initialize(&call, None).await.unwrap();
-    assert_eq!(init["clientId"], fakes::paypal::CLIENT_ID);
+    assert_eq!(init["clientId"], crate::fakes::paypal::CLIENT_ID);
 
     let tid = txn_id();
     let started = gw
@@ -415,7 +413,10 @@ async fn paypal_webhooks_verify_map_and_replay() {
     let verify = fake
         .control
         .requests_to("POST", "/v1/notifications/verify-webhook-signature");
-    assert_eq!(verify[0].json()["webhook_id"], fakes::paypal::WEBHOOK_ID);
+    assert_eq!(
+        verify[0].json()["webhook_id"],
+        crate::fakes::paypal::WEBHOOK_ID
+    );
     assert_eq!(
         verify[0].json()["webhook_event"],
         serde_json::from_slice::<Value>(&body).unwrap()
@@ -451,7 +452,7 @@ async fn paypal_webhooks_verify_map_and_replay() {
     ));
     let other = Ctx::new(
         (
-            json!({"clientId": fakes::paypal::CLIENT_ID, "webhookId": "OTHERWEBHOOK"}),
+            json!({"clientId": crate::fakes::paypal::CLIENT_ID, "webhookId": "OTHERWEBHOOK"}),
             ctx.secrets.clone(),
         ),
         &fake.base_url,
@@ -603,7 +604,7 @@ async fn razorpay_order_checkout_process_and_refund() {
 
     assert_eq!(
         gw.initialize(&call, None).await.unwrap()["keyId"],
-        fakes::razorpay::KEY_ID
+        crate::fakes::razorpay::KEY_ID
     );
     let tid = txn_id();
     let started = gw
@@ -617,7 +618,7 @@ async fn razorpay_order_checkout_process_and_refund() {
     let order_id = started.psp_reference.clone().unwrap();
     assert!(order_id.starts_with("order_"));
     let client = started.client_data.unwrap();
-    assert_eq!(client["key"], fakes::razorpay::KEY_ID);
+    assert_eq!(client["key"], crate::fakes::razorpay::KEY_ID);
     assert_eq!(client["orderId"], order_id.as_str());
     let sent = fake.control.requests_to("POST", "/v1/orders")[0].json();
     assert_eq!(sent["amount"], 50000);
@@ -905,7 +906,7 @@ async fn razorpay_webhooks_verify_map_and_replay() {
     let other = Ctx::new(
         (
             ctx.settings.clone(),
-            json!({"keySecret": fakes::razorpay::KEY_SECRET, "webhookSecret": "other"}),
+            json!({"keySecret": crate::fakes::razorpay::KEY_SECRET, "webhookSecret": "other"}),
         ),
         &fake.base_url,
     );
@@ -1072,7 +1073,7 @@ async fn payu_hosted_checkout_process_refund_and_callbacks() {
 
     assert_eq!(
         gw.initialize(&call, None).await.unwrap()["merchantKey"],
-        fakes::payu::KEY
+        crate::fakes::payu::KEY
     );
     let tid = txn_id();
     let started = gw
@@ -1092,7 +1093,7 @@ async fn payu_hosted_checkout_process_refund_and_callbacks() {
     assert_eq!(form["udf1"], tid.as_str());
     assert_eq!(form["surl"], "https://shop.example.com/payu/success");
     // No secret in what the browser gets.
-    assert!(!client.to_string().contains(fakes::payu::SALT));
+    assert!(!client.to_string().contains(crate::fakes::payu::SALT));
 
     // PayU accepts the form (its own hash check) and posts back signed fields.
     let response = fake.pay(&form, false).unwrap();
@@ -1351,7 +1352,7 @@ async fn payu_decline_5xx_timeout_and_bad_input() {
     assert!(matches!(usd, Err(GatewayError::InvalidData(_))));
     let no_urls = Ctx::new(
         (
-            json!({"merchantKey": fakes::payu::KEY}),
+            json!({"merchantKey": crate::fakes::payu::KEY}),
             ctx.secrets.clone(),
         ),
         &fake.base_url,

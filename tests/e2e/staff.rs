@@ -4,9 +4,7 @@
 //! membership change applies to existing tokens immediately.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{ADMIN_EMAIL, TestServer, data, error_code};
+use crate::common::{ADMIN_EMAIL, TestServer, data, error_code};
 use serde_json::{Value, json};
 
 const STAFF_PASSWORD: &str = "Staff-Pass-for-tests-9";

@@ -4,11 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "common/ops.rs"]
-mod ops;
+use crate::ops;
 
-use common::{TestServer, data, error_code};
+use crate::common::{TestServer, data, error_code};
 use serde_json::{Value, json};
 
 const USD: &str = "default-channel";

@@ -5,13 +5,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "fakes/stripe.rs"]
-mod fake_stripe;
-#[path = "common/ops.rs"]
-mod ops;
+use crate::fakes::stripe as fake_stripe;
+use crate::ops;
 
-use common::{TestServer, data};
+use crate::common::{TestServer, data};
 use serde_json::{Value, json};
 
 const USD: &str = "default-channel";
@@ -302,7 +299,7 @@ async fn action_required_then_process_and_failures() {
     assert_eq!(kinds, vec!["CHARGE_ACTION_REQUIRED", "CHARGE_SUCCESS"]);
     // Customers cannot read transactions directly.
     let body = server.gql(q, json!({"id": tx_id})).await;
-    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
 
     let done = complete(&server, &id).await;
     assert_eq!(done["errors"], json!([]), "{done}");
@@ -330,7 +327,7 @@ async fn partial_payments_and_the_unpaid_policy() {
     let vars = json!({"id": d["channel"]["id"], "input": {"orderSettings": {"allowUnpaidOrders": false},
         "checkoutSettings": {"automaticallyCompleteFullyPaidCheckouts": false}}});
     let body = server.gql(update, vars.clone()).await;
-    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
     let d = staff(&server, &staff_token, update, vars).await;
     assert_eq!(d["channelUpdate"]["errors"], json!([]));
     assert_eq!(
@@ -408,7 +405,7 @@ async fn authorization_then_staff_charge_refund_cancel() {
     let body = server
         .gql(REQUEST_ACTION, json!({"id": tx_id, "type": "CHARGE"}))
         .await;
-    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
 
     // Capture all but 1.00, then cancel the rest.
     let d = staff(
@@ -593,10 +590,10 @@ async fn gateway_configuration_never_returns_secrets() {
             json!({"channel": USD, "gateway": "stripe"}),
         )
         .await;
-    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
     let q = "query($c: String!) { paymentGatewayConfigs(channel: $c) { id key isActive settings secrets { name maskedValue } } }";
     let body = server.gql_as(&customer, q, json!({"c": USD})).await;
-    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
     let d = staff(&server, &staff_token, q, json!({"c": USD})).await;
     let text = d.to_string();
     assert!(
@@ -754,7 +751,7 @@ async fn apps_report_transactions_like_saleors_stripe_app() {
     );
     // Customers cannot report.
     let body = server.gql(&report, vars).await;
-    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
 }
 
 #[tokio::test]

@@ -3,9 +3,7 @@
 //! the creator's permissions bounding the app's, and app metadata.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{TestServer, data, error_code};
+use crate::common::{TestServer, data, error_code};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 

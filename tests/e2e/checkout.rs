@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "common/ops.rs"]
-mod ops;
+use crate::ops;
 
-use common::{TestServer, data};
+use crate::common::{TestServer, data};
 use serde_json::{Value, json};
 
 const USD: &str = "default-channel";
@@ -678,7 +676,7 @@ async fn storefront_complete_and_my_orders_usd_and_eur() {
     let body = server.gql_as(&staff, q, json!({})).await;
     assert_eq!(data(&body)["orders"]["totalCount"], 2);
     let body = server.gql_as(&token, q, json!({})).await;
-    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
 }
 
 #[tokio::test]
@@ -855,14 +853,14 @@ async fn customers_receive_their_order_events_live() {
     use std::time::Duration;
     let server = TestServer::start().await;
     let token = server.customer_token("live@example.com").await;
-    let (mut ws, ack) = common::ws_init(
+    let (mut ws, ack) = crate::common::ws_init(
         &server,
         "graphql-transport-ws",
         json!({"authorization": format!("Bearer {token}")}),
     )
     .await;
     assert_eq!(ack.unwrap()["type"], "connection_ack");
-    common::ws_subscribe(
+    crate::common::ws_subscribe(
         &mut ws,
         "1",
         "subscription { event { ... on OrderCreated { order { number userEmail total { gross { currency } } } } } }",
@@ -883,7 +881,7 @@ async fn customers_receive_their_order_events_live() {
     // the order.
     let mut order = Value::Null;
     for _ in 0..20 {
-        let Some(msg) = common::ws_next(&mut ws, Duration::from_secs(10)).await else {
+        let Some(msg) = crate::common::ws_next(&mut ws, Duration::from_secs(10)).await else {
             break;
         };
         let event = &msg["payload"]["data"]["event"];
@@ -1060,5 +1058,5 @@ async fn checkout_metadata_through_update_metadata() {
             json!({"id": id}),
         )
         .await;
-    assert_eq!(common::error_code(&body), "PERMISSION_DENIED");
+    assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
 }

@@ -5,10 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{TestServer, data, error_code};
 use base64::Engine;
-use common::{TestServer, data, error_code};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 
@@ -472,7 +470,7 @@ async fn staff_workflow_confirm_fulfill_cancel_fulfillment_notes_and_history() {
     let ev = &d["orderNoteAdd"]["event"];
     assert_eq!(ev["type"], "NOTE_ADDED");
     assert_eq!(ev["message"], "Gift wrap, please");
-    assert_eq!(ev["user"]["email"], common::ADMIN_EMAIL);
+    assert_eq!(ev["user"]["email"], crate::common::ADMIN_EMAIL);
     let note_id = ev["id"].as_str().unwrap().to_owned();
     let d = run(
         &s,
@@ -520,7 +518,7 @@ async fn staff_workflow_confirm_fulfill_cancel_fulfillment_notes_and_history() {
     );
     let events = o["events"].as_array().unwrap();
     assert_eq!(events[0]["user"], Value::Null);
-    assert_eq!(events[1]["user"]["email"], common::ADMIN_EMAIL);
+    assert_eq!(events[1]["user"]["email"], crate::common::ADMIN_EMAIL);
     assert_eq!(events[2]["fulfilledItems"][0]["quantity"], 2);
     assert_eq!(events[2]["fulfilledItems"][0]["orderLine"]["id"], line_a);
     assert_eq!(events[5]["composedId"], "2");

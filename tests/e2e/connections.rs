@@ -2,13 +2,11 @@
 //! pages, descending keys, cursors that point between pages, and bad cursors.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::TestServer;
 use bizgraph::core::connection::{
     KeyPart, Page, PageArgs, PageError, PageResult, SortKey, decode_cursor, encode_cursor,
     fetch_page,
 };
-use common::TestServer;
 use entities::channel;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 

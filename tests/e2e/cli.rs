@@ -4,9 +4,7 @@
 
 use std::{process::Command, time::Duration};
 
-mod common;
-
-use common::process::{sigterm, spawn};
+use crate::common::process::{sigterm, spawn};
 
 use serde_json::{Value, json};
 
@@ -123,7 +121,7 @@ async fn rotate_keys_keeps_old_tokens_valid_and_signs_with_the_new_key() {
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
         header["kid"].as_str().unwrap().to_owned()
     };
-    let server = common::TestServer::start().await;
+    let server = crate::common::TestServer::start().await;
     let old = server.staff_token().await;
     let out = Command::new(env!("CARGO_BIN_EXE_bizgraph"))
         .env_clear()
@@ -141,7 +139,7 @@ async fn rotate_keys_keeps_old_tokens_valid_and_signs_with_the_new_key() {
         String::from_utf8_lossy(&out.stderr)
     );
     // A restarted instance signs with the new key and still accepts the old token.
-    let restarted = common::TestServer::start_sharing(&server).await;
+    let restarted = crate::common::TestServer::start_sharing(&server).await;
     let jwks: Value = restarted
         .client
         .get(restarted.url("/.well-known/jwks.json"))
@@ -155,8 +153,8 @@ async fn rotate_keys_keeps_old_tokens_valid_and_signs_with_the_new_key() {
     let new = restarted.staff_token().await;
     assert_ne!(kid(&new), kid(&old));
     let body = restarted.gql_as(&old, "{ me { email } }", json!({})).await;
-    assert_eq!(body["data"]["me"]["email"], common::ADMIN_EMAIL);
+    assert_eq!(body["data"]["me"]["email"], crate::common::ADMIN_EMAIL);
     // The running instance learns the new key from the first token signed with it.
     let body = server.gql_as(&new, "{ me { email } }", json!({})).await;
-    assert_eq!(body["data"]["me"]["email"], common::ADMIN_EMAIL);
+    assert_eq!(body["data"]["me"]["email"], crate::common::ADMIN_EMAIL);
 }

@@ -2,12 +2,10 @@
 //! crashed instance, fan-out across two instances through Redis, and Redis reconnects.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::TestServer;
 use bizgraph::events::{BusEvent, EventType, NewEvent, outbox};
-use common::TestServer;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use tokio::sync::broadcast;
 

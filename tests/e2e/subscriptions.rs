@@ -4,11 +4,9 @@
 //! instance sees events committed through another.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::{TestServer, data, ws_init, ws_next, ws_subscribe};
+use crate::common::{TestServer, data, ws_init, ws_next, ws_subscribe};
 use serde_json::json;
 
 const SUBSCRIPTION: &str = "subscription { event { issuedAt ... on ChannelMetadataUpdated { channel { slug metadata { key value } } } } }";
