@@ -26,6 +26,7 @@ pub mod secret;
 pub mod shipping;
 pub mod shop;
 pub mod state;
+pub mod tax;
 pub mod webhook;
 
 use axum::Router;
@@ -59,7 +60,10 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         shipping::seed_demo(&db.conn).await?;
         discount::seed_demo(&db.conn).await?;
         payment::service::seed_demo(&db.conn).await?;
+        tax::service::seed_demo(&db.conn).await?;
     }
+    // Channels created before taxes existed (or by other means) get Saleor's defaults.
+    tax::service::ensure_configurations(&db.conn).await?;
     // Background work (event dispatch, webhook delivery) gets its own small pool, so it
     // neither competes with requests for connections nor shows in per-request SQL counts.
     let background = Database::connect(&url, 2).await?;

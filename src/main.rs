@@ -96,6 +96,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if bizgraph::discount::seed_demo(&db.conn).await? {
                 tracing::info!("loaded the demo voucher WELCOME10");
             }
+            bizgraph::tax::service::seed_demo(&db.conn).await?;
             if let Some(count) = products {
                 let started = std::time::Instant::now();
                 bizgraph::catalog::seed::bulk(&db.conn, count, |done| {

@@ -29,6 +29,7 @@ use crate::{
     payment::channel_settings::ChannelSettingsMutation,
     shop::api::ShopQuery,
     state::AppState,
+    tax::api::{TaxMutation, TaxQuery},
     webhook::{
         api::{WebhookMutation, WebhookQuery},
         testing::WebhookTestingMutation,
@@ -51,6 +52,7 @@ pub struct Query(
     OrderQuery,
     PaymentQuery,
     OrderListQuery,
+    TaxQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -71,6 +73,7 @@ pub struct Mutation(
     ChannelSettingsMutation,
     OrderWorkflowMutation,
     DraftOrderMutation,
+    TaxMutation,
 );
 
 /// Root subscription: live events.

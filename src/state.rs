@@ -44,6 +44,7 @@ pub struct AppState {
     pub events: Events,
     pub marketing: MarketingService,
     pub payments: crate::payment::PaymentService,
+    pub taxes: crate::tax::TaxService,
     /// Limits `leadCapture` per client IP (per minute).
     pub lead_capture_limiter: Arc<RateLimiter>,
     /// Background tasks stop when this changes or the last state clone is dropped.
@@ -137,6 +138,7 @@ impl AppState {
             lead_capture_limiter,
             checkout,
             payments,
+            taxes: crate::tax::TaxService::new(db.conn.clone()),
             channels,
             webhooks: WebhookService::new(
                 db.conn.clone(),

@@ -16,6 +16,11 @@ pub struct Model {
     pub unit_price: i64,
     pub undiscounted_unit_price: i64,
     pub total_price: i64,
+    /// Net unit and line prices (`unit_price`/`total_price` are gross).
+    pub unit_price_net: i64,
+    pub total_price_net: i64,
+    /// Tax rate applied, hundredths of a percent.
+    pub tax_rate_bp: i32,
     /// Units shipped in fulfillments that are not canceled.
     pub quantity_fulfilled: i32,
 }

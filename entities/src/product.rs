@@ -22,6 +22,8 @@ pub struct Model {
     pub search_document: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Tax class (copied from the product type when not given).
+    pub tax_class_id: Option<i32>,
     pub metadata: Json,
     pub private_metadata: Json,
 }

@@ -15,6 +15,8 @@ pub struct Model {
     pub is_shipping_required: bool,
     pub is_digital: bool,
     pub weight_grams: Option<i32>,
+    /// Default tax class of its products.
+    pub tax_class_id: Option<i32>,
     pub metadata: Json,
     pub private_metadata: Json,
 }

@@ -24,6 +24,10 @@ pub struct Model {
     pub shipping_price: i64,
     pub subtotal: i64,
     pub total: i64,
+    /// Net amounts (the three above are gross).
+    pub subtotal_net: i64,
+    pub shipping_price_net: i64,
+    pub total_net: i64,
     pub voucher_code: Option<String>,
     pub customer_note: String,
     pub language_code: String,

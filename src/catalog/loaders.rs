@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entities::{
     attribute, attribute_value, category, collection, page, page_type, product_media, product_type,
-    translation,
+    tax_class, translation,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
@@ -438,6 +438,7 @@ by_id_loader!(CategoryLoader, category, "Categories by ID.");
 by_id_loader!(CollectionLoader, collection, "Collections by ID.");
 by_id_loader!(PageTypeLoader, page_type, "Page types by ID.");
 by_id_loader!(PageLoader, page, "Pages by ID.");
+by_id_loader!(TaxClassLoader, tax_class, "Tax classes by ID.");
 
 /// Every catalog dataloader, shared by all requests.
 pub struct CatalogLoaders {
@@ -452,6 +453,9 @@ pub struct CatalogLoaders {
     pub collections: DataLoader<CollectionLoader>,
     pub page_types: DataLoader<PageTypeLoader>,
     pub pages: DataLoader<PageLoader>,
+    pub tax_classes: DataLoader<TaxClassLoader>,
+    /// Tax contexts by `(channel, country)` for catalog pricing.
+    pub taxes: DataLoader<crate::tax::service::TaxContextLoader>,
 }
 
 impl CatalogLoaders {
@@ -472,6 +476,8 @@ impl CatalogLoaders {
             collections: dl(CollectionLoader(db.clone())),
             page_types: dl(PageTypeLoader(db.clone())),
             pages: dl(PageLoader(db.clone())),
+            tax_classes: dl(TaxClassLoader(db.clone())),
+            taxes: dl(crate::tax::service::TaxContextLoader(db.clone())),
         }
     }
 }

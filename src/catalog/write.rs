@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entities::{
     assigned_value, attribute, attribute_value, category, channel, collection, collection_product,
     product, product_channel_listing, product_media, product_type, product_variant, stock,
-    translation, type_attribute, variant_channel_listing, warehouse,
+    tax_class, translation, type_attribute, variant_channel_listing, warehouse,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -148,6 +148,8 @@ pub struct ProductFields {
     pub private_metadata: Option<Vec<MetadataInput>>,
     pub attributes: Vec<AttributeValue>,
     pub collections: Option<Vec<i32>>,
+    /// Tax class (on create, the product type's when not given).
+    pub tax_class_id: Option<i32>,
 }
 
 /// Fields of a variant create or update (`None`: unchanged).
@@ -212,6 +214,8 @@ pub struct ProductTypeFields {
     pub variant_attributes: Vec<i32>,
     pub is_shipping_required: Option<bool>,
     pub is_digital: Option<bool>,
+    /// Tax class of the type's products.
+    pub tax_class_id: Option<i32>,
 }
 
 /// A new attribute.
@@ -362,6 +366,9 @@ impl CatalogWriter {
         if let Some(Some(cat)) = f.category_id {
             Self::find::<category::Entity>(&txn, cat, "category", "Category").await?;
         }
+        if let Some(class) = f.tax_class_id {
+            Self::find::<tax_class::Entity>(&txn, class, "taxClass", "TaxClass").await?;
+        }
         let slug = free_slug::<product::Entity, _>(
             &txn,
             product::Column::Slug,
@@ -391,6 +398,7 @@ impl CatalogWriter {
             seo_description: Set(f.seo_description.clone()),
             weight_grams: Set(f.weight_grams),
             external_reference: Set(f.external_reference.clone()),
+            tax_class_id: Set(f.tax_class_id.or(pt.tax_class_id)),
             search_document: Set(String::new()),
             created_at: Set(now),
             updated_at: Set(now),
@@ -446,6 +454,10 @@ impl CatalogWriter {
         }
         if let Some(t) = f.seo_description.clone() {
             am.seo_description = Set(Some(t));
+        }
+        if let Some(class) = f.tax_class_id {
+            Self::find::<tax_class::Entity>(&txn, class, "taxClass", "TaxClass").await?;
+            am.tax_class_id = Set(Some(class));
         }
         if let Some(w) = f.weight_grams {
             am.weight_grams = Set(Some(w));
@@ -961,6 +973,9 @@ impl CatalogWriter {
     ) -> Result<product_type::Model, WriteError> {
         let txn = self.db.begin().await?;
         let name = required_name(&f.name)?;
+        if let Some(class) = f.tax_class_id {
+            Self::find::<tax_class::Entity>(&txn, class, "taxClass", "TaxClass").await?;
+        }
         let slug = free_slug::<product_type::Entity, _>(
             &txn,
             product_type::Column::Slug,
@@ -991,6 +1006,7 @@ impl CatalogWriter {
             has_variants: Set(f.has_variants.unwrap_or(true)),
             is_shipping_required: Set(f.is_shipping_required.unwrap_or(true)),
             is_digital: Set(f.is_digital.unwrap_or(false)),
+            tax_class_id: Set(f.tax_class_id),
             weight_grams: Set(None),
             metadata: Set(empty()),
             private_metadata: Set(empty()),

@@ -120,6 +120,14 @@ impl ChannelNode {
         ))
     }
 
+    /// Channel's tax configuration. Requires staff or app credentials.
+    async fn tax_configuration(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<crate::tax::api::TaxConfigurationNode> {
+        crate::tax::api::channel_tax_configuration(ctx, self.model.id).await
+    }
+
     /// List of shippable countries for the channel.
     async fn countries(&self) -> Option<Vec<CountryDisplay>> {
         Some(country(&self.model.default_country).into_iter().collect())

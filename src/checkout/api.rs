@@ -264,6 +264,7 @@ struct Loaded {
     delivery: super::service::DeliveryInfo,
     voucher: Option<crate::discount::ChannelVoucher>,
     discount: i64,
+    totals: super::service::Totals,
 }
 
 impl Loaded {
@@ -288,6 +289,7 @@ impl Loaded {
             lines.push(CheckoutLineNode {
                 variant,
                 currency: c.currency.clone(),
+                taxed: crate::tax::Taxed::untaxed(l.amount()),
                 priced: l,
             });
         }
@@ -295,8 +297,13 @@ impl Loaded {
         let available = CheckoutService::available_stock(db, channel.id, &ids).await?;
         let priced: Vec<PricedLine> = lines.iter().map(|l| l.priced.clone()).collect();
         let delivery = state.checkout.delivery(c, &priced).await?;
-        let subtotal = CheckoutService::totals(&priced, 0, 0).subtotal;
+        let subtotal = CheckoutService::entered_subtotal(&priced);
         let (voucher, discount) = state.checkout.voucher(c, subtotal).await?;
+        let tax = CheckoutService::tax_context_of(db, c).await?;
+        let totals = CheckoutService::totals(&priced, delivery.shipping_price(), discount, &tax);
+        for (line, taxed) in lines.iter_mut().zip(&totals.lines) {
+            line.taxed = *taxed;
+        }
         Ok(Arc::new(Self {
             channel,
             lines,
@@ -304,12 +311,12 @@ impl Loaded {
             delivery,
             voucher,
             discount,
+            totals,
         }))
     }
 
-    fn totals(&self) -> super::service::Totals {
-        let priced: Vec<PricedLine> = self.lines.iter().map(|l| l.priced.clone()).collect();
-        CheckoutService::totals(&priced, self.delivery.shipping_price(), self.discount)
+    fn totals(&self) -> &super::service::Totals {
+        &self.totals
     }
 }
 
@@ -486,27 +493,28 @@ impl CheckoutNode {
     /// The price of the shipping, with all the taxes included. Set to 0 when no delivery
     /// method is selected.
     async fn shipping_price(&self, ctx: &Context<'_>) -> Result<TaxedMoney> {
-        let t = self.loaded(ctx).await?.totals();
-        Ok(TaxedMoney::untaxed(t.shipping, &self.model.currency))
+        let t = self.loaded(ctx).await?;
+        Ok(TaxedMoney::taxed(t.totals().shipping, &self.model.currency))
     }
     /// The price of the checkout before shipping, with taxes included.
     async fn subtotal_price(&self, ctx: &Context<'_>) -> Result<TaxedMoney> {
-        let t = self.loaded(ctx).await?.totals();
-        Ok(TaxedMoney::untaxed(t.subtotal, &self.model.currency))
+        let t = self.loaded(ctx).await?;
+        Ok(TaxedMoney::taxed(t.totals().subtotal, &self.model.currency))
     }
     /// The sum of the checkout line prices, with all the taxes, shipping costs, and
     /// discounts included.
     async fn total_price(&self, ctx: &Context<'_>) -> Result<TaxedMoney> {
-        let t = self.loaded(ctx).await?.totals();
-        Ok(TaxedMoney::untaxed(t.total, &self.model.currency))
+        let t = self.loaded(ctx).await?;
+        Ok(TaxedMoney::taxed(t.totals().total, &self.model.currency))
     }
     /// The difference between the paid and the checkout total amount.
     async fn total_balance(&self, ctx: &Context<'_>) -> Result<Money> {
-        let t = self.loaded(ctx).await?.totals();
+        let loaded = self.loaded(ctx).await?;
+        let t = loaded.totals();
         let (state, req) = parts(ctx)?;
         let paid = crate::payment::api::checkout_sums(state, req, &self.model.token).await?;
         Ok(Money::from_minor(
-            paid.charged - t.total,
+            paid.charged - t.total.gross,
             &self.model.currency,
         ))
     }
@@ -528,11 +536,12 @@ impl CheckoutNode {
     }
     /// The authorize status of the checkout, from its transactions.
     async fn authorize_status(&self, ctx: &Context<'_>) -> Result<CheckoutAuthorizeStatusEnum> {
-        let t = self.loaded(ctx).await?.totals();
+        let loaded = self.loaded(ctx).await?;
+        let t = loaded.totals();
         let (state, req) = parts(ctx)?;
         let paid = crate::payment::api::checkout_sums(state, req, &self.model.token).await?;
         use crate::payment::service::AuthorizeStatus as A;
-        Ok(match crate::payment::api::authorize(t.total, &paid) {
+        Ok(match crate::payment::api::authorize(t.total.gross, &paid) {
             A::Full => CheckoutAuthorizeStatusEnum::Full,
             A::Partial => CheckoutAuthorizeStatusEnum::Partial,
             A::None => CheckoutAuthorizeStatusEnum::None,
@@ -540,11 +549,12 @@ impl CheckoutNode {
     }
     /// The charge status of the checkout, from its transactions.
     async fn charge_status(&self, ctx: &Context<'_>) -> Result<CheckoutChargeStatusEnum> {
-        let t = self.loaded(ctx).await?.totals();
+        let loaded = self.loaded(ctx).await?;
+        let t = loaded.totals();
         let (state, req) = parts(ctx)?;
         let paid = crate::payment::api::checkout_sums(state, req, &self.model.token).await?;
         use crate::payment::service::ChargeStatus as C;
-        Ok(match crate::payment::api::charge(t.total, &paid) {
+        Ok(match crate::payment::api::charge(t.total.gross, &paid) {
             C::Overcharged => CheckoutChargeStatusEnum::Overcharged,
             C::Full => CheckoutChargeStatusEnum::Full,
             C::Partial => CheckoutChargeStatusEnum::Partial,
@@ -622,6 +632,9 @@ pub struct CheckoutLineNode {
     pub variant: VariantNode,
     #[graphql(skip)]
     priced: PricedLine,
+    /// The line's total before the order discount, taxed.
+    #[graphql(skip)]
+    taxed: crate::tax::Taxed,
     #[graphql(skip)]
     currency: String,
 }
@@ -638,7 +651,10 @@ impl CheckoutLineNode {
     }
     /// The unit price of the checkout line, with taxes and discounts.
     async fn unit_price(&self) -> TaxedMoney {
-        TaxedMoney::untaxed(self.priced.unit_price.unwrap_or(0), &self.currency)
+        TaxedMoney::taxed(
+            self.taxed.per_unit(self.priced.line.quantity),
+            &self.currency,
+        )
     }
     /// The unit price of the checkout line, without discounts.
     async fn undiscounted_unit_price(&self) -> Money {
@@ -646,7 +662,7 @@ impl CheckoutLineNode {
     }
     /// The sum of the checkout line price, taxes and discounts.
     async fn total_price(&self) -> TaxedMoney {
-        TaxedMoney::untaxed(self.total(), &self.currency)
+        TaxedMoney::taxed(self.taxed, &self.currency)
     }
     /// The sum of the checkout line price, without discounts.
     async fn undiscounted_total_price(&self) -> Money {

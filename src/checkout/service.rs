@@ -23,6 +23,7 @@ use crate::account::{
 use crate::discount::{self, ChannelVoucher, VoucherProblem};
 use crate::events::{EventType, Events, NewEvent, outbox};
 use crate::shipping::{self, Shipment, ShippingOption};
+use crate::tax::{TaxContext, tax_country};
 
 use super::error::{CheckoutError, CheckoutErrorCode as Code, CheckoutResult, Failure};
 
@@ -88,21 +89,26 @@ pub struct NewCheckout {
     pub language_code: String,
 }
 
-/// A line with its current unit price (minor units), `None` when no longer priced.
+/// A line with its current unit price (minor units, as entered in the channel), `None`
+/// when no longer priced, and its product's tax class.
 #[derive(Clone, Debug)]
 pub struct PricedLine {
     pub line: checkout_line::Model,
     pub unit_price: Option<i64>,
+    pub tax_class: Option<i32>,
 }
 
-/// Checkout totals in minor units.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub subtotal: i64,
-    pub shipping: i64,
-    pub discount: i64,
-    pub total: i64,
+impl PricedLine {
+    /// Unit price × quantity, as entered.
+    pub fn amount(&self) -> i64 {
+        self.unit_price
+            .unwrap_or(0)
+            .saturating_mul(i64::from(self.line.quantity))
+    }
 }
+
+/// Checkout totals in minor units, taxed (see [`crate::tax::Totals`]).
+pub use crate::tax::Totals;
 
 /// Delivery state of a checkout: the methods that can deliver it and the selected one.
 #[derive(Clone, Debug, Default)]
@@ -357,41 +363,68 @@ impl CheckoutService {
         let ids: Vec<i32> = lines.iter().map(|l| l.variant_id).collect();
         let prices: HashMap<i32, Option<i64>> = variant_channel_listing::Entity::find()
             .filter(variant_channel_listing::Column::ChannelId.eq(c.channel_id))
-            .filter(variant_channel_listing::Column::VariantId.is_in(ids))
+            .filter(variant_channel_listing::Column::VariantId.is_in(ids.clone()))
             .all(conn)
             .await?
             .into_iter()
             .map(|l| (l.variant_id, l.price_amount))
             .collect();
+        let classes = crate::tax::service::variant_tax_classes(conn, &ids).await?;
         Ok(lines
             .into_iter()
             .map(|line| PricedLine {
                 unit_price: prices.get(&line.variant_id).copied().flatten(),
+                tax_class: classes.get(&line.variant_id).copied().flatten(),
                 line,
             })
             .collect())
     }
 
-    /// Subtotal, shipping and total of `lines` (shipping price given by the caller).
-    pub fn totals(lines: &[PricedLine], shipping: i64, discount: i64) -> Totals {
-        let subtotal: i64 = lines
+    /// The sum of the lines' entered amounts (what vouchers and shipping thresholds see).
+    pub fn entered_subtotal(lines: &[PricedLine]) -> i64 {
+        lines
             .iter()
-            .map(|l| {
-                l.unit_price
-                    .unwrap_or(0)
-                    .saturating_mul(i64::from(l.line.quantity))
-            })
-            .fold(0_i64, i64::saturating_add);
-        let total = subtotal
-            .saturating_add(shipping)
-            .saturating_sub(discount)
-            .max(0);
-        Totals {
-            subtotal,
-            shipping,
-            discount,
-            total,
-        }
+            .map(PricedLine::amount)
+            .fold(0_i64, i64::saturating_add)
+    }
+
+    /// Taxed subtotal, shipping and total of `lines` (entered shipping price and order
+    /// discount given by the caller).
+    pub fn totals(lines: &[PricedLine], shipping: i64, discount: i64, tax: &TaxContext) -> Totals {
+        let lines: Vec<(i64, Option<i32>)> =
+            lines.iter().map(|l| (l.amount(), l.tax_class)).collect();
+        tax.totals(&lines, shipping, discount)
+    }
+
+    /// The tax context of checkout `c`: its channel's configuration for the shipping
+    /// address's country (else the billing address's, else the channel's default country).
+    pub async fn tax_context_of<C: ConnectionTrait>(
+        conn: &C,
+        c: &checkout::Model,
+    ) -> CheckoutResult<TaxContext> {
+        let default_country = channel::Entity::find_by_id(c.channel_id)
+            .one(conn)
+            .await?
+            .map(|ch| ch.default_country)
+            .unwrap_or_default();
+        let country_of = |a: &Option<Json>| a.as_ref().map(|a| address_model(a).country);
+        let (shipping, billing) = (
+            country_of(&c.shipping_address),
+            country_of(&c.billing_address),
+        );
+        let country = tax_country(shipping.as_deref(), billing.as_deref(), &default_country);
+        Ok(crate::tax::service::context(conn, c.channel_id, country).await?)
+    }
+
+    /// Everything that prices checkout `c`: its lines and taxed totals (delivery and the
+    /// voucher discount included).
+    pub async fn priced(&self, c: &checkout::Model) -> CheckoutResult<(Vec<PricedLine>, Totals)> {
+        let lines = self.priced_lines(c).await?;
+        let delivery = self.delivery(c, &lines).await?;
+        let (_, discount) = self.voucher(c, Self::entered_subtotal(&lines)).await?;
+        let tax = Self::tax_context_of(&self.db, c).await?;
+        let totals = Self::totals(&lines, delivery.shipping_price(), discount, &tax);
+        Ok((lines, totals))
     }
 
     /// Total weight of `lines` in grams (variants without a weight count as 0).
@@ -435,11 +468,10 @@ impl CheckoutService {
         let options = if country.is_empty() || lines.is_empty() {
             Vec::new()
         } else {
-            let totals = Self::totals(lines, 0, 0);
             let shipment = Shipment {
                 channel_id: c.channel_id,
                 country: &country,
-                subtotal: totals.subtotal,
+                subtotal: Self::entered_subtotal(lines),
                 weight_grams: Self::weight_of(conn, lines).await?,
             };
             shipping::options_for(conn, &shipment).await?
@@ -520,7 +552,7 @@ impl CheckoutService {
     ) -> CheckoutResult<checkout::Model> {
         let (txn, c) = self.begin(token, actor).await?;
         let lines = Self::priced_lines_of(&txn, &c).await?;
-        let subtotal = Self::totals(&lines, 0, 0).subtotal;
+        let subtotal = Self::entered_subtotal(&lines);
         let Some(v) = discount::find(&txn, code.trim(), c.channel_id).await? else {
             return Err(CheckoutError::one(
                 Some("promoCode"),
@@ -1283,7 +1315,7 @@ impl CheckoutService {
             .into_iter()
             .map(|p| (p.id, p.name))
             .collect();
-        let subtotal = Self::totals(&lines, 0, 0).subtotal;
+        let subtotal = Self::entered_subtotal(&lines);
         let mut discount_amount = 0;
         if c.voucher_code.is_some() {
             let (voucher, amount) = Self::voucher_of(&txn, &c, subtotal).await?;
@@ -1301,7 +1333,8 @@ impl CheckoutService {
             }
             discount_amount = amount;
         }
-        let totals = Self::totals(&lines, delivery.shipping_price(), discount_amount);
+        let tax = Self::tax_context_of(&txn, &c).await?;
+        let totals = Self::totals(&lines, delivery.shipping_price(), discount_amount, &tax);
         let number = next_order_number(&txn).await?;
         let now = Utc::now();
         let order_channel = channel::Entity::find_by_id(c.channel_id).one(&txn).await?;
@@ -1327,9 +1360,12 @@ impl CheckoutService {
             billing_address: Set(c.billing_address.clone()),
             shipping_method_id: Set(Some(method.method.id)),
             shipping_method_name: Set(Some(method.method.name.clone())),
-            shipping_price: Set(totals.shipping),
-            subtotal: Set(totals.subtotal),
-            total: Set(totals.total),
+            shipping_price: Set(totals.shipping.gross),
+            subtotal: Set(totals.subtotal.gross),
+            total: Set(totals.total.gross),
+            shipping_price_net: Set(totals.shipping.net),
+            subtotal_net: Set(totals.subtotal.net),
+            total_net: Set(totals.total.net),
             voucher_code: Set(c.voucher_code.clone()),
             customer_note: Set(c.customer_note.clone()),
             language_code: Set(c.language_code.clone()),
@@ -1349,11 +1385,12 @@ impl CheckoutService {
             .into_iter()
             .map(|w| w.warehouse_id)
             .collect();
-        for l in &lines {
+        for (l, taxed) in lines.iter().zip(&totals.lines) {
             let Some(variant) = variants.get(&l.line.variant_id) else {
                 continue;
             };
             let unit = l.unit_price.unwrap_or(0);
+            let unit_taxed = taxed.per_unit(l.line.quantity);
             let line = entities::order_line::ActiveModel {
                 order_id: Set(order_id.clone()),
                 variant_id: Set(Some(variant.id)),
@@ -1365,9 +1402,12 @@ impl CheckoutService {
                 product_sku: Set(variant.sku.clone()),
                 quantity: Set(l.line.quantity),
                 currency: Set(c.currency.clone()),
-                unit_price: Set(unit),
+                unit_price: Set(unit_taxed.gross),
                 undiscounted_unit_price: Set(unit),
-                total_price: Set(unit.saturating_mul(i64::from(l.line.quantity))),
+                total_price: Set(taxed.gross),
+                unit_price_net: Set(unit_taxed.net),
+                total_price_net: Set(taxed.net),
+                tax_rate_bp: Set(tax.rate(l.tax_class)),
                 ..Default::default()
             }
             .insert(&txn)
@@ -1389,7 +1429,7 @@ impl CheckoutService {
                 &c.token,
                 &order_id,
                 channel,
-                totals.total,
+                totals.total.gross,
                 c.user_id,
                 actor.requestor.clone(),
             )

@@ -179,6 +179,8 @@ pub enum ObjectWithMetadata {
     Menu(MenuNode),
     MenuItem(MenuItemNode),
     App(AppNode),
+    TaxClass(crate::tax::api::TaxClassNode),
+    TaxConfiguration(crate::tax::api::TaxConfigurationNode),
 }
 
 /// Saleor's metadata error codes.

@@ -21,6 +21,7 @@ use crate::core::{context::RequestCtx, id, permissions::Permission};
 use crate::countable_names;
 use crate::shipping::{self, api::ShippingMethodNode};
 use crate::state::AppState;
+use crate::tax::Taxed;
 
 use super::service::{self, Reader};
 use super::workflow_api::{FulfillmentNode, OrderEventNode};
@@ -180,8 +181,8 @@ impl OrderNode {
         Money::from_minor(minor, &self.model.currency)
     }
 
-    fn taxed(&self, minor: i64) -> TaxedMoney {
-        TaxedMoney::untaxed(minor, &self.model.currency)
+    fn taxed(&self, gross: i64, net: i64) -> TaxedMoney {
+        TaxedMoney::taxed(Taxed { net, gross }, &self.model.currency)
     }
 
     /// Payment sums over the order's transactions (loaded once per node).
@@ -392,20 +393,25 @@ impl OrderNode {
     }
     /// Total amount of the order.
     async fn total(&self) -> TaxedMoney {
-        self.taxed(self.model.total)
+        self.taxed(self.model.total, self.model.total_net)
     }
-    /// Undiscounted total amount of the order.
+    /// Undiscounted total amount of the order: subtotal plus shipping.
     async fn undiscounted_total(&self) -> TaxedMoney {
-        self.taxed(self.model.total)
+        let m = &self.model;
+        self.taxed(
+            m.subtotal + m.shipping_price,
+            m.subtotal_net + m.shipping_price_net,
+        )
     }
     /// The sum of line prices not including shipping.
     async fn subtotal(&self) -> TaxedMoney {
-        self.taxed(self.model.subtotal)
+        self.taxed(self.model.subtotal, self.model.subtotal_net)
     }
     /// Total price of shipping.
     async fn shipping_price(&self) -> TaxedMoney {
-        self.taxed(self.model.shipping_price)
+        self.taxed(self.model.shipping_price, self.model.shipping_price_net)
     }
+
     /// Informs if an order is fully paid.
     async fn is_paid(&self, ctx: &Context<'_>) -> Result<bool> {
         let paid = self.paid(ctx).await?;
@@ -495,6 +501,17 @@ pub struct OrderLineNode {
 }
 
 impl OrderLineNode {
+    fn taxed_unit(&self) -> TaxedMoney {
+        let m = &self.model;
+        TaxedMoney::taxed(
+            Taxed {
+                net: m.unit_price_net,
+                gross: m.unit_price,
+            },
+            &m.currency,
+        )
+    }
+
     /// A line without its variant (e.g. one just deleted).
     pub fn detached(model: order_line::Model) -> Self {
         Self {
@@ -536,15 +553,37 @@ impl OrderLineNode {
     }
     /// Price of the single item in the order line.
     async fn unit_price(&self) -> TaxedMoney {
-        TaxedMoney::untaxed(self.model.unit_price, &self.model.currency)
+        self.taxed_unit()
     }
-    /// Price of the single item in the order line without any discount applied.
+    /// Price of the single item in the order line without any discount applied (a staff
+    /// price override on a draft line is the only discount a line carries).
     async fn undiscounted_unit_price(&self) -> TaxedMoney {
-        TaxedMoney::untaxed(self.model.undiscounted_unit_price, &self.model.currency)
+        let m = &self.model;
+        let entered = m.undiscounted_unit_price;
+        if entered == m.unit_price || entered == m.unit_price_net {
+            return self.taxed_unit();
+        }
+        // The line does not record whether its channel entered prices gross or net; the
+        // override case shows the undiscounted price as gross.
+        TaxedMoney::taxed(
+            crate::tax::calc::apply(entered, m.tax_rate_bp, true),
+            &m.currency,
+        )
     }
     /// Price of the order line.
     async fn total_price(&self) -> TaxedMoney {
-        TaxedMoney::untaxed(self.model.total_price, &self.model.currency)
+        let m = &self.model;
+        TaxedMoney::taxed(
+            Taxed {
+                net: m.total_price_net,
+                gross: m.total_price,
+            },
+            &m.currency,
+        )
+    }
+    /// Rate of tax applied on product variant, as a fraction (0.19 for 19%).
+    async fn tax_rate(&self) -> f64 {
+        f64::from(self.model.tax_rate_bp) / 10_000.0
     }
     /// Whether the item requires shipping.
     async fn is_shipping_required(&self) -> bool {

@@ -90,14 +90,16 @@ fn draft_only(order: &shop_order::Model) -> OrderResult<()> {
     }
 }
 
-/// Recomputes the order's subtotal, shipping (drafts: the method's current price) and
-/// total, keeping any discount amount it had.
+/// Recomputes the order's lines and totals with taxes: each line's entered unit price
+/// (gross when the channel's prices are entered with tax, else net), the shipping price
+/// (drafts: the method's current price) and the discount the order had (as an entered
+/// amount, spread over the lines before they are taxed).
 async fn recompute<C: ConnectionTrait>(
     conn: &C,
     order: shop_order::Model,
 ) -> OrderResult<shop_order::Model> {
+    let tax = tax_context_of_order(conn, &order).await?;
     let lines = lines_of(conn, &order.id).await?;
-    let subtotal: i64 = lines.iter().map(|l| l.total_price).sum();
     let discount = (order.subtotal + order.shipping_price - order.total).max(0);
     let shipping = if order.status == "DRAFT" {
         match order.shipping_method_id {
@@ -106,15 +108,83 @@ async fn recompute<C: ConnectionTrait>(
                 .map_or(0, |o| o.listing.price_amount),
             None => 0,
         }
-    } else {
+    } else if tax.prices_entered_with_tax {
         order.shipping_price
+    } else {
+        order.shipping_price_net
     };
+    let variant_ids: Vec<i32> = lines.iter().filter_map(|l| l.variant_id).collect();
+    let classes = crate::tax::service::variant_tax_classes(conn, &variant_ids).await?;
+    let class_of = |l: &order_line::Model| {
+        l.variant_id
+            .and_then(|v| classes.get(&v).copied().flatten())
+    };
+    let entered: Vec<(i64, Option<i32>)> = lines
+        .iter()
+        .map(|l| {
+            let unit = if tax.prices_entered_with_tax {
+                l.unit_price
+            } else {
+                l.unit_price_net
+            };
+            (unit.saturating_mul(i64::from(l.quantity)), class_of(l))
+        })
+        .collect();
+    let totals = tax.totals(&entered, shipping, discount);
+    for ((line, taxed), (_, class)) in lines.into_iter().zip(&totals.lines).zip(&entered) {
+        let unit = taxed.per_unit(line.quantity);
+        let rate = tax.rate(*class);
+        if (
+            line.unit_price,
+            line.unit_price_net,
+            line.total_price,
+            line.total_price_net,
+            line.tax_rate_bp,
+        ) == (unit.gross, unit.net, taxed.gross, taxed.net, rate)
+        {
+            continue;
+        }
+        let mut a: order_line::ActiveModel = line.into();
+        a.unit_price = Set(unit.gross);
+        a.unit_price_net = Set(unit.net);
+        a.total_price = Set(taxed.gross);
+        a.total_price_net = Set(taxed.net);
+        a.tax_rate_bp = Set(rate);
+        a.update(conn).await?;
+    }
     let mut active: shop_order::ActiveModel = order.into();
-    active.subtotal = Set(subtotal);
-    active.shipping_price = Set(shipping);
-    active.total = Set((subtotal + shipping - discount).max(0));
+    active.subtotal = Set(totals.subtotal.gross);
+    active.subtotal_net = Set(totals.subtotal.net);
+    active.shipping_price = Set(totals.shipping.gross);
+    active.shipping_price_net = Set(totals.shipping.net);
+    active.total = Set(totals.total.gross);
+    active.total_net = Set(totals.total.net);
     active.updated_at = Set(Utc::now());
     Ok(active.update(conn).await?)
+}
+
+/// The tax context of `order`: its channel's configuration for the shipping address's
+/// country (else the billing address's, else the channel's default country).
+async fn tax_context_of_order<C: ConnectionTrait>(
+    conn: &C,
+    order: &shop_order::Model,
+) -> OrderResult<crate::tax::TaxContext> {
+    let default_country = entities::channel::Entity::find_by_id(order.channel_id)
+        .one(conn)
+        .await?
+        .map(|ch| ch.default_country)
+        .unwrap_or_default();
+    let country_of = |a: &Option<serde_json::Value>| {
+        a.as_ref()
+            .map(|a| crate::checkout::service::address_model(a).country)
+    };
+    let (shipping, billing) = (
+        country_of(&order.shipping_address),
+        country_of(&order.billing_address),
+    );
+    let country =
+        crate::tax::tax_country(shipping.as_deref(), billing.as_deref(), &default_country);
+    Ok(crate::tax::service::context(conn, order.channel_id, country).await?)
 }
 
 /// The outbox event for a change of `order`: DRAFT_ORDER_UPDATED or ORDER_UPDATED.
@@ -242,6 +312,9 @@ impl OrderService {
             shipping_price: Set(0),
             subtotal: Set(0),
             total: Set(0),
+            shipping_price_net: Set(0),
+            subtotal_net: Set(0),
+            total_net: Set(0),
             voucher_code: Set(None),
             customer_note: Set(String::new()),
             language_code: Set("en".to_owned()),
@@ -510,10 +583,9 @@ impl OrderService {
             let line = match same.filter(|_| !l.force_new_line && l.price.is_none()) {
                 Some(line) => {
                     let quantity = line.quantity + l.quantity;
-                    let unit = line.unit_price;
+                    // Prices are re-taxed by `recompute` from the entered unit price.
                     let mut a: order_line::ActiveModel = line.into();
                     a.quantity = Set(quantity);
-                    a.total_price = Set(unit.saturating_mul(i64::from(quantity)));
                     a.update(txn).await?
                 }
                 None => {
@@ -529,9 +601,12 @@ impl OrderService {
                         product_sku: Set(v.sku.clone()),
                         quantity: Set(l.quantity),
                         currency: Set(order.currency.clone()),
+                        // The entered price on both sides; `recompute` taxes it.
                         unit_price: Set(unit),
+                        unit_price_net: Set(unit),
                         undiscounted_unit_price: Set(prices[&v.id]),
                         total_price: Set(unit.saturating_mul(i64::from(l.quantity))),
+                        total_price_net: Set(unit.saturating_mul(i64::from(l.quantity))),
                         quantity_fulfilled: Set(0),
                         ..Default::default()
                     }
@@ -648,10 +723,9 @@ impl OrderService {
                     stock::deallocate(&txn, line.id, Some(-delta), None).await?;
                 }
             }
-            let unit = line.unit_price;
+            // Prices are re-taxed by `recompute` from the entered unit price.
             let mut a: order_line::ActiveModel = line.clone().into();
             a.quantity = Set(quantity);
-            a.total_price = Set(unit.saturating_mul(i64::from(quantity)));
             Some(a.update(&txn).await?)
         };
         if delta != 0 {

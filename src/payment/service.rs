@@ -711,16 +711,13 @@ impl PaymentService {
             .await?)
     }
 
-    /// The checkout's total (lines, delivery, voucher), as the storefront sees it.
+    /// The checkout's gross total (lines, delivery, voucher, taxes), as the storefront sees it.
     pub async fn checkout_total(&self, c: &checkout::Model) -> PResult<i64> {
         let internal = |e: crate::checkout::error::CheckoutError| {
             PaymentError::Internal(anyhow::anyhow!("checkout total: {e}"))
         };
-        let priced = self.checkout.priced_lines(c).await.map_err(internal)?;
-        let delivery = self.checkout.delivery(c, &priced).await.map_err(internal)?;
-        let subtotal = CheckoutService::totals(&priced, 0, 0).subtotal;
-        let (_, discount) = self.checkout.voucher(c, subtotal).await.map_err(internal)?;
-        Ok(CheckoutService::totals(&priced, delivery.shipping_price(), discount).total)
+        let (_, totals) = self.checkout.priced(c).await.map_err(internal)?;
+        Ok(totals.total.gross)
     }
 
     // -------------------------------------------------------------- storefront

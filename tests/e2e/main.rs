@@ -24,4 +24,5 @@ mod orders;
 mod payments;
 mod staff;
 mod subscriptions;
+mod taxes;
 mod webhooks;

@@ -85,13 +85,18 @@ pub struct TaxedMoney {
 }
 
 impl TaxedMoney {
-    /// Net = gross (no tax configuration yet).
+    /// Net = gross: an amount no tax applies to.
     pub fn untaxed(minor: i64, currency: &str) -> Self {
+        Self::taxed(crate::tax::Taxed::untaxed(minor), currency)
+    }
+
+    /// A taxed amount in minor units.
+    pub fn taxed(t: crate::tax::Taxed, currency: &str) -> Self {
         Self {
             currency: currency.to_owned(),
-            gross: Money::from_minor(minor, currency),
-            net: Money::from_minor(minor, currency),
-            tax: Money::from_minor(0, currency),
+            gross: Money::from_minor(t.gross, currency),
+            net: Money::from_minor(t.net, currency),
+            tax: Money::from_minor(t.tax(), currency),
         }
     }
 }

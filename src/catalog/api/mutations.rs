@@ -535,6 +535,9 @@ pub struct ProductCreateInput {
     pub metadata: Option<Vec<MetadataInput>>,
     pub private_metadata: Option<Vec<MetadataInput>>,
     pub external_reference: Option<String>,
+    /// ID of a tax class to assign to this product. If not provided, product will use the
+    /// tax class which is assigned to the product type.
+    pub tax_class: Option<ID>,
     /// ID of the type that product belongs to.
     pub product_type: ID,
 }
@@ -552,6 +555,15 @@ pub struct ProductInput {
     pub metadata: Option<Vec<MetadataInput>>,
     pub private_metadata: Option<Vec<MetadataInput>>,
     pub external_reference: Option<String>,
+    /// ID of a tax class to assign to this product.
+    pub tax_class: Option<ID>,
+}
+
+/// Decodes an optional `taxClass` input.
+fn tax_class_input(id: &Option<ID>) -> Result<Option<i32>, Vec<FieldError>> {
+    id.as_ref()
+        .map(|id| decode(id, "TaxClass", "taxClass"))
+        .transpose()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -761,6 +773,9 @@ pub struct ProductTypeInput {
     pub variant_attributes: Option<Vec<ID>>,
     pub is_shipping_required: Option<bool>,
     pub is_digital: Option<bool>,
+    /// ID of a tax class to assign to this product type. All products of this product type
+    /// would use this tax class, unless it's overridden in the `Product` type.
+    pub tax_class: Option<ID>,
 }
 
 /// A predefined value of a new attribute.
@@ -1148,6 +1163,7 @@ impl CatalogMutation {
             ProductCreate,
             decode(&input.product_type, "ProductType", "productType")
         ));
+        fields.tax_class_id = try_input!(ProductCreate, tax_class_input(&input.tax_class));
         let p = try_write!(
             ProductCreate,
             req,
@@ -1175,7 +1191,7 @@ impl CatalogMutation {
                 .await
                 .map_err(|e| req.internal(e))?
         );
-        let fields = try_input!(
+        let mut fields = try_input!(
             ProductUpdate,
             product_fields(
                 &input.attributes,
@@ -1190,6 +1206,7 @@ impl CatalogMutation {
                 &input.external_reference,
             )
         );
+        fields.tax_class_id = try_input!(ProductUpdate, tax_class_input(&input.tax_class));
         let p = try_write!(
             ProductUpdate,
             req,
@@ -1802,6 +1819,7 @@ impl CatalogMutation {
             ),
             is_shipping_required: input.is_shipping_required,
             is_digital: input.is_digital,
+            tax_class_id: try_input!(ProductTypeCreate, tax_class_input(&input.tax_class)),
         };
         let pt = try_write!(
             ProductTypeCreate,

@@ -16,6 +16,8 @@ use super::common::{
     TaxedMoneyRange, ThumbnailFormatEnum, VariantAttributeScope, children, image_url,
     language_under, parts, requested_language, translated, translation,
 };
+use crate::account::api::AddressInput;
+use crate::catalog::api::common::loaders;
 use crate::catalog::loaders::{AssignedLoader, AssignedRow, Kind, LoadError, VariantsLoader, kind};
 use crate::catalog::read::{ProductRow, VariantRow, Viewer, available_now};
 use crate::core::{
@@ -366,6 +368,13 @@ impl ProductNode {
     async fn description(&self) -> Option<JsonString> {
         self.row.product.description.clone().map(JsonString)
     }
+    /// Tax class assigned to this product type. All products of this product type use this
+    /// tax class, unless it's overridden in the `Product` type.
+    ///
+    /// Requires one of the following permissions: AUTHENTICATED_STAFF_USER, AUTHENTICATED_APP.
+    async fn tax_class(&self, ctx: &Context<'_>) -> Result<Option<crate::tax::api::TaxClassNode>> {
+        tax_class_node(ctx, self.row.product.tax_class_id).await
+    }
     /// Type of the product.
     async fn product_type(&self, ctx: &Context<'_>) -> Result<ProductTypeNode> {
         let (state, req) = parts(ctx)?;
@@ -424,21 +433,35 @@ impl ProductNode {
     }
     /// Lists the storefront product's pricing, the current price and discounts, only meant for
     /// displaying.
-    async fn pricing(&self) -> Option<ProductPricingInfo> {
-        let listing = self.row.listing.as_ref()?;
+    ///
+    /// Prices are taxed with the channel's tax configuration for the address's country (the
+    /// channel's default country when no address is given).
+    async fn pricing(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Destination address used to find warehouses where stock availability for this product is checked. If address is empty, uses `Shop.companyAddress` or fallbacks to server's `settings.DEFAULT_COUNTRY` configuration."
+        )]
+        address: Option<AddressInput>,
+    ) -> Result<Option<ProductPricingInfo>> {
+        let Some(listing) = self.row.listing.as_ref() else {
+            return Ok(None);
+        };
+        let tax = pricing_tax(ctx, &self.viewer, address.as_ref()).await?;
+        let class = self.row.product.tax_class_id;
         let range = |lo: Option<i64>, hi: Option<i64>| {
             lo.zip(hi).map(|(lo, hi)| TaxedMoneyRange {
-                start: Some(TaxedMoney::untaxed(lo, &listing.currency)),
-                stop: Some(TaxedMoney::untaxed(hi, &listing.currency)),
+                start: Some(TaxedMoney::taxed(tax.apply(lo, class), &listing.currency)),
+                stop: Some(TaxedMoney::taxed(tax.apply(hi, class), &listing.currency)),
             })
         };
-        Some(ProductPricingInfo {
+        Ok(Some(ProductPricingInfo {
             on_sale: Some(false),
             discount: None,
-            display_gross_prices: true,
+            display_gross_prices: tax.display_gross_prices,
             price_range: range(listing.min_price, listing.max_price),
             price_range_undiscounted: range(listing.min_price, listing.max_price),
-        })
+        }))
     }
     #[graphql(complexity = 0)]
     /// Whether the product is in stock, set as available for purchase in the given channel,
@@ -548,6 +571,28 @@ impl ProductNode {
     async fn external_reference(&self) -> Option<&str> {
         self.row.product.external_reference.as_deref()
     }
+}
+
+/// The tax context for catalog prices seen by `viewer`: its channel's configuration for the
+/// address's country, else the channel's default country (one batched load per request).
+async fn pricing_tax(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    address: Option<&AddressInput>,
+) -> Result<std::sync::Arc<crate::tax::TaxContext>> {
+    let Some(channel) = viewer.channel.as_ref() else {
+        return Ok(std::sync::Arc::new(crate::tax::TaxContext::none()));
+    };
+    let country = address
+        .and_then(|a| a.country)
+        .map_or_else(|| channel.default_country.clone(), |c| c.code().to_owned());
+    let (_, req) = parts(ctx)?;
+    Ok(loaders(ctx)?
+        .taxes
+        .load_one((channel.id, country))
+        .await
+        .map_err(|e| req.internal(e))?
+        .unwrap_or_else(|| std::sync::Arc::new(crate::tax::TaxContext::none())))
 }
 
 /// Represents availability of a product in the storefront.
@@ -708,17 +753,31 @@ impl VariantNode {
     }
     /// Lists the storefront variant's pricing, the current price and discounts, only meant
     /// for displaying.
-    async fn pricing(&self) -> Option<VariantPricingInfo> {
-        let listing = self.row.listing.as_ref()?;
+    ///
+    /// Prices are taxed with the channel's tax configuration for the address's country (the
+    /// channel's default country when no address is given).
+    async fn pricing(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Destination address used to find warehouses where stock availability for this product is checked. If address is empty, uses `Shop.companyAddress` or fallbacks to server's `settings.DEFAULT_COUNTRY` configuration."
+        )]
+        address: Option<AddressInput>,
+    ) -> Result<Option<VariantPricingInfo>> {
+        let Some(listing) = self.row.listing.as_ref() else {
+            return Ok(None);
+        };
+        let tax = pricing_tax(ctx, &self.viewer, address.as_ref()).await?;
+        let class = self.product.product.tax_class_id;
         let price = listing
             .price_amount
-            .map(|p| TaxedMoney::untaxed(p, &listing.currency));
-        Some(VariantPricingInfo {
+            .map(|p| TaxedMoney::taxed(tax.apply(p, class), &listing.currency));
+        Ok(Some(VariantPricingInfo {
             on_sale: Some(false),
             discount: None,
             price: price.clone(),
             price_undiscounted: price,
-        })
+        }))
     }
     /// List of attributes assigned to this variant.
     async fn attributes(
@@ -825,8 +884,32 @@ impl HasMetadata for ProductTypeNode {
     }
 }
 
+/// The tax class `id` (staff users and apps only).
+async fn tax_class_node(
+    ctx: &Context<'_>,
+    id: Option<i32>,
+) -> Result<Option<crate::tax::api::TaxClassNode>> {
+    let (_, req) = parts(ctx)?;
+    req.require_staff_or_app()?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(loaders(ctx)?
+        .tax_classes
+        .load_one(id)
+        .await
+        .map_err(|e| req.internal(e))?
+        .map(Into::into))
+}
+
 #[ComplexObject]
 impl ProductTypeNode {
+    /// Tax class assigned to this product type.
+    ///
+    /// Requires one of the following permissions: AUTHENTICATED_STAFF_USER, AUTHENTICATED_APP.
+    async fn tax_class(&self, ctx: &Context<'_>) -> Result<Option<crate::tax::api::TaxClassNode>> {
+        tax_class_node(ctx, self.model.tax_class_id).await
+    }
     #[graphql(complexity = 0)]
     /// The ID of the product type.
     async fn id(&self) -> ID {
