@@ -19,7 +19,7 @@ pub const THUMBNAIL_SIZES: [u32; 8] = [32, 64, 128, 256, 512, 1024, 2048, 4096];
 pub fn snap_size(requested: i64) -> u32 {
     let mut best = THUMBNAIL_SIZES[0];
     for size in THUMBNAIL_SIZES {
-        if (i64::from(size) - requested).abs() < (i64::from(best) - requested).abs() {
+        if i64::from(size).abs_diff(requested) < i64::from(best).abs_diff(requested) {
             best = size;
         }
     }

@@ -1885,9 +1885,10 @@ impl CatalogMutation {
         }))
     }
 
-    /// Create a media object (image or video URL) associated with product. For image, this
-    /// mutation must be sent as a `multipart` request. More detailed specs of the upload
-    /// format can be found here: https://github.com/jaydenseric/graphql-multipart-request-spec
+    /// Create a media object (an uploaded image, or an image URL) associated with product.
+    /// For an uploaded image, this mutation must be sent as a `multipart` request. More
+    /// detailed specs of the upload format can be found here:
+    /// https://github.com/jaydenseric/graphql-multipart-request-spec
     ///
     /// Requires one of the following permissions: MANAGE_PRODUCTS.
     async fn product_media_create(
