@@ -77,6 +77,17 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_MAX_UPLOAD_BYTES", default_value_t = 10 << 20)]
     pub max_upload_bytes: usize,
 
+    /// Directory of this instance's thumbnail cache (thumbnails are made on the first
+    /// request and kept here; safe to delete). Default: `<SQLite file>.thumbnails` next to
+    /// the database file, else `bizgraph-thumbnails` in the OS temporary directory.
+    #[arg(long, env = "BIZGRAPH_THUMBNAIL_CACHE_DIR")]
+    pub thumbnail_cache_dir: Option<std::path::PathBuf>,
+
+    /// Largest accepted image upload, in pixels (width × height); larger images (and
+    /// decompression bombs) are refused from their header, before decoding.
+    #[arg(long, env = "BIZGRAPH_MAX_IMAGE_PIXELS", default_value_t = 50_000_000)]
+    pub max_image_pixels: u64,
+
     /// Per-request timeout, in milliseconds.
     #[arg(long, env = "BIZGRAPH_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
     pub request_timeout_ms: u64,
@@ -197,6 +208,21 @@ impl Config {
     /// The exact public URL of the GraphQL endpoint (`…/graphql/`), the JWT issuer.
     pub fn graphql_url(&self) -> String {
         format!("{}/graphql/", self.public_url())
+    }
+
+    /// The thumbnail cache directory in effect.
+    pub fn thumbnail_cache_dir(&self) -> std::path::PathBuf {
+        if let Some(dir) = &self.thumbnail_cache_dir {
+            return dir.clone();
+        }
+        match crate::secret::sqlite_file(&self.database_url()) {
+            Some(Some(file)) => {
+                let mut name = file.into_os_string();
+                name.push(".thumbnails");
+                name.into()
+            }
+            _ => std::env::temp_dir().join("bizgraph-thumbnails"),
+        }
     }
 
     /// A configuration with every default, for tests and tools.

@@ -16,6 +16,7 @@ pub mod discount;
 pub mod events;
 pub mod http;
 pub mod marketing;
+pub mod media;
 pub mod metadata;
 pub mod metrics;
 pub mod order;

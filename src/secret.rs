@@ -143,7 +143,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// For a SQLite URL: `Some(Some(file))` for a file database, `Some(None)` for an in-memory
 /// one. `None` for other databases.
-fn sqlite_file(url: &str) -> Option<Option<PathBuf>> {
+pub(crate) fn sqlite_file(url: &str) -> Option<Option<PathBuf>> {
     let rest = url.strip_prefix("sqlite:")?;
     let rest = rest.trim_start_matches("//");
     let path = rest.split('?').next().unwrap_or_default();

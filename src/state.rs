@@ -45,6 +45,8 @@ pub struct AppState {
     pub marketing: MarketingService,
     pub payments: crate::payment::PaymentService,
     pub taxes: crate::tax::TaxService,
+    /// Uploaded images and the per-instance thumbnail cache.
+    pub media: crate::media::MediaService,
     /// Limits `leadCapture` per client IP (per minute).
     pub lead_capture_limiter: Arc<RateLimiter>,
     /// Background tasks stop when this changes or the last state clone is dropped.
@@ -133,6 +135,11 @@ impl AppState {
                 channels.clone(),
             ),
             catalog: CatalogService::new(db.conn.clone()),
+            media: crate::media::MediaService::new(
+                db.conn.clone(),
+                config.thumbnail_cache_dir(),
+                config.max_image_pixels,
+            ),
             content: crate::content::write::ContentWriter::new(db.conn.clone()),
             marketing: MarketingService::new(db.conn.clone(), events.clone()),
             lead_capture_limiter,

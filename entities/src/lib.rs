@@ -47,6 +47,7 @@ pub mod permission_group_channel;
 pub mod product;
 pub mod product_channel_listing;
 pub mod product_media;
+pub mod product_media_file;
 pub mod product_type;
 pub mod product_variant;
 pub mod shipping_method;

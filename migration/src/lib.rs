@@ -16,6 +16,7 @@ mod m20261122_000400_marketing;
 mod m20261122_000420_sales_analytics;
 mod m20261122_000500_payments;
 mod m20261201_000600_taxes;
+mod m20261201_000610_product_media_files;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000420_sales_analytics::Migration),
             Box::new(m20261122_000500_payments::Migration),
             Box::new(m20261201_000600_taxes::Migration),
+            Box::new(m20261201_000610_product_media_files::Migration),
         ]
     }
 }

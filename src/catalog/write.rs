@@ -1143,17 +1143,59 @@ impl CatalogWriter {
         Ok((p, m))
     }
 
-    /// Deletes a product image.
+    /// Adds an uploaded (already validated) image to a product: the media row and its stored
+    /// original in one transaction.
+    pub async fn media_upload(
+        &self,
+        product_id: i32,
+        image: crate::media::ValidImage,
+        alt: Option<String>,
+    ) -> Result<(product::Model, product_media::Model), WriteError> {
+        let txn = self.db.begin().await?;
+        let p = Self::find::<product::Entity>(&txn, product_id, "product", "Product").await?;
+        let next = product_media::Entity::find()
+            .filter(product_media::Column::ProductId.eq(product_id))
+            .order_by_desc(product_media::Column::SortOrder)
+            .one(&txn)
+            .await?
+            .map_or(0, |m| m.sort_order + 1);
+        let m = product_media::ActiveModel {
+            product_id: Set(product_id),
+            sort_order: Set(next),
+            // Set to the original's path once the row has its id, below.
+            image_url: Set(String::new()),
+            alt: Set(alt.unwrap_or_default()),
+            media_type: Set("IMAGE".into()),
+            external_url: Set(None),
+            oembed_data: Set(empty()),
+            metadata: Set(empty()),
+            private_metadata: Set(empty()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let path = image.path(m.id);
+        let mut am = m.into_active_model();
+        am.image_url = Set(path);
+        let m = am.update(&txn).await?;
+        crate::media::insert_file(&txn, m.id, image).await?;
+        txn.commit().await?;
+        Ok((p, m))
+    }
+
+    /// Deletes a product image and its stored file; returns the file's SHA-256 when it was
+    /// an upload (so the caller can drop cached thumbnails).
     pub async fn media_delete(
         &self,
         id: i32,
-    ) -> Result<(product::Model, product_media::Model), WriteError> {
+    ) -> Result<(product::Model, product_media::Model, Option<String>), WriteError> {
         let txn = self.db.begin().await?;
         let m = Self::find::<product_media::Entity>(&txn, id, "id", "ProductMedia").await?;
         let p = Self::find::<product::Entity>(&txn, m.product_id, "product", "Product").await?;
+        let file_sha = crate::media::delete_file(&txn, id).await?;
         product_media::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;
-        Ok((p, m))
+        Ok((p, m, file_sha))
     }
 
     /// Sets the order of a product's media.

@@ -1,5 +1,6 @@
 //! The HTTP surface: `/graphql/` (playground, queries, websocket subscriptions),
-//! `/health/` and `/metrics`, with request ids, compression and CORS.
+//! `/health/` and `/metrics`, `/thumbnail/…` and `/media/…` (see `crate::media`), with
+//! request ids, compression and CORS.
 
 mod graphql;
 mod health;
@@ -50,6 +51,7 @@ pub fn router(schema: AppSchema, state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/.well-known/jwks.json", get(jwks))
         .with_state(http)
+        .merge(crate::media::http::routes(state_for_payments.clone()))
         .merge(payment_routes(state_for_payments))
         .layer(cors)
         .layer(CompressionLayer::new())

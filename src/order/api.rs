@@ -592,6 +592,7 @@ impl OrderLineNode {
     /// The main thumbnail for the ordered product.
     async fn thumbnail(
         &self,
+        ctx: &Context<'_>,
         size: Option<i32>,
         #[graphql(default_with = "Some(ThumbnailFormatEnum::Original)")] format: Option<
             ThumbnailFormatEnum,
@@ -599,7 +600,7 @@ impl OrderLineNode {
     ) -> Option<Image> {
         let thumb = self.variant.as_ref()?.product.thumbnail.as_ref()?;
         Some(Image {
-            url: image_url(&thumb.url, size, format),
+            url: image_url(ctx, &thumb.url, size, format),
             alt: Some(thumb.alt.clone()),
         })
     }

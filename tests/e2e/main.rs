@@ -20,6 +20,7 @@ mod events;
 mod foundation;
 mod gateways;
 mod marketing;
+mod media;
 mod orders;
 mod payments;
 mod staff;

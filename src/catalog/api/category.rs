@@ -308,13 +308,14 @@ impl CategoryNode {
     /// Background image of the category.
     async fn background_image(
         &self,
+        ctx: &Context<'_>,
         size: Option<i32>,
         #[graphql(default_with = "Some(ThumbnailFormatEnum::Original)")] format: Option<
             ThumbnailFormatEnum,
         >,
     ) -> Option<Image> {
         self.model.background_image_url.as_ref().map(|url| Image {
-            url: image_url(url, size, format),
+            url: image_url(ctx, url, size, format),
             alt: self.model.background_image_alt.clone(),
         })
     }
@@ -464,13 +465,14 @@ impl CollectionNode {
     /// Background image of the collection.
     async fn background_image(
         &self,
+        ctx: &Context<'_>,
         size: Option<i32>,
         #[graphql(default_with = "Some(ThumbnailFormatEnum::Original)")] format: Option<
             ThumbnailFormatEnum,
         >,
     ) -> Option<Image> {
         self.model.background_image_url.as_ref().map(|url| Image {
-            url: image_url(url, size, format),
+            url: image_url(ctx, url, size, format),
             alt: self.model.background_image_alt.clone(),
         })
     }

@@ -370,10 +370,15 @@ pub fn language_under(
     }
 }
 
-/// The URL of an image at `size`/`format`. Thumbnails are not generated yet, so this is the
-/// original URL whatever the size and format.
-pub fn image_url(url: &str, _size: Option<i32>, _format: Option<ThumbnailFormatEnum>) -> String {
-    url.to_owned()
+/// The URL of an image at `size`/`format`: external URLs as they are; uploaded images as
+/// an absolute URL of the original (no `size`) or of a `/thumbnail/…` (see `crate::media`).
+pub fn image_url(
+    ctx: &async_graphql::Context<'_>,
+    url: &str,
+    size: Option<i32>,
+    format: Option<ThumbnailFormatEnum>,
+) -> String {
+    crate::media::image_url(ctx, url, size, format)
 }
 
 /// Declares a Saleor translation type (`XxxTranslation`) over `translation::Model`; the shape

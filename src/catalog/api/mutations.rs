@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -803,13 +803,21 @@ pub struct AttributeCreateInput {
     pub external_reference: Option<String>,
 }
 
-/// A new product image (by URL; uploads are not supported yet).
+/// A new product image: an uploaded file (GraphQL multipart request) or an external URL.
 #[derive(InputObject, Clone, Debug)]
 pub struct ProductMediaCreateInput {
+    /// Alt text for a product media.
     pub alt: Option<String>,
+    /// Represents an image file in a multipart request.
+    pub image: Option<Upload>,
+    /// ID of an product.
     pub product: ID,
+    /// Represents an URL to an external media.
     pub media_url: Option<String>,
 }
+
+/// Saleor's `ALT_CHAR_LIMIT` for media alt texts.
+const ALT_CHAR_LIMIT: usize = 250;
 
 /// Translated fields.
 #[derive(InputObject, Clone, Debug)]
@@ -1895,7 +1903,12 @@ impl CatalogMutation {
         }))
     }
 
-    /// Create a media object (image by URL) for a product. Requires MANAGE_PRODUCTS.
+    /// Create a media object (an uploaded image, or an image URL) associated with product.
+    /// For an uploaded image, this mutation must be sent as a `multipart` request. More
+    /// detailed specs of the upload format can be found here:
+    /// https://github.com/jaydenseric/graphql-multipart-request-spec
+    ///
+    /// Requires one of the following permissions: MANAGE_PRODUCTS.
     async fn product_media_create(
         &self,
         ctx: &Context<'_>,
@@ -1903,25 +1916,78 @@ impl CatalogMutation {
     ) -> Result<Option<ProductMediaCreate>> {
         let (state, req) = parts(ctx)?;
         req.require_any(&[Permission::ManageProducts])?;
+        let fail = |field: &str, code: Code, message: &str| {
+            Ok(Some(ProductMediaCreate::failed(vec![FieldError::new(
+                field, code, message,
+            )])))
+        };
+        let media_url = input.media_url.as_deref();
+        match (&input.image, media_url) {
+            (None, None) => {
+                return fail(
+                    "input",
+                    Code::Required,
+                    "Image or external URL is required.",
+                );
+            }
+            (Some(_), Some(_)) => {
+                return fail(
+                    "input",
+                    Code::DuplicatedInputItem,
+                    "Either image or external URL is required.",
+                );
+            }
+            _ => {}
+        }
+        if input
+            .alt
+            .as_ref()
+            .is_some_and(|alt| alt.chars().count() > ALT_CHAR_LIMIT)
+        {
+            return fail(
+                "input",
+                Code::Invalid,
+                &format!("Alt field exceeds the character limit of {ALT_CHAR_LIMIT}."),
+            );
+        }
         let pk = try_input!(
             ProductMediaCreate,
             decode(&input.product, "Product", "product")
         );
-        let Some(url) = input.media_url.as_deref() else {
-            return Ok(Some(ProductMediaCreate::failed(vec![FieldError::new(
-                "mediaUrl",
-                Code::Required,
-                "Image or external URL is required.",
-            )])));
+        let (p, m) = match (&input.image, media_url) {
+            (Some(upload), _) => {
+                let Ok(file) = upload.value(ctx) else {
+                    return fail("image", Code::Required, "File is required.");
+                };
+                let image = match state.media.validate(file.into_read()).await {
+                    Ok(image) => image,
+                    Err(e) => return fail("image", Code::Invalid, &e.to_string()),
+                };
+                try_write!(
+                    ProductMediaCreate,
+                    req,
+                    state
+                        .catalog
+                        .writer
+                        .media_upload(pk, image, input.alt.clone())
+                )
+            }
+            (None, Some(url)) => try_write!(
+                ProductMediaCreate,
+                req,
+                state
+                    .catalog
+                    .writer
+                    .media_create(pk, url, input.alt.clone())
+            ),
+            (None, None) => {
+                return fail(
+                    "input",
+                    Code::Required,
+                    "Image or external URL is required.",
+                );
+            }
         };
-        let (p, m) = try_write!(
-            ProductMediaCreate,
-            req,
-            state
-                .catalog
-                .writer
-                .media_create(pk, url, input.alt.clone())
-        );
         Ok(Some(ProductMediaCreate {
             product: product_node(state, req, p.id).await?,
             media: Some(ProductMediaNode(m)),
@@ -1938,11 +2004,14 @@ impl CatalogMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&[Permission::ManageProducts])?;
         let pk = try_input!(ProductMediaDelete, decode(&id, "ProductMedia", "id"));
-        let (p, m) = try_write!(
+        let (p, m, file_sha) = try_write!(
             ProductMediaDelete,
             req,
             state.catalog.writer.media_delete(pk)
         );
+        if let Some(sha) = file_sha {
+            state.media.forget(&sha).await;
+        }
         Ok(Some(ProductMediaDelete {
             product: product_node(state, req, p.id).await?,
             media: Some(ProductMediaNode(m)),

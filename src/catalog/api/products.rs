@@ -421,13 +421,14 @@ impl ProductNode {
     /// The main thumbnail for a product.
     async fn thumbnail(
         &self,
+        ctx: &Context<'_>,
         size: Option<i32>,
         #[graphql(default_with = "Some(ThumbnailFormatEnum::Original)")] format: Option<
             ThumbnailFormatEnum,
         >,
     ) -> Option<Image> {
         self.row.thumbnail.as_ref().map(|t| Image {
-            url: image_url(&t.url, size, format),
+            url: image_url(ctx, &t.url, size, format),
             alt: Some(t.alt.clone()),
         })
     }
@@ -993,6 +994,7 @@ impl ProductMediaNode {
     /// The URL of the media.
     async fn url(
         &self,
+        ctx: &Context<'_>,
         size: Option<i32>,
         #[graphql(default_with = "Some(ThumbnailFormatEnum::Original)")] format: Option<
             ThumbnailFormatEnum,
@@ -1005,7 +1007,7 @@ impl ProductMediaNode {
                 .clone()
                 .unwrap_or_else(|| self.0.image_url.clone());
         }
-        image_url(&self.0.image_url, size, format)
+        image_url(ctx, &self.0.image_url, size, format)
     }
     #[graphql(complexity = 0)]
     /// Product id the media refers to.
