@@ -26,6 +26,9 @@ pub struct Viewer {
     pub channel: Option<channel::Model>,
     /// Staff users and apps see unpublished products.
     pub staff: bool,
+    /// The channel's tax context for its default country, loaded once per request by the
+    /// first price that needs it (catalog `pricing`).
+    pub tax: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::tax::TaxContext>>>,
 }
 
 impl Viewer {

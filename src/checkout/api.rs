@@ -279,6 +279,7 @@ impl Loaded {
         let viewer = Arc::new(Viewer {
             channel: Some(channel.clone()),
             staff: true,
+            tax: Default::default(),
         });
         let mut nodes = variant_nodes(state, viewer, &ids).await?;
         let mut lines = Vec::new();

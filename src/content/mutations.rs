@@ -193,6 +193,7 @@ fn staff() -> Arc<Viewer> {
     Arc::new(Viewer {
         channel: None,
         staff: true,
+        tax: Default::default(),
     })
 }
 

@@ -222,6 +222,7 @@ macro_rules! stock_event {
                 let viewer = Arc::new(crate::catalog::read::Viewer {
                     channel,
                     staff: true,
+                    tax: Default::default(),
                 });
                 Ok(variant_nodes(state, viewer, &[pk])
                     .await

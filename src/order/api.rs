@@ -216,6 +216,7 @@ pub(crate) async fn load_lines(
     let viewer = Arc::new(Viewer {
         channel,
         staff: true,
+        tax: Default::default(),
     });
     let variants: HashMap<i32, VariantNode> = variant_nodes(state, viewer, &ids).await?;
     Ok(lines

@@ -58,6 +58,7 @@ pub async fn viewer(ctx: &Context<'_>, channel: Option<&str>) -> Result<Viewer> 
         return Ok(Viewer {
             channel: None,
             staff,
+            tax: Default::default(),
         });
     }
     let channel = state
@@ -68,6 +69,7 @@ pub async fn viewer(ctx: &Context<'_>, channel: Option<&str>) -> Result<Viewer> 
     Ok(Viewer {
         channel: Some(channel),
         staff,
+        tax: Default::default(),
     })
 }
 

@@ -30,6 +30,7 @@ pub async fn metadata_item(
     let staff = Arc::new(Viewer {
         channel: None,
         staff: true,
+        tax: Default::default(),
     });
     Ok(match owner {
         MetadataOwner::Channel

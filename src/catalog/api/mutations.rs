@@ -345,6 +345,7 @@ fn staff_viewer() -> Arc<Viewer> {
     Arc::new(Viewer {
         channel: None,
         staff: true,
+        tax: Default::default(),
     })
 }
 

@@ -580,20 +580,28 @@ async fn pricing_tax(
     ctx: &Context<'_>,
     viewer: &Viewer,
     address: Option<&AddressInput>,
-) -> Result<std::sync::Arc<crate::tax::TaxContext>> {
+) -> Result<Arc<crate::tax::TaxContext>> {
     let Some(channel) = viewer.channel.as_ref() else {
-        return Ok(std::sync::Arc::new(crate::tax::TaxContext::none()));
+        return Ok(Arc::new(crate::tax::TaxContext::none()));
     };
-    let country = address
-        .and_then(|a| a.country)
-        .map_or_else(|| channel.default_country.clone(), |c| c.code().to_owned());
     let (_, req) = parts(ctx)?;
-    Ok(loaders(ctx)?
-        .taxes
-        .load_one((channel.id, country))
-        .await
-        .map_err(|e| req.internal(e))?
-        .unwrap_or_else(|| std::sync::Arc::new(crate::tax::TaxContext::none())))
+    let load = |country: String| async move {
+        loaders(ctx)?
+            .taxes
+            .load_one((channel.id, country))
+            .await
+            .map_err(|e| req.internal(e))
+            .map(|t| t.unwrap_or_else(|| Arc::new(crate::tax::TaxContext::none())))
+    };
+    match address.and_then(|a| a.country) {
+        Some(c) if c.code() != channel.default_country => load(c.code().to_owned()).await,
+        // Every product of the request shares one load (statements constant in page size).
+        _ => viewer
+            .tax
+            .get_or_try_init(|| load(channel.default_country.clone()))
+            .await
+            .cloned(),
+    }
 }
 
 /// Represents availability of a product in the storefront.
