@@ -12,7 +12,10 @@ use crate::{
         loaders::AccountLoaders,
         staff_api::{StaffMutation, StaffQuery},
     },
-    catalog::api::{CatalogMutation, CatalogQuery},
+    catalog::api::{
+        CatalogMutation, CatalogQuery,
+        warehouses::{WarehouseMutation, WarehouseQuery},
+    },
     channel::api::ChannelQuery,
     checkout::api::{CheckoutMutation, CheckoutQuery},
     config::Config,
@@ -53,6 +56,7 @@ pub struct Query(
     PaymentQuery,
     OrderListQuery,
     TaxQuery,
+    WarehouseQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -74,6 +78,7 @@ pub struct Mutation(
     OrderWorkflowMutation,
     DraftOrderMutation,
     TaxMutation,
+    WarehouseMutation,
 );
 
 /// Root subscription: live events.

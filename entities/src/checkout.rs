@@ -24,6 +24,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub metadata: Json,
     pub private_metadata: Json,
+    /// The click-and-collect warehouse selected as delivery method (instead of a
+    /// shipping method).
+    pub collection_point_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

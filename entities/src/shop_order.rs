@@ -37,6 +37,10 @@ pub struct Model {
     pub private_metadata: Json,
     /// Saleor's `OrderOriginEnum`: `CHECKOUT` or `DRAFT`.
     pub origin: String,
+    /// The click-and-collect warehouse the order is picked up at (instead of shipping).
+    pub collection_point_id: Option<i32>,
+    /// Its name when the order was placed.
+    pub collection_point_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

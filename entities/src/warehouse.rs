@@ -1,4 +1,4 @@
-//! Warehouses holding stock.
+//! Warehouses holding stock; with a click-and-collect option, also pickup points.
 
 use sea_orm::entity::prelude::*;
 
@@ -20,6 +20,14 @@ pub struct Model {
     pub country: String,
     pub metadata: Json,
     pub private_metadata: Json,
+    pub street_address_2: String,
+    pub city_area: String,
+    pub country_area: String,
+    pub phone: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[sea_orm(unique)]
+    pub external_reference: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

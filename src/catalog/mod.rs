@@ -14,6 +14,7 @@ pub mod money;
 pub mod read;
 pub mod search;
 pub mod seed;
+pub mod warehouse;
 pub mod write;
 
 use std::sync::Arc;

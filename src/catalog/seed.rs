@@ -400,15 +400,36 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     }
     .insert(&txn)
     .await?;
+    // A shop where customers collect orders (click and collect): it holds no stock of its
+    // own, goods come from the channel's warehouses (Saleor's `ALL` option).
+    let store = warehouse::ActiveModel {
+        name: Set("Berlin Store (pick up)".into()),
+        slug: Set("berlin-store".into()),
+        email: Set("store@example.com".into()),
+        is_private: Set(false),
+        click_and_collect_option: Set("ALL".into()),
+        company_name: Set("Bizgraph Store".into()),
+        street_address_1: Set("Friedrichstrasse 100".into()),
+        city: Set("BERLIN".into()),
+        postal_code: Set("10117".into()),
+        country: Set("DE".into()),
+        metadata: Set(empty()),
+        private_metadata: Set(empty()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
     for (i, ch) in ctx.channels.iter().enumerate() {
-        channel_warehouse::ActiveModel {
-            channel_id: Set(ch.id),
-            warehouse_id: Set(wh.id),
-            sort_order: Set(i as i32),
-            ..Default::default()
+        for (w, order) in [(wh.id, i), (store.id, ctx.channels.len() + i)] {
+            channel_warehouse::ActiveModel {
+                channel_id: Set(ch.id),
+                warehouse_id: Set(w),
+                sort_order: Set(order as i32),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
         }
-        .insert(&txn)
-        .await?;
     }
 
     // Attributes.

@@ -1296,41 +1296,6 @@ impl CatalogWriter {
         txn.commit().await?;
         Ok(())
     }
-
-    /// Creates a warehouse.
-    pub async fn warehouse_create(
-        &self,
-        name: &str,
-        slug: Option<&str>,
-        email: Option<String>,
-        country: &str,
-    ) -> Result<warehouse::Model, WriteError> {
-        let txn = self.db.begin().await?;
-        let name = required_name(&Some(name.to_owned()))?;
-        let slug =
-            free_slug::<warehouse::Entity, _>(&txn, warehouse::Column::Slug, slug, &name, None)
-                .await?;
-        let w = warehouse::ActiveModel {
-            name: Set(name),
-            slug: Set(slug),
-            email: Set(email.unwrap_or_default()),
-            is_private: Set(true),
-            click_and_collect_option: Set("DISABLED".into()),
-            company_name: Set(String::new()),
-            street_address_1: Set(String::new()),
-            city: Set(String::new()),
-            postal_code: Set(String::new()),
-            country: Set(country.to_owned()),
-            metadata: Set(empty()),
-            private_metadata: Set(empty()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(unique_on("slug"))?;
-        txn.commit().await?;
-        Ok(w)
-    }
 }
 
 /// Sets `v`'s prices in channels where its product is listed.

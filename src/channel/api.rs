@@ -128,6 +128,25 @@ impl ChannelNode {
         crate::tax::api::channel_tax_configuration(ctx, self.model.id).await
     }
 
+    /// List of warehouses assigned to this channel, in allocation order. Requires staff or
+    /// app credentials.
+    async fn warehouses(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::catalog::api::warehouses::WarehouseNode>> {
+        let req = ctx.data::<RequestCtx>()?;
+        req.require_staff_or_app()?;
+        let state = ctx.data::<crate::state::AppState>()?;
+        Ok(
+            crate::catalog::warehouse::of_channel(&state.db.conn, self.model.id)
+                .await
+                .map_err(|e| req.internal(e))?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
+    }
+
     /// List of shippable countries for the channel.
     async fn countries(&self) -> Option<Vec<CountryDisplay>> {
         Some(country(&self.model.default_country).into_iter().collect())

@@ -15,18 +15,19 @@ use crate::account::error::AddressTypeEnum;
 use crate::account::service::AddressData;
 use crate::catalog::api::common::{Money, TaxedMoney, parts};
 use crate::catalog::api::products::VariantNode;
+use crate::catalog::api::warehouses::WarehouseNode;
 use crate::catalog::read::{self, ProductLookup, Viewer};
 use crate::channel::api::ChannelNode;
 use crate::core::metadata::MetadataInput;
 use crate::core::{context::RequestCtx, country::LanguageCodeEnum, id, permissions::Permission};
 use crate::metadata::api::{HasMetadata, MetadataFields};
-use crate::shipping::api::{Delivery, ShippingMethodNode};
+use crate::shipping::api::{Delivery, DeliveryMethod, ShippingMethodNode};
 use crate::state::AppState;
 
 use super::error::{CheckoutError, CheckoutErrorCode, Failure};
 use super::service::{
-    Actor, AddressKind, AddressRules, CheckoutService, LineInput, LineUpdate, NewCheckout,
-    PricedLine,
+    Actor, AddressKind, AddressRules, CheckoutService, DeliveryMethodId, LineInput, LineUpdate,
+    NewCheckout, PricedLine,
 };
 
 // ------------------------------------------------------------------------ helpers
@@ -571,6 +572,33 @@ impl CheckoutNode {
             .selected
             .clone()
             .map(Delivery::of))
+    }
+    /// Collection points that can be used for this order.
+    async fn available_collection_points(&self, ctx: &Context<'_>) -> Result<Vec<WarehouseNode>> {
+        let (state, req) = parts(ctx)?;
+        let loaded = self.loaded(ctx).await?;
+        let priced: Vec<PricedLine> = loaded.lines.iter().map(|l| l.priced.clone()).collect();
+        Ok(state
+            .checkout
+            .collection_points(&self.model, &priced)
+            .await
+            .map_err(|e| req.internal(e))?
+            .into_iter()
+            .map(WarehouseNode::from)
+            .collect())
+    }
+    /// The delivery method selected for this checkout: a shipping method or a pick up
+    /// point.
+    #[graphql(deprecation = "Use `delivery` instead.")]
+    async fn delivery_method(&self, ctx: &Context<'_>) -> Result<Option<DeliveryMethod>> {
+        let delivery = &self.loaded(ctx).await?.delivery;
+        Ok(match (&delivery.collection_point, &delivery.selected) {
+            (Some(w), _) => Some(DeliveryMethod::Warehouse(w.clone().into())),
+            (None, Some(m)) => Some(DeliveryMethod::ShippingMethod(ShippingMethodNode(
+                m.clone(),
+            ))),
+            (None, None) => None,
+        })
     }
     /// Shipping methods that can be used with this checkout.
     async fn shipping_methods(&self, ctx: &Context<'_>) -> Result<Vec<ShippingMethodNode>> {
@@ -1333,12 +1361,17 @@ impl CheckoutMutation {
                     ],
                 ));
             };
-            let method_id = id::decode::<i32>(&method, "ShippingMethod")?;
+            let method = match id::split(&method) {
+                Some((kind, _)) if kind == "Warehouse" => {
+                    DeliveryMethodId::Warehouse(id::decode::<i32>(&method, "Warehouse")?)
+                }
+                _ => DeliveryMethodId::Shipping(id::decode::<i32>(&method, "ShippingMethod")?),
+            };
             payload(
                 req,
                 state
                     .checkout
-                    .delivery_method_update(&token, &actor(req), method_id)
+                    .delivery_method_update(&token, &actor(req), method)
                     .await,
                 CheckoutDeliveryMethodUpdate::make,
             )

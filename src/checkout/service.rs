@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 use entities::{
-    account_address as address, channel, channel_warehouse, checkout, checkout_line,
-    product_channel_listing, product_variant, stock, variant_channel_listing,
+    account_address as address, channel, checkout, checkout_line, product_channel_listing,
+    product_variant, stock, variant_channel_listing, warehouse,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -20,6 +20,7 @@ use crate::account::{
     error::{AccountError, AccountErrorCode, AddressTypeEnum},
     service::{AddressData, ValidAddress, validate_address},
 };
+use crate::catalog::warehouse as pickup;
 use crate::discount::{self, ChannelVoucher, VoucherProblem};
 use crate::events::{EventType, Events, NewEvent, outbox};
 use crate::shipping::{self, Shipment, ShippingOption};
@@ -119,10 +120,20 @@ pub struct DeliveryInfo {
     pub selected: Option<ShippingOption>,
     /// Whether the selected method still applies.
     pub selected_valid: bool,
+    /// The click-and-collect warehouse selected instead of a shipping method (free).
+    pub collection_point: Option<warehouse::Model>,
+}
+
+/// A delivery method to select: a shipping method or a click-and-collect warehouse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryMethodId {
+    Shipping(i32),
+    Warehouse(i32),
 }
 
 impl DeliveryInfo {
-    /// The shipping price to charge: the selected method's, when it applies.
+    /// The shipping price to charge: the selected method's, when it applies (pickup is
+    /// free).
     pub fn shipping_price(&self) -> i64 {
         match &self.selected {
             Some(o) if self.selected_valid => o.listing.price_amount,
@@ -483,11 +494,34 @@ impl CheckoutService {
         let selected_valid = selected
             .as_ref()
             .is_some_and(|s| options.iter().any(|o| o.method.id == s.method.id));
+        let collection_point = match c.collection_point_id {
+            Some(id) => warehouse::Entity::find_by_id(id).one(conn).await?,
+            None => None,
+        };
         Ok(DeliveryInfo {
             options,
             selected,
             selected_valid,
+            collection_point,
         })
+    }
+
+    /// Warehouses where checkout `c` with `lines` can be picked up now.
+    pub async fn collection_points(
+        &self,
+        c: &checkout::Model,
+        lines: &[PricedLine],
+    ) -> CheckoutResult<Vec<warehouse::Model>> {
+        Ok(pickup::collection_points(&self.db, c.channel_id, &Self::wanted(lines)).await?)
+    }
+
+    /// Quantity per variant of `lines`.
+    fn wanted(lines: &[PricedLine]) -> BTreeMap<i32, i32> {
+        let mut wanted: BTreeMap<i32, i32> = BTreeMap::new();
+        for l in lines {
+            *wanted.entry(l.line.variant_id).or_default() += l.line.quantity;
+        }
+        wanted
     }
 
     /// The voucher applied to `c` and the discount it gives on `subtotal` (0 when it no
@@ -613,15 +647,51 @@ impl CheckoutService {
         self.finish(txn, active, actor).await
     }
 
-    /// Selects shipping method `method_id` (must deliver the checkout now).
+    /// Selects a delivery method: a shipping method that delivers the checkout now, or a
+    /// warehouse where it can be collected now (which becomes the shipping address, as in
+    /// Saleor).
     pub async fn delivery_method_update(
         &self,
         token: &str,
         actor: &Actor,
-        method_id: i32,
+        method: DeliveryMethodId,
     ) -> CheckoutResult<checkout::Model> {
         let (txn, c) = self.begin(token, actor).await?;
         let lines = Self::priced_lines_of(&txn, &c).await?;
+        let active: checkout::ActiveModel = match method {
+            DeliveryMethodId::Shipping(method_id) => {
+                Self::check_shipping_method(&txn, &c, &lines, method_id).await?;
+                let mut active: checkout::ActiveModel = c.into();
+                active.shipping_method_id = Set(Some(method_id));
+                active.collection_point_id = Set(None);
+                active
+            }
+            DeliveryMethodId::Warehouse(warehouse_id) => {
+                let points =
+                    pickup::collection_points(&txn, c.channel_id, &Self::wanted(&lines)).await?;
+                let Some(point) = points.into_iter().find(|w| w.id == warehouse_id) else {
+                    return Err(CheckoutError::one(
+                        Some("deliveryMethodId"),
+                        Code::DeliveryMethodNotApplicable,
+                        "This pick up point is not applicable.",
+                    ));
+                };
+                let mut active: checkout::ActiveModel = c.into();
+                active.shipping_method_id = Set(None);
+                active.collection_point_id = Set(Some(point.id));
+                active.shipping_address = Set(Some(pickup::address_snapshot(&point)));
+                active
+            }
+        };
+        self.finish(txn, active, actor).await
+    }
+
+    async fn check_shipping_method(
+        txn: &DatabaseTransaction,
+        c: &checkout::Model,
+        lines: &[PricedLine],
+        method_id: i32,
+    ) -> CheckoutResult<()> {
         if c.shipping_address.is_none() {
             return Err(CheckoutError::one(
                 Some("deliveryMethodId"),
@@ -629,7 +699,7 @@ impl CheckoutService {
                 "Cannot choose a shipping method for a checkout without the shipping address.",
             ));
         }
-        if shipping::option(&txn, method_id, c.channel_id)
+        if shipping::option(txn, method_id, c.channel_id)
             .await?
             .is_none()
         {
@@ -638,7 +708,7 @@ impl CheckoutService {
                 "Couldn't resolve to a node: the shipping method.",
             ));
         }
-        let info = Self::delivery_of(&txn, &c, &lines).await?;
+        let info = Self::delivery_of(txn, c, lines).await?;
         if !info.options.iter().any(|o| o.method.id == method_id) {
             return Err(CheckoutError::one(
                 Some("deliveryMethodId"),
@@ -646,9 +716,7 @@ impl CheckoutService {
                 "This shipping method is not applicable.",
             ));
         }
-        let mut active: checkout::ActiveModel = c.into();
-        active.shipping_method_id = Set(Some(method_id));
-        self.finish(txn, active, actor).await
+        Ok(())
     }
 
     async fn variant_infos<C: ConnectionTrait>(
@@ -700,13 +768,7 @@ impl CheckoutService {
         channel_id: i32,
         variant_ids: &[i32],
     ) -> CheckoutResult<HashMap<i32, i64>> {
-        let warehouses: Vec<i32> = channel_warehouse::Entity::find()
-            .filter(channel_warehouse::Column::ChannelId.eq(channel_id))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|w| w.warehouse_id)
-            .collect();
+        let warehouses = pickup::channel_warehouses(conn, channel_id).await?;
         let mut out: HashMap<i32, i64> = HashMap::new();
         for s in stock::Entity::find()
             .filter(stock::Column::VariantId.is_in(variant_ids.to_vec()))
@@ -902,6 +964,7 @@ impl CheckoutService {
             shipping_address: Set(shipping),
             billing_address: Set(billing),
             shipping_method_id: Set(None),
+            collection_point_id: Set(None),
             voucher_code: Set(None),
             customer_note: Set(String::new()),
             language_code: Set(input.language_code),
@@ -1278,24 +1341,41 @@ impl CheckoutService {
             ));
         }
         let delivery = Self::delivery_of(&txn, &c, &lines).await?;
-        let Some(method) = delivery.selected.clone() else {
-            return Err(CheckoutError::one(
-                Some("shippingMethod"),
-                Code::ShippingMethodNotSet,
-                "Shipping method is not set",
-            ));
+        let wanted = Self::wanted(&lines);
+        let channel_warehouses = pickup::channel_warehouses(&txn, c.channel_id).await?;
+        // Where the stock comes from: the channel's warehouses, or those of the pickup point.
+        let (method, warehouses) = match &delivery.collection_point {
+            Some(point) => {
+                let points = pickup::collection_points(&txn, c.channel_id, &wanted).await?;
+                if !points.iter().any(|p| p.id == point.id) {
+                    return Err(Failure::new(
+                        Some("deliveryMethodId"),
+                        Code::InsufficientStock,
+                        format!("Insufficient stock to collect the order at {}.", point.name),
+                    )
+                    .with_variants(wanted.keys().copied().collect())
+                    .into());
+                }
+                (None, pickup::allocation_order(point, &channel_warehouses))
+            }
+            None => {
+                let Some(method) = delivery.selected.clone() else {
+                    return Err(CheckoutError::one(
+                        Some("shippingMethod"),
+                        Code::ShippingMethodNotSet,
+                        "Shipping method is not set",
+                    ));
+                };
+                if !delivery.selected_valid {
+                    return Err(CheckoutError::one(
+                        Some("shippingMethod"),
+                        Code::InvalidShippingMethod,
+                        "Shipping method is not valid for your shipping address",
+                    ));
+                }
+                (Some(method), channel_warehouses)
+            }
         };
-        if !delivery.selected_valid {
-            return Err(CheckoutError::one(
-                Some("shippingMethod"),
-                Code::InvalidShippingMethod,
-                "Shipping method is not valid for your shipping address",
-            ));
-        }
-        let mut wanted: BTreeMap<i32, i32> = BTreeMap::new();
-        for l in &lines {
-            *wanted.entry(l.line.variant_id).or_default() += l.line.quantity;
-        }
         Self::check_quantities(&txn, c.channel_id, &wanted).await?;
         let ids: Vec<i32> = wanted.keys().copied().collect();
         let variants: HashMap<i32, product_variant::Model> = product_variant::Entity::find()
@@ -1358,8 +1438,10 @@ impl CheckoutService {
             currency: Set(c.currency.clone()),
             shipping_address: Set(c.shipping_address.clone()),
             billing_address: Set(c.billing_address.clone()),
-            shipping_method_id: Set(Some(method.method.id)),
-            shipping_method_name: Set(Some(method.method.name.clone())),
+            shipping_method_id: Set(method.as_ref().map(|m| m.method.id)),
+            shipping_method_name: Set(method.as_ref().map(|m| m.method.name.clone())),
+            collection_point_id: Set(delivery.collection_point.as_ref().map(|w| w.id)),
+            collection_point_name: Set(delivery.collection_point.as_ref().map(|w| w.name.clone())),
             shipping_price: Set(totals.shipping.gross),
             subtotal: Set(totals.subtotal.gross),
             total: Set(totals.total.gross),
@@ -1377,14 +1459,6 @@ impl CheckoutService {
         }
         .insert(&txn)
         .await?;
-        let warehouses: Vec<i32> = channel_warehouse::Entity::find()
-            .filter(channel_warehouse::Column::ChannelId.eq(c.channel_id))
-            .order_by_asc(channel_warehouse::Column::SortOrder)
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|w| w.warehouse_id)
-            .collect();
         for (l, taxed) in lines.iter().zip(&totals.lines) {
             let Some(variant) = variants.get(&l.line.variant_id) else {
                 continue;
@@ -1452,6 +1526,23 @@ impl CheckoutService {
         self.events.wake();
         Ok(Completed { order_id })
     }
+}
+
+/// Unselects warehouse `warehouse_id` as the pickup point of open checkouts (it is being
+/// deleted): they need a delivery method again.
+pub async fn clear_collection_point<C: ConnectionTrait>(
+    conn: &C,
+    warehouse_id: i32,
+) -> Result<(), sea_orm::DbErr> {
+    checkout::Entity::update_many()
+        .col_expr(
+            checkout::Column::CollectionPointId,
+            sea_orm::sea_query::Expr::value(Option::<i32>::None),
+        )
+        .filter(checkout::Column::CollectionPointId.eq(warehouse_id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Takes the next order number (a counter row: serialises number allocation only).

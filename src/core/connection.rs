@@ -339,6 +339,38 @@ where
     conn
 }
 
+/// A whole connection field over one entity: validates `args` (for the connection field
+/// `field`), fetches the page of `select` in `key` order, counts lazily, and wraps each row
+/// with `node`; `key_of` gives a node's cursor key (the values of `key`'s columns).
+pub async fn entity_connection<E, C, Node, Names>(
+    req: &super::context::RequestCtx,
+    db: &sea_orm::DatabaseConnection,
+    select: Select<E>,
+    key: SortKey<C>,
+    (args, field): (PageArgs, &str),
+    node: impl FnMut(E::Model) -> Node,
+    key_of: impl Fn(&Node) -> Vec<KeyPart>,
+) -> async_graphql::Result<Countable<Node, Names>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: IntoColumnRef + Copy,
+    Node: OutputType,
+    Names: async_graphql::connection::ConnectionNameType + async_graphql::connection::EdgeNameType,
+{
+    use sea_orm::PaginatorTrait;
+    let page = Page::parse(&args, field)?;
+    let rows = fetch_page(db, select.clone(), &key, &page)
+        .await
+        .map_err(|e| e.into_error(req))?;
+    let db = db.clone();
+    let total = TotalCount::lazy(move || {
+        let (db, select) = (db.clone(), select.clone());
+        async move { select.count(&db).await }
+    });
+    Ok(build(rows.map(node), total, key_of))
+}
+
 /// Declares the names of a Saleor connection: `countable_names!(ProductNames, "Product")`
 /// names the types `ProductCountableConnection` and `ProductCountableEdge`.
 #[macro_export]

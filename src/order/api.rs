@@ -2,7 +2,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject, Union};
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 use entities::{channel, order_line, shop_order};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -19,7 +19,10 @@ use crate::checkout::service::address_model;
 use crate::core::connection::{self, Countable, KeyPart, Page, PageArgs, SortKey, TotalCount};
 use crate::core::{context::RequestCtx, id, permissions::Permission};
 use crate::countable_names;
-use crate::shipping::{self, api::ShippingMethodNode};
+use crate::shipping::{
+    self,
+    api::{DeliveryMethod, ShippingMethodNode},
+};
 use crate::state::AppState;
 use crate::tax::Taxed;
 
@@ -150,12 +153,6 @@ pub struct Voucher {
     pub id: ID,
     /// The code of the voucher.
     pub code: Option<String>,
-}
-
-/// Represents a delivery method chosen for the checkout or order.
-#[derive(Union, Clone, Debug)]
-pub enum DeliveryMethod {
-    ShippingMethod(ShippingMethodNode),
 }
 
 /// Represents an order in the shop.
@@ -318,10 +315,17 @@ impl OrderNode {
     }
     /// Method used for the delivery.
     async fn delivery_method(&self, ctx: &Context<'_>) -> Result<Option<DeliveryMethod>> {
+        let (state, req) = parts(ctx)?;
+        if let Some(point) = self.model.collection_point_id {
+            return Ok(entities::warehouse::Entity::find_by_id(point)
+                .one(&state.db.conn)
+                .await
+                .map_err(|e| req.internal(e))?
+                .map(|w| DeliveryMethod::Warehouse(w.into())));
+        }
         let Some(method_id) = self.model.shipping_method_id else {
             return Ok(None);
         };
-        let (state, req) = parts(ctx)?;
         Ok(
             shipping::option(&state.db.conn, method_id, self.model.channel_id)
                 .await
@@ -332,6 +336,10 @@ impl OrderNode {
     /// Name of the shipping method.
     async fn shipping_method_name(&self) -> Option<&str> {
         self.model.shipping_method_name.as_deref()
+    }
+    /// Name of the collection point where the order should be picked up by the customer.
+    async fn collection_point_name(&self) -> Option<&str> {
+        self.model.collection_point_name.as_deref()
     }
     /// List of order lines.
     async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLineNode>> {

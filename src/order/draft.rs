@@ -309,6 +309,8 @@ impl OrderService {
             billing_address: Set(None),
             shipping_method_id: Set(None),
             shipping_method_name: Set(None),
+            collection_point_id: Set(None),
+            collection_point_name: Set(None),
             shipping_price: Set(0),
             subtotal: Set(0),
             total: Set(0),

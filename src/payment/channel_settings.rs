@@ -6,7 +6,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use entities::channel;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
 
 use super::api::TransactionFlowStrategyEnum;
 use crate::catalog::api::common::parts;
@@ -123,6 +123,10 @@ pub struct ChannelUpdateInput {
     pub checkout_settings: Option<CheckoutSettingsInput>,
     /// The channel's payment settings.
     pub payment_settings: Option<PaymentSettingsInput>,
+    /// List of warehouses to assign to the channel.
+    pub add_warehouses: Option<Vec<ID>>,
+    /// List of warehouses to unassign from the channel.
+    pub remove_warehouses: Option<Vec<ID>>,
 }
 
 /// Saleor's `ChannelErrorCode`.
@@ -201,6 +205,50 @@ impl ChannelSettingsMutation {
                 channel: None,
             }));
         };
+        let fail = |field: &str, message: String, code, warehouses| {
+            let e = ChannelError {
+                field: Some(field.to_owned()),
+                message: Some(message),
+                code,
+                shipping_zones: None,
+                warehouses,
+            };
+            Ok(Some(ChannelUpdate {
+                channel_errors: vec![e.clone()],
+                errors: vec![e],
+                channel: None,
+            }))
+        };
+        let decode_all = |ids: &Option<Vec<ID>>| {
+            ids.iter()
+                .flatten()
+                .map(|i| id::decode::<i32>(i, "Warehouse"))
+                .collect::<Result<Vec<i32>>>()
+        };
+        let (add, remove) = (
+            decode_all(&input.add_warehouses)?,
+            decode_all(&input.remove_warehouses)?,
+        );
+        if let Some(both) = add.iter().find(|a| remove.contains(a)) {
+            return fail(
+                "addWarehouses",
+                "The same object cannot be in both lists for adding and removing items.".to_owned(),
+                ChannelErrorCode::DuplicatedInputItem,
+                Some(vec![id::encode("Warehouse", both)]),
+            );
+        }
+        let txn = state.db.conn.begin().await.map_err(|e| req.internal(e))?;
+        let relinked = crate::catalog::warehouse::relink_channel(&txn, pk, &add, &remove)
+            .await
+            .map_err(|e| req.internal(e))?;
+        if let Err(missing) = relinked {
+            return fail(
+                "addWarehouses",
+                "Couldn't resolve to a node: the warehouse.".to_owned(),
+                ChannelErrorCode::NotFound,
+                Some(missing.iter().map(|w| id::encode("Warehouse", w)).collect()),
+            );
+        }
         let mut am = row.into_active_model();
         if let Some(o) = input.order_settings {
             if let Some(v) = o.automatically_confirm_all_new_orders {
@@ -240,10 +288,8 @@ impl ChannelSettingsMutation {
             }
             .to_owned());
         }
-        let updated = am
-            .update(&state.db.conn)
-            .await
-            .map_err(|e| req.internal(e))?;
+        let updated = am.update(&txn).await.map_err(|e| req.internal(e))?;
+        txn.commit().await.map_err(|e| req.internal(e))?;
         Ok(Some(ChannelUpdate {
             channel: Some(ChannelNode::from(updated)),
             ..Default::default()

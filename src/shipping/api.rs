@@ -93,3 +93,10 @@ impl Delivery {
         }
     }
 }
+
+/// Represents a delivery method chosen for the checkout or order.
+#[derive(async_graphql::Union, Clone)]
+pub enum DeliveryMethod {
+    Warehouse(crate::catalog::api::warehouses::WarehouseNode),
+    ShippingMethod(ShippingMethodNode),
+}

@@ -8,14 +8,14 @@ use entities::{
     tax_class, tax_class_country_rate as rate, tax_configuration as config,
     tax_configuration_per_country as per_country,
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::calc::RateBp;
 use super::service::{ConfigChange, CountryChange, FLAT_RATES, TaxError, rate_from_percent};
 use crate::catalog::api::common::parts;
 use crate::channel::api::ChannelNode;
 use crate::core::{
-    connection::{self, KeyPart, Page, PageArgs, SortKey, TotalCount},
+    connection::{self, KeyPart, PageArgs, SortKey},
     country::{CountryCode, CountryDisplay},
     error::{ErrorCode, error},
     id,
@@ -352,34 +352,28 @@ impl TaxQuery {
     ) -> Result<Option<TaxConfigurations>> {
         let (state, req) = parts(ctx)?;
         req.require_staff_or_app()?;
-        let page = Page::parse(
-            &PageArgs {
-                first,
-                last,
-                after,
-                before,
-            },
-            "taxConfigurations",
-        )?;
-        let db = state.db.conn.clone();
-        let select = config::Entity::find();
+        let args = PageArgs {
+            first,
+            last,
+            after,
+            before,
+        };
         let key = SortKey {
             columns: vec![config::Column::Id],
             descending: false,
         };
-        let rows: connection::PageResult<config::Model> =
-            connection::fetch_page(&db, select.clone(), &key, &page)
-                .await
-                .map_err(|e| e.into_error(req))?;
-        let total = TotalCount::lazy(move || {
-            let (db, select) = (db.clone(), select.clone());
-            async move { select.count(&db).await }
-        });
-        Ok(Some(connection::build(
-            rows.map(TaxConfigurationNode::from),
-            total,
-            |n| vec![KeyPart::Int(i64::from(n.model.id))],
-        )))
+        Ok(Some(
+            connection::entity_connection(
+                req,
+                &state.db.conn,
+                config::Entity::find(),
+                key,
+                (args, "taxConfigurations"),
+                TaxConfigurationNode::from,
+                |n| vec![KeyPart::Int(i64::from(n.model.id))],
+            )
+            .await?,
+        ))
     }
 
     /// Look up a tax class.
@@ -414,39 +408,33 @@ impl TaxQuery {
     ) -> Result<Option<TaxClasses>> {
         let (state, req) = parts(ctx)?;
         req.require_staff_or_app()?;
-        let page = Page::parse(
-            &PageArgs {
-                first,
-                last,
-                after,
-                before,
-            },
-            "taxClasses",
-        )?;
-        let db = state.db.conn.clone();
-        let select = tax_class::Entity::find();
+        let args = PageArgs {
+            first,
+            last,
+            after,
+            before,
+        };
         let key = SortKey {
             columns: vec![tax_class::Column::Name, tax_class::Column::Id],
             descending: false,
         };
-        let rows: connection::PageResult<tax_class::Model> =
-            connection::fetch_page(&db, select.clone(), &key, &page)
-                .await
-                .map_err(|e| e.into_error(req))?;
-        let total = TotalCount::lazy(move || {
-            let (db, select) = (db.clone(), select.clone());
-            async move { select.count(&db).await }
-        });
-        Ok(Some(connection::build(
-            rows.map(TaxClassNode::from),
-            total,
-            |n| {
-                vec![
-                    KeyPart::Str(n.model.name.clone()),
-                    KeyPart::Int(i64::from(n.model.id)),
-                ]
-            },
-        )))
+        Ok(Some(
+            connection::entity_connection(
+                req,
+                &state.db.conn,
+                tax_class::Entity::find(),
+                key,
+                (args, "taxClasses"),
+                TaxClassNode::from,
+                |n| {
+                    vec![
+                        KeyPart::Str(n.model.name.clone()),
+                        KeyPart::Int(i64::from(n.model.id)),
+                    ]
+                },
+            )
+            .await?,
+        ))
     }
 
     /// Tax class rates grouped by country.

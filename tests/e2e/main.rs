@@ -26,4 +26,5 @@ mod payments;
 mod staff;
 mod subscriptions;
 mod taxes;
+mod warehouses;
 mod webhooks;

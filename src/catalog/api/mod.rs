@@ -7,6 +7,7 @@ pub mod inputs;
 pub mod mutations;
 pub mod products;
 pub mod query;
+pub mod warehouses;
 
 pub use mutations::CatalogMutation;
 pub use query::CatalogQuery;
