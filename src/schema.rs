@@ -17,6 +17,7 @@ use crate::{
     checkout::api::{CheckoutMutation, CheckoutQuery},
     config::Config,
     content::{api::ContentQuery, mutations::ContentMutation},
+    discount::api::{DiscountMutation, DiscountQuery},
     core::limits::QueryLimits,
     events::api::EventSubscription,
     marketing::api::{MarketingMutation, MarketingQuery},
@@ -53,6 +54,7 @@ pub struct Query(
     PaymentQuery,
     OrderListQuery,
     TaxQuery,
+    DiscountQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -74,6 +76,7 @@ pub struct Mutation(
     OrderWorkflowMutation,
     DraftOrderMutation,
     TaxMutation,
+    DiscountMutation,
 );
 
 /// Root subscription: live events.

@@ -1,5 +1,12 @@
 //! Vouchers: which code applies to a checkout, and how much it takes off.
 
+pub mod api;
+pub mod apply;
+pub mod error;
+pub mod write;
+
+pub use apply::{Cart, CartLine, VoucherDiscount};
+
 use chrono::Utc;
 use entities::{channel, voucher, voucher_channel_listing as listing};
 use sea_orm::{
@@ -43,6 +50,7 @@ impl ChannelVoucher {
         if v.start_date > now
             || v.end_date.is_some_and(|e| e < now)
             || v.usage_limit.is_some_and(|l| v.used >= l)
+            || v.single_use && v.used >= 1
         {
             return Err(VoucherProblem::Invalid);
         }
@@ -85,8 +93,9 @@ pub async fn use_once<C: ConnectionTrait>(conn: &C, voucher_id: i32) -> Result<b
         .filter(
             Expr::col(voucher::Column::UsageLimit)
                 .is_null()
-                .or(used.lt(Expr::col(voucher::Column::UsageLimit))),
+                .or(used.clone().lt(Expr::col(voucher::Column::UsageLimit))),
         )
+        .filter(voucher::Column::SingleUse.eq(false).or(used.lt(1)))
         .exec(conn)
         .await?;
     Ok(updated.rows_affected == 1)
@@ -131,12 +140,46 @@ pub async fn create(
     Ok(v)
 }
 
-/// The demo voucher `WELCOME10` (10% off the entire order). Does nothing when vouchers
-/// exist; returns whether it created it.
+/// The demo vouchers: `WELCOME10` (10% off the entire order), `FREESHIP` (free shipping)
+/// and `BOOKS20` (20% off the products of the first category with products). Does nothing
+/// when vouchers exist; returns whether it created them.
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     if voucher::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
     create(db, "WELCOME10", "PERCENTAGE", 1000, None).await?;
+    let ship = create(db, "FREESHIP", "PERCENTAGE", 10_000, None).await?;
+    let mut a: voucher::ActiveModel = ship.into();
+    a.voucher_type = Set(write::SHIPPING.to_owned());
+    a.name = Set("Free shipping".to_owned());
+    a.update(db).await?;
+    seed_specific(db).await?;
     Ok(true)
+}
+
+/// `BOOKS20`: 20% off the products of the first category (by name) that has products.
+async fn seed_specific(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let Some(category) = entities::product::Entity::find()
+        .filter(entities::product::Column::CategoryId.is_not_null())
+        .order_by_asc(entities::product::Column::Id)
+        .limit(1)
+        .one(db)
+        .await?
+        .and_then(|p| p.category_id)
+    else {
+        return Ok(());
+    };
+    let v = create(db, "BOOKS20", "PERCENTAGE", 2000, None).await?;
+    let mut a: voucher::ActiveModel = v.clone().into();
+    a.voucher_type = Set(write::SPECIFIC_PRODUCT.to_owned());
+    a.name = Set("20% off a category".to_owned());
+    a.update(db).await?;
+    entities::voucher_category::ActiveModel {
+        voucher_id: Set(v.id),
+        category_id: Set(category),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }

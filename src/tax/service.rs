@@ -85,22 +85,65 @@ impl TaxContext {
     /// Totals of `lines` (`(entered amount, tax class)`), an entered shipping price and an
     /// order discount in entered prices.
     pub fn totals(&self, lines: &[(i64, Option<i32>)], shipping: i64, discount: i64) -> Totals {
-        let amounts: Vec<i64> = lines.iter().map(|(a, _)| *a).collect();
-        let shares = calc::prorate(discount, &amounts);
+        self.totals_with(
+            lines,
+            shipping,
+            &Discounts {
+                order: discount,
+                ..Discounts::default()
+            },
+        )
+    }
+
+    /// Totals with `discounts` (entered prices): each line's own discount comes off that
+    /// line, the order discount is spread over what is left of the lines in proportion, and
+    /// the shipping discount comes off the shipping price, all before taxing.
+    pub fn totals_with(
+        &self,
+        lines: &[(i64, Option<i32>)],
+        shipping: i64,
+        discounts: &Discounts,
+    ) -> Totals {
+        let own: Vec<i64> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, (amount, _))| {
+                discounts
+                    .lines
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .clamp(0, Ord::max(*amount, 0))
+            })
+            .collect();
+        let left: Vec<i64> = lines.iter().zip(&own).map(|((a, _), d)| a - d).collect();
+        let shares = calc::prorate(discounts.order, &left);
+        let shipping_off = discounts.shipping.clamp(0, Ord::max(shipping, 0));
         let mut totals = Totals {
             shipping: self.shipping(shipping),
-            discount: shares.iter().sum(),
+            discount: shares.iter().chain(&own).sum::<i64>() + shipping_off,
             ..Totals::default()
         };
-        for ((amount, class), share) in lines.iter().zip(&shares) {
+        for (((amount, class), share), own) in lines.iter().zip(&shares).zip(&own) {
             let line = self.apply(*amount, *class);
             totals.lines.push(line);
             totals.subtotal = totals.subtotal.plus(line);
-            totals.total = totals.total.plus(self.apply(amount - share, *class));
+            totals.total = totals
+                .total
+                .plus(self.apply(amount - own - share, *class));
         }
-        totals.total = totals.total.plus(totals.shipping);
+        totals.total = totals.total.plus(self.shipping(shipping - shipping_off));
         totals
     }
+}
+
+/// Discounts in entered prices: off the entire order, off given lines, off shipping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Discounts {
+    pub order: i64,
+    /// Per line, in the lines' order (missing entries are 0).
+    pub lines: Vec<i64>,
+    pub shipping: i64,
 }
 
 /// The country whose taxes apply: the shipping address's, else the billing address's, else
