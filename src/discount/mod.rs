@@ -141,7 +141,7 @@ pub async fn create(
 }
 
 /// The demo vouchers: `WELCOME10` (10% off the entire order), `FREESHIP` (free shipping)
-/// and `BOOKS20` (20% off the products of the first category with products). Does nothing
+/// and `TSHIRTS20` (20% off the T-shirts category). Does nothing
 /// when vouchers exist; returns whether it created them.
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     if voucher::Entity::find().count(db).await? > 0 {
@@ -157,23 +157,20 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     Ok(true)
 }
 
-/// `BOOKS20`: 20% off the products of the first category (by name) that has products.
+/// `TSHIRTS20`: 20% off the demo catalog's T-shirts category (skipped without it).
 async fn seed_specific(db: &DatabaseConnection) -> Result<(), DbErr> {
-    use sea_orm::{QueryOrder, QuerySelect};
-    let Some(category) = entities::product::Entity::find()
-        .filter(entities::product::Column::CategoryId.is_not_null())
-        .order_by_asc(entities::product::Column::Id)
-        .limit(1)
+    let Some(category) = entities::category::Entity::find()
+        .filter(entities::category::Column::Slug.eq("t-shirts"))
         .one(db)
         .await?
-        .and_then(|p| p.category_id)
+        .map(|c| c.id)
     else {
         return Ok(());
     };
-    let v = create(db, "BOOKS20", "PERCENTAGE", 2000, None).await?;
+    let v = create(db, "TSHIRTS20", "PERCENTAGE", 2000, None).await?;
     let mut a: voucher::ActiveModel = v.clone().into();
     a.voucher_type = Set(write::SPECIFIC_PRODUCT.to_owned());
-    a.name = Set("20% off a category".to_owned());
+    a.name = Set("20% off T-shirts".to_owned());
     a.update(db).await?;
     entities::voucher_category::ActiveModel {
         voucher_id: Set(v.id),

@@ -26,4 +26,5 @@ mod payments;
 mod staff;
 mod subscriptions;
 mod taxes;
+mod vouchers;
 mod webhooks;
