@@ -46,7 +46,9 @@ impl MigrationTrait for Migration {
             string(a("voucher_type")).default("ENTIRE_ORDER").to_owned(),
             integer_null(a("min_checkout_items_quantity")).to_owned(),
             boolean(a("apply_once_per_order")).default(false).to_owned(),
-            boolean(a("apply_once_per_customer")).default(false).to_owned(),
+            boolean(a("apply_once_per_customer"))
+                .default(false)
+                .to_owned(),
             boolean(a("only_for_staff")).default(false).to_owned(),
             boolean(a("single_use")).default(false).to_owned(),
             // ISO codes separated by commas; empty: every country.
@@ -118,7 +120,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .drop_table(Table::drop().table(a("voucher_customer")).if_exists().to_owned())
+            .drop_table(
+                Table::drop()
+                    .table(a("voucher_customer"))
+                    .if_exists()
+                    .to_owned(),
+            )
             .await?;
         for target in LINKS {
             manager

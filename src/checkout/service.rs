@@ -548,7 +548,11 @@ impl CheckoutService {
             })
             .collect();
         let user = match c.user_id {
-            Some(id) => entities::account_user::Entity::find_by_id(id).one(conn).await?,
+            Some(id) => {
+                entities::account_user::Entity::find_by_id(id)
+                    .one(conn)
+                    .await?
+            }
             None => None,
         };
         let email = c

@@ -8,9 +8,8 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 use entities::{
-    channel, collection, product_variant, voucher,
-    voucher_channel_listing as listing, voucher_collection as v_collection,
-    voucher_product_variant as v_variant,
+    channel, collection, product_variant, voucher, voucher_channel_listing as listing,
+    voucher_collection as v_collection, voucher_product_variant as v_variant,
 };
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
@@ -304,7 +303,10 @@ impl VoucherNode {
             _ => None,
         };
         let in_page = page.after.as_ref().is_none_or(|a| int(a) < Some(id))
-            && page.before.as_ref().is_none_or(|b| int(b).is_some_and(|b| b > id));
+            && page
+                .before
+                .as_ref()
+                .is_none_or(|b| int(b).is_some_and(|b| b > id));
         let items = if in_page {
             vec![VoucherCode(self.model.clone())]
         } else {
@@ -540,7 +542,10 @@ impl VoucherNode {
         VoucherTypeEnum::of(&self.model.voucher_type)
     }
     /// List of availability in channels for the voucher.
-    async fn channel_listings(&self, ctx: &Context<'_>) -> Result<Option<Vec<VoucherChannelListing>>> {
+    async fn channel_listings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<VoucherChannelListing>>> {
         let (state, req) = parts(ctx)?;
         let rows = write::listings(&state.db.conn, self.model.id)
             .await
@@ -742,17 +747,17 @@ fn maybe<T: Clone>(m: &MaybeUndefined<T>) -> Option<Option<T>> {
 }
 
 impl VoucherInput {
-    fn to_change(&self) -> std::result::Result<VoucherChange, DiscountError> {
+    fn to_change(&self) -> std::result::Result<VoucherChange, Box<DiscountError>> {
         let code = match (&self.add_codes, &self.code) {
             (Some(codes), _) if codes.len() > 1 => {
-                return Err(DiscountError {
+                return Err(Box::new(DiscountError {
                     voucher_codes: Some(codes.clone()),
                     ..DiscountError::new(
                         "addCodes",
                         DiscountErrorCode::Invalid,
                         "Only one code per voucher is supported.",
                     )
-                });
+                }));
             }
             (Some(codes), _) if !codes.is_empty() => Some((codes[0].clone(), "addCodes")),
             (_, Some(code)) => Some((code.clone(), "code")),
@@ -760,7 +765,11 @@ impl VoucherInput {
         };
         let ids = |v: Option<&Vec<ID>>, t: &str, field: &str| {
             decode_all(v, t).map_err(|e| {
-                DiscountError::new(field, DiscountErrorCode::GraphqlError, e.message)
+                Box::new(DiscountError::new(
+                    field,
+                    DiscountErrorCode::GraphqlError,
+                    e.message,
+                ))
             })
         };
         Ok(VoucherChange {
@@ -791,8 +800,7 @@ impl CatalogueInput {
             products: decode_all(self.products.as_ref(), "Product")?.unwrap_or_default(),
             variants: decode_all(self.variants.as_ref(), "ProductVariant")?.unwrap_or_default(),
             categories: decode_all(self.categories.as_ref(), "Category")?.unwrap_or_default(),
-            collections: decode_all(self.collections.as_ref(), "Collection")?
-                .unwrap_or_default(),
+            collections: decode_all(self.collections.as_ref(), "Collection")?.unwrap_or_default(),
         })
     }
 }
@@ -804,9 +812,17 @@ impl CatalogueInput {
 pub struct DiscountQuery;
 
 /// The channel named by `slug` (none when omitted or unknown).
-async fn channel_of(state: &AppState, req: &RequestCtx, slug: Option<&str>) -> Result<Option<channel::Model>> {
+async fn channel_of(
+    state: &AppState,
+    req: &RequestCtx,
+    slug: Option<&str>,
+) -> Result<Option<channel::Model>> {
     match slug {
-        Some(slug) => state.channels.by_slug(slug).await.map_err(|e| req.internal(e)),
+        Some(slug) => state
+            .channels
+            .by_slug(slug)
+            .await
+            .map_err(|e| req.internal(e)),
         None => Ok(None),
     }
 }
@@ -827,9 +843,8 @@ fn filter_condition(f: &VoucherFilterInput) -> Result<Condition> {
             .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
         let like = |c: voucher::Column| {
-            Expr::expr(Func::lower(Expr::col(c))).like(
-                sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'),
-            )
+            Expr::expr(Func::lower(Expr::col(c)))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
         };
         cond = cond.add(
             Condition::any()
@@ -968,9 +983,10 @@ impl DiscountQuery {
             descending,
         };
         let db = state.db.conn.clone();
-        let rows: PageResult<voucher::Model> = connection::fetch_page(&db, select.clone(), &key, &page)
-            .await
-            .map_err(|e| e.into_error(req))?;
+        let rows: PageResult<voucher::Model> =
+            connection::fetch_page(&db, select.clone(), &key, &page)
+                .await
+                .map_err(|e| e.into_error(req))?;
         let total = TotalCount::lazy(move || {
             let (db, select) = (db.clone(), select.clone());
             async move { select.count(&db).await }
@@ -1026,7 +1042,10 @@ macro_rules! payload {
 payload!(VoucherCreate, "Creates a new voucher.");
 payload!(VoucherUpdate, "Updates a voucher.");
 payload!(VoucherDelete, "Deletes a voucher.");
-payload!(VoucherAddCatalogues, "Adds products, categories, collections to a voucher.");
+payload!(
+    VoucherAddCatalogues,
+    "Adds products, categories, collections to a voucher."
+);
 payload!(
     VoucherRemoveCatalogues,
     "Removes products, categories, collections from a voucher."
@@ -1074,7 +1093,7 @@ impl DiscountMutation {
         req.require_any(&[Permission::ManageDiscounts])?;
         let change = match input.to_change() {
             Ok(c) => c,
-            Err(e) => return Ok(Some(VoucherCreate::err(e))),
+            Err(e) => return Ok(Some(VoucherCreate::err(*e))),
         };
         respond!(
             VoucherCreate,
@@ -1144,7 +1163,7 @@ impl DiscountMutation {
         let pk = id::decode::<i32>(&id, "Voucher")?;
         let change = match input.to_change() {
             Ok(c) => c,
-            Err(e) => return Ok(Some(VoucherUpdate::err(e))),
+            Err(e) => return Ok(Some(VoucherUpdate::err(*e))),
         };
         respond!(
             VoucherUpdate,

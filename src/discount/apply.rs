@@ -4,9 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use entities::{
-    collection_product, product, product_variant, voucher_customer,
-    voucher_category as v_category, voucher_collection as v_collection,
-    voucher_product as v_product, voucher_product_variant as v_variant,
+    collection_product, product, product_variant, voucher_category as v_category,
+    voucher_collection as v_collection, voucher_customer, voucher_product as v_product,
+    voucher_product_variant as v_variant,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -283,7 +283,11 @@ pub async fn evaluate<C: ConnectionTrait>(
                         amount_off(kind, value, l.amount())
                     } else {
                         // A fixed value comes off each unit.
-                        amount_off(kind, value.saturating_mul(i64::from(l.quantity)), l.amount())
+                        amount_off(
+                            kind,
+                            value.saturating_mul(i64::from(l.quantity)),
+                            l.amount(),
+                        )
                     };
                 }
             }

@@ -39,7 +39,12 @@ impl DiscountError {
     }
 
     /// An input error on `field` that concerns `channels`.
-    pub fn channels(field: &str, code: Code, message: impl Into<String>, channels: Vec<i32>) -> Self {
+    pub fn channels(
+        field: &str,
+        code: Code,
+        message: impl Into<String>,
+        channels: Vec<i32>,
+    ) -> Self {
         Self::Input {
             field: field.to_owned(),
             message: message.into(),

@@ -147,7 +147,11 @@ pub fn value_decimal(discount_type: &str, value: i64, currency: &str) -> Decimal
 }
 
 fn unique_codes(field: &str) -> DiscountError {
-    DiscountError::input(field, Code::Unique, "Voucher with this Code already exists.")
+    DiscountError::input(
+        field,
+        Code::Unique,
+        "Voucher with this Code already exists.",
+    )
 }
 
 async fn code_taken(
@@ -166,7 +170,11 @@ fn check_values(change: &VoucherChange, current: Option<&voucher::Model>) -> Dis
     if let Some((code, field)) = &change.code
         && code.trim().is_empty()
     {
-        return Err(DiscountError::input(field, Code::Invalid, "Code can't be empty."));
+        return Err(DiscountError::input(
+            field,
+            Code::Invalid,
+            "Code can't be empty.",
+        ));
     }
     if change.usage_limit.flatten().is_some_and(|l| l < 0) {
         return Err(DiscountError::input(
@@ -249,8 +257,7 @@ async fn check_catalogue(txn: &DatabaseTransaction, c: &Catalogue) -> DiscountRe
         "variants",
     )
     .await?;
-    check_exist::<category::Entity>(txn, category::Column::Id, &c.categories, "categories")
-        .await?;
+    check_exist::<category::Entity>(txn, category::Column::Id, &c.categories, "categories").await?;
     check_exist::<collection::Entity>(txn, collection::Column::Id, &c.collections, "collections")
         .await
 }
@@ -428,7 +435,10 @@ fn apply_change(a: &mut voucher::ActiveModel, change: &VoucherChange) {
 }
 
 /// Creates a voucher (a random code when none is given).
-pub async fn create(db: &DatabaseConnection, change: VoucherChange) -> DiscountResult<voucher::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    change: VoucherChange,
+) -> DiscountResult<voucher::Model> {
     check_values(&change, None)?;
     let txn = crate::db::begin_write(db).await?;
     let (code, field) = change
@@ -515,7 +525,11 @@ pub async fn update(
 }
 
 fn not_found() -> DiscountError {
-    DiscountError::input("id", Code::NotFound, "Couldn't resolve to a node: the voucher.")
+    DiscountError::input(
+        "id",
+        Code::NotFound,
+        "Couldn't resolve to a node: the voucher.",
+    )
 }
 
 /// Deletes voucher `id` (listings and links cascade); returns it as it was.
@@ -555,7 +569,11 @@ pub async fn update_listings(
         .filter(|c| remove.contains(c))
         .collect();
     let mut seen = std::collections::HashSet::new();
-    duplicated.extend(add.iter().map(|a| a.channel_id).filter(|c| !seen.insert(*c)));
+    duplicated.extend(
+        add.iter()
+            .map(|a| a.channel_id)
+            .filter(|c| !seen.insert(*c)),
+    );
     if !duplicated.is_empty() {
         duplicated.sort_unstable();
         duplicated.dedup();

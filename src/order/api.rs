@@ -142,7 +142,6 @@ pub struct OrderDiscount {
     pub amount: Money,
 }
 
-
 /// Represents a delivery method chosen for the checkout or order.
 #[derive(Union, Clone, Debug)]
 pub enum DeliveryMethod {
@@ -383,7 +382,9 @@ impl OrderNode {
             .by_id(self.model.channel_id)
             .await
             .map_err(|e| req.internal(e))?;
-        Ok(Some(crate::discount::api::VoucherNode::new(v.voucher, channel)))
+        Ok(Some(crate::discount::api::VoucherNode::new(
+            v.voucher, channel,
+        )))
     }
     /// Voucher code that was used for Order.
     async fn voucher_code(&self) -> Option<&str> {

@@ -128,9 +128,7 @@ impl TaxContext {
             let line = self.apply(*amount, *class);
             totals.lines.push(line);
             totals.subtotal = totals.subtotal.plus(line);
-            totals.total = totals
-                .total
-                .plus(self.apply(amount - own - share, *class));
+            totals.total = totals.total.plus(self.apply(amount - own - share, *class));
         }
         totals.total = totals.total.plus(self.shipping(shipping - shipping_off));
         totals

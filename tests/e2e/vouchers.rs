@@ -248,7 +248,10 @@ async fn staff_create_list_update_listings_catalogues_delete() {
     assert_eq!(r["errors"], json!([]), "{r}");
     let listings = r["voucher"]["channelListings"].as_array().unwrap();
     assert_eq!(listings.len(), 2);
-    let usd_listing = listings.iter().find(|l| l["channel"]["slug"] == USD).unwrap();
+    let usd_listing = listings
+        .iter()
+        .find(|l| l["channel"]["slug"] == USD)
+        .unwrap();
     assert_eq!(usd_listing["discountValue"], 15.0);
     assert_eq!(usd_listing["currency"], "USD");
     assert_eq!(usd_listing["minSpent"]["amount"], 10.5);
@@ -256,7 +259,9 @@ async fn staff_create_list_update_listings_catalogues_delete() {
     assert_eq!(r["errors"], json!([]), "{r}");
     assert_eq!(r["voucher"]["channelListings"].as_array().unwrap().len(), 1);
 
-    let q = format!("query($id: ID!, $ch: String) {{ voucher(id: $id, channel: $ch) {{ ...V }} }} {VOUCHER}");
+    let q = format!(
+        "query($id: ID!, $ch: String) {{ voucher(id: $id, channel: $ch) {{ ...V }} }} {VOUCHER}"
+    );
     let d = staff(&server, &token, &q, json!({"id": id, "ch": USD})).await;
     assert_eq!(d["voucher"]["discountValue"], 15.0);
     assert_eq!(d["voucher"]["currency"], "USD");
@@ -323,7 +328,13 @@ async fn staff_create_list_update_listings_catalogues_delete() {
     let q = "query($f: VoucherFilterInput, $s: VoucherSortingInput, $ch: String) {
         vouchers(first: 10, filter: $f, sortBy: $s, channel: $ch) {
             totalCount edges { node { code discountValue } } } }";
-    let d = staff(&server, &token, q, json!({"f": {"search": "summ"}, "ch": USD})).await;
+    let d = staff(
+        &server,
+        &token,
+        q,
+        json!({"f": {"search": "summ"}, "ch": USD}),
+    )
+    .await;
     assert_eq!(d["vouchers"]["totalCount"], 1);
     assert_eq!(d["vouchers"]["edges"][0]["node"]["code"], "SUMMER");
     assert_eq!(d["vouchers"]["edges"][0]["node"]["discountValue"], 15.0);
@@ -389,7 +400,8 @@ async fn staff_create_list_update_listings_catalogues_delete() {
     let q = "mutation($ids: [ID!]!) { voucherBulkDelete(ids: $ids) { count errors { code } } }";
     let d = staff(&server, &token, q, json!({"ids": [other_id, id]})).await;
     assert_eq!(d["voucherBulkDelete"]["count"], 1);
-    let q = "mutation($id: ID!) { voucherDelete(id: $id) { voucher { code } errors { field code } } }";
+    let q =
+        "mutation($id: ID!) { voucherDelete(id: $id) { voucher { code } errors { field code } } }";
     let d = staff(&server, &token, q, json!({"id": id})).await;
     assert_eq!(d["voucherDelete"]["errors"][0]["code"], "NOT_FOUND");
 }
@@ -481,7 +493,12 @@ async fn bad_input_gets_saleor_errors() {
     // Wrong id type.
     let q = "mutation { voucherDelete(id: \"UHJvZHVjdDox\") { errors { code } } }";
     let body = server.gql_as(&token, q, json!({})).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("Voucher"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Voucher")
+    );
 }
 
 #[tokio::test]
@@ -499,7 +516,13 @@ async fn anonymous_and_customers_are_denied() {
     let body = server.gql_as(&customer, m, json!({})).await;
     assert_eq!(error_code(&body), "PERMISSION_DENIED");
     let token = server.staff_token().await;
-    let d = staff(&server, &token, "query { vouchers(filter: {search: \"HACK\"}, first: 5) { totalCount } }", json!({})).await;
+    let d = staff(
+        &server,
+        &token,
+        "query { vouchers(filter: {search: \"HACK\"}, first: 5) { totalCount } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(d["vouchers"]["totalCount"], 0);
 }
 
@@ -538,7 +561,13 @@ async fn specific_product_voucher_discounts_matching_lines_before_tax() {
     assert_eq!(cents(&c["totalPrice"]["tax"]), total - net);
 
     // Once per order: only the cheapest matching unit.
-    let r = voucher_update(&server, &token, &json!(id), json!({"applyOncePerOrder": true})).await;
+    let r = voucher_update(
+        &server,
+        &token,
+        &json!(id),
+        json!({"applyOncePerOrder": true}),
+    )
+    .await;
     assert_eq!(r["errors"], json!([]), "{r}");
     let c = checkout_now(&server, &cid).await;
     let off = div_round(tee_gross * 25, 100);
@@ -613,12 +642,30 @@ async fn shipping_voucher_discounts_shipping_and_respects_countries() {
     let (_, juice_v, juice_gross) = product(&server, "apple-juice", EUR).await;
     let lines = json!([{"variantId": tee_v, "quantity": 1}, {"variantId": juice_v, "quantity": 3}]);
     // Without a delivery method a shipping voucher has nothing to discount.
-    let (cid, _) = checkout(&server, None, EUR, "DE", "ship@example.com", lines.clone(), false).await;
+    let (cid, _) = checkout(
+        &server,
+        None,
+        EUR,
+        "DE",
+        "ship@example.com",
+        lines.clone(),
+        false,
+    )
+    .await;
     let r = add_code(&server, None, &cid, "FREESHIP").await;
     assert_eq!(r["errors"][0]["code"], "VOUCHER_NOT_APPLICABLE", "{r}");
 
     // Demo FREESHIP: 100% of the shipping price.
-    let (cid, before) = checkout(&server, None, EUR, "DE", "ship@example.com", lines.clone(), true).await;
+    let (cid, before) = checkout(
+        &server,
+        None,
+        EUR,
+        "DE",
+        "ship@example.com",
+        lines.clone(),
+        true,
+    )
+    .await;
     let shipping = cents(&before["shippingPrice"]["gross"]);
     assert!(shipping > 0);
     let r = add_code(&server, None, &cid, "FREESHIP").await;
@@ -703,16 +750,46 @@ async fn minimum_quantity_and_staff_only() {
     .await;
     let customer = server.customer_token("notstaff@example.com").await;
     let lines = json!([{"variantId": tee_v, "quantity": 1}]);
-    let (cid, _) = checkout(&server, Some(&customer), USD, "US", "notstaff@example.com", lines.clone(), true).await;
+    let (cid, _) = checkout(
+        &server,
+        Some(&customer),
+        USD,
+        "US",
+        "notstaff@example.com",
+        lines.clone(),
+        true,
+    )
+    .await;
     let r = add_code(&server, Some(&customer), &cid, "STAFFONLY").await;
     assert_eq!(r["errors"][0]["code"], "VOUCHER_NOT_APPLICABLE", "{r}");
-    let (cid, _) = checkout(&server, None, USD, "US", "anon@example.com", lines.clone(), true).await;
+    let (cid, _) = checkout(
+        &server,
+        None,
+        USD,
+        "US",
+        "anon@example.com",
+        lines.clone(),
+        true,
+    )
+    .await;
     let r = add_code(&server, None, &cid, "STAFFONLY").await;
     assert_eq!(r["errors"][0]["code"], "VOUCHER_NOT_APPLICABLE", "{r}");
-    let (cid, _) = checkout(&server, Some(&token), USD, "US", "admin@example.com", lines, true).await;
+    let (cid, _) = checkout(
+        &server,
+        Some(&token),
+        USD,
+        "US",
+        "admin@example.com",
+        lines,
+        true,
+    )
+    .await;
     let r = add_code(&server, Some(&token), &cid, "STAFFONLY").await;
     assert_eq!(r["errors"], json!([]), "{r}");
-    assert_eq!(cents(&r["checkout"]["discount"]), div_round(tee_gross * 10, 100));
+    assert_eq!(
+        cents(&r["checkout"]["discount"]),
+        div_round(tee_gross * 10, 100)
+    );
 }
 
 #[tokio::test]
@@ -732,7 +809,16 @@ async fn once_per_customer_holds_under_concurrent_completions() {
     // Four checkouts of one customer hold the code before any completes.
     let mut ids = Vec::new();
     for _ in 0..4 {
-        let (cid, _) = checkout(&server, None, USD, "US", "Once@Example.com", lines.clone(), true).await;
+        let (cid, _) = checkout(
+            &server,
+            None,
+            USD,
+            "US",
+            "Once@Example.com",
+            lines.clone(),
+            true,
+        )
+        .await;
         let r = add_code(&server, None, &cid, "ONCE").await;
         assert_eq!(r["errors"], json!([]), "{r}");
         ids.push(cid);
@@ -758,7 +844,16 @@ async fn once_per_customer_holds_under_concurrent_completions() {
     }
     assert_eq!((orders, refused), (1, 3));
     // Afterwards the code is refused for that customer (any letter case), not for others.
-    let (cid, _) = checkout(&server, None, USD, "US", "once@example.com", lines.clone(), true).await;
+    let (cid, _) = checkout(
+        &server,
+        None,
+        USD,
+        "US",
+        "once@example.com",
+        lines.clone(),
+        true,
+    )
+    .await;
     let r = add_code(&server, None, &cid, "ONCE").await;
     assert_eq!(r["errors"][0]["code"], "VOUCHER_NOT_APPLICABLE", "{r}");
     let (cid, _) = checkout(&server, None, USD, "US", "twice@example.com", lines, true).await;
