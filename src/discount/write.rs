@@ -678,3 +678,21 @@ pub async fn catalogues(
     txn.commit().await?;
     Ok(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_have_two_decimals_at_most_and_never_exceed_100() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        assert_eq!(percent_to_bp(d("10")), Some(1000));
+        assert_eq!(percent_to_bp(d("12.5")), Some(1250));
+        assert_eq!(percent_to_bp(d("100")), Some(10_000));
+        assert_eq!(percent_to_bp(d("100.01")), None);
+        assert_eq!(percent_to_bp(d("1.005")), None);
+        assert_eq!(percent_to_bp(d("-1")), None);
+        assert_eq!(value_decimal(PERCENTAGE, 1250, "USD"), d("12.5"));
+        assert_eq!(value_decimal(FIXED, 1250, "JPY"), d("1250"));
+    }
+}

@@ -810,3 +810,62 @@ impl async_graphql::dataloader::Loader<(i32, String)> for TaxContextLoader {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod discount_tests {
+    use super::*;
+
+    fn vat(rate: RateBp, classes: &[(i32, RateBp)]) -> TaxContext {
+        TaxContext {
+            charge_taxes: true,
+            prices_entered_with_tax: true,
+            display_gross_prices: true,
+            country: "DE".to_owned(),
+            default_rate: rate,
+            class_rates: classes.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn line_and_shipping_discounts_are_taxed_where_they_apply() {
+        let tax = vat(1900, &[(7, 700)]);
+        let lines = [(5997, None), (897, Some(7))];
+        let d = Discounts {
+            order: 0,
+            lines: vec![1499, 0],
+            shipping: 135,
+        };
+        let t = tax.totals_with(&lines, 450, &d);
+        assert_eq!(t.discount, 1499 + 135);
+        // Undiscounted subtotal and shipping; the total is after the discounts.
+        assert_eq!(t.subtotal.gross, 5997 + 897);
+        assert_eq!(t.shipping.gross, 450);
+        assert_eq!(t.total.gross, 5997 - 1499 + 897 + 450 - 135);
+        let net = calc::apply(5997 - 1499, 1900, true).net
+            + calc::apply(897, 700, true).net
+            + calc::apply(450 - 135, 1900, true).net;
+        assert_eq!(t.total.net, net);
+    }
+
+    #[test]
+    fn order_discount_is_spread_over_what_lines_discounts_leave() {
+        let tax = vat(0, &[]);
+        let lines = [(1000, None), (1000, None)];
+        let d = Discounts {
+            order: 300,
+            lines: vec![500, 0],
+            shipping: 0,
+        };
+        let t = tax.totals_with(&lines, 0, &d);
+        assert_eq!(t.discount, 800);
+        assert_eq!(t.total.gross, 1200);
+        // Discounts never exceed what they apply to.
+        let d = Discounts {
+            order: 0,
+            lines: vec![5000],
+            shipping: 900,
+        };
+        let t = tax.totals_with(&lines[..1], 100, &d);
+        assert_eq!((t.discount, t.total.gross), (1100, 0));
+    }
+}
