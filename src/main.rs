@@ -94,7 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!("loaded the demo shipping zones");
             }
             if bizgraph::discount::seed_demo(&db.conn).await? {
-                tracing::info!("loaded the demo voucher WELCOME10");
+                tracing::info!("loaded the demo vouchers WELCOME10, FREESHIP, TSHIRTS20");
             }
             bizgraph::tax::service::seed_demo(&db.conn).await?;
             if let Some(count) = products {

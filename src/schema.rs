@@ -21,6 +21,7 @@ use crate::{
     config::Config,
     content::{api::ContentQuery, mutations::ContentMutation},
     core::limits::QueryLimits,
+    discount::api::{DiscountMutation, DiscountQuery},
     events::api::EventSubscription,
     marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
@@ -57,6 +58,7 @@ pub struct Query(
     OrderListQuery,
     TaxQuery,
     WarehouseQuery,
+    DiscountQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -79,6 +81,7 @@ pub struct Mutation(
     DraftOrderMutation,
     TaxMutation,
     WarehouseMutation,
+    DiscountMutation,
 );
 
 /// Root subscription: live events.

@@ -299,10 +299,10 @@ impl Loaded {
         let available = CheckoutService::available_stock(db, channel.id, &ids).await?;
         let priced: Vec<PricedLine> = lines.iter().map(|l| l.priced.clone()).collect();
         let delivery = state.checkout.delivery(c, &priced).await?;
-        let subtotal = CheckoutService::entered_subtotal(&priced);
-        let (voucher, discount) = state.checkout.voucher(c, subtotal).await?;
+        let (voucher, discount) = state.checkout.voucher(c, &priced, &delivery).await?;
         let tax = CheckoutService::tax_context_of(db, c).await?;
-        let totals = CheckoutService::totals(&priced, delivery.shipping_price(), discount, &tax);
+        let totals = CheckoutService::totals(&priced, delivery.shipping_price(), &discount, &tax);
+        let discount = totals.discount;
         for (line, taxed) in lines.iter_mut().zip(&totals.lines) {
             line.taxed = *taxed;
         }

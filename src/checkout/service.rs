@@ -21,7 +21,7 @@ use crate::account::{
     service::{AddressData, ValidAddress, validate_address},
 };
 use crate::catalog::warehouse as pickup;
-use crate::discount::{self, ChannelVoucher, VoucherProblem};
+use crate::discount::{self, ChannelVoucher, VoucherDiscount, VoucherProblem};
 use crate::events::{EventType, Events, NewEvent, outbox};
 use crate::shipping::{self, Shipment, ShippingOption};
 use crate::tax::{TaxContext, tax_country};
@@ -399,12 +399,22 @@ impl CheckoutService {
             .fold(0_i64, i64::saturating_add)
     }
 
-    /// Taxed subtotal, shipping and total of `lines` (entered shipping price and order
+    /// Taxed subtotal, shipping and total of `lines` (entered shipping price and voucher
     /// discount given by the caller).
-    pub fn totals(lines: &[PricedLine], shipping: i64, discount: i64, tax: &TaxContext) -> Totals {
+    pub fn totals(
+        lines: &[PricedLine],
+        shipping: i64,
+        discount: &VoucherDiscount,
+        tax: &TaxContext,
+    ) -> Totals {
         let lines: Vec<(i64, Option<i32>)> =
             lines.iter().map(|l| (l.amount(), l.tax_class)).collect();
-        tax.totals(&lines, shipping, discount)
+        let discounts = crate::tax::service::Discounts {
+            order: discount.order,
+            lines: discount.lines.clone(),
+            shipping: discount.shipping,
+        };
+        tax.totals_with(&lines, shipping, &discounts)
     }
 
     /// The tax context of checkout `c`: its channel's configuration for the shipping
@@ -432,9 +442,9 @@ impl CheckoutService {
     pub async fn priced(&self, c: &checkout::Model) -> CheckoutResult<(Vec<PricedLine>, Totals)> {
         let lines = self.priced_lines(c).await?;
         let delivery = self.delivery(c, &lines).await?;
-        let (_, discount) = self.voucher(c, Self::entered_subtotal(&lines)).await?;
+        let (_, discount) = self.voucher(c, &lines, &delivery).await?;
         let tax = Self::tax_context_of(&self.db, c).await?;
-        let totals = Self::totals(&lines, delivery.shipping_price(), discount, &tax);
+        let totals = Self::totals(&lines, delivery.shipping_price(), &discount, &tax);
         Ok((lines, totals))
     }
 
@@ -524,30 +534,82 @@ impl CheckoutService {
         wanted
     }
 
-    /// The voucher applied to `c` and the discount it gives on `subtotal` (0 when it no
-    /// longer applies).
+    /// The voucher applied to `c` and the discount it gives on `lines` with `delivery`
+    /// (nothing when it no longer applies).
     pub async fn voucher(
         &self,
         c: &checkout::Model,
-        subtotal: i64,
-    ) -> CheckoutResult<(Option<ChannelVoucher>, i64)> {
-        Self::voucher_of(&self.db, c, subtotal).await
+        lines: &[PricedLine],
+        delivery: &DeliveryInfo,
+    ) -> CheckoutResult<(Option<ChannelVoucher>, VoucherDiscount)> {
+        Self::voucher_of(&self.db, c, lines, delivery).await
     }
 
     async fn voucher_of<C: ConnectionTrait>(
         conn: &C,
         c: &checkout::Model,
-        subtotal: i64,
-    ) -> CheckoutResult<(Option<ChannelVoucher>, i64)> {
+        lines: &[PricedLine],
+        delivery: &DeliveryInfo,
+    ) -> CheckoutResult<(Option<ChannelVoucher>, VoucherDiscount)> {
         let Some(code) = &c.voucher_code else {
-            return Ok((None, 0));
+            return Ok((None, VoucherDiscount::default()));
         };
         let found = discount::find(conn, code, c.channel_id).await?;
-        let amount = found
+        let discount = match &found {
+            Some(v) => Self::evaluate_voucher(conn, c, v, lines, delivery)
+                .await?
+                .unwrap_or_default(),
+            None => VoucherDiscount::default(),
+        };
+        Ok((found, discount))
+    }
+
+    /// Checks voucher `v` against checkout `c` (its lines, delivery, customer) and computes
+    /// what it takes off.
+    async fn evaluate_voucher<C: ConnectionTrait>(
+        conn: &C,
+        c: &checkout::Model,
+        v: &ChannelVoucher,
+        lines: &[PricedLine],
+        delivery: &DeliveryInfo,
+    ) -> CheckoutResult<Result<VoucherDiscount, VoucherProblem>> {
+        let cart_lines: Vec<discount::CartLine> = lines
+            .iter()
+            .map(|l| discount::CartLine {
+                variant_id: l.line.variant_id,
+                quantity: l.line.quantity,
+                unit_price: l.unit_price.unwrap_or(0),
+            })
+            .collect();
+        let user = match c.user_id {
+            Some(id) => {
+                entities::account_user::Entity::find_by_id(id)
+                    .one(conn)
+                    .await?
+            }
+            None => None,
+        };
+        let email = c
+            .email
+            .clone()
+            .or_else(|| user.as_ref().map(|u| u.email.clone()));
+        let country = c
+            .shipping_address
             .as_ref()
-            .filter(|v| v.check(subtotal).is_ok())
-            .map_or(0, |v| v.discount(subtotal));
-        Ok((found, amount))
+            .map(|a| address_model(a).country);
+        let shipping = delivery
+            .selected
+            .as_ref()
+            .filter(|_| delivery.selected_valid)
+            .map(|_| delivery.shipping_price());
+        let cart = discount::Cart {
+            lines: &cart_lines,
+            shipping,
+            country: country.as_deref(),
+            email: email.as_deref(),
+            customer_is_staff: user.is_some_and(|u| u.is_staff),
+        };
+        Ok(discount::apply::evaluate(conn, v, &cart).await?)
     }
 
     /// Replaces the checkout's public (or private) metadata with `change(current)`;
@@ -586,7 +648,7 @@ impl CheckoutService {
     ) -> CheckoutResult<checkout::Model> {
         let (txn, c) = self.begin(token, actor).await?;
         let lines = Self::priced_lines_of(&txn, &c).await?;
-        let subtotal = Self::entered_subtotal(&lines);
+        let delivery = Self::delivery_of(&txn, &c, &lines).await?;
         let Some(v) = discount::find(&txn, code.trim(), c.channel_id).await? else {
             return Err(CheckoutError::one(
                 Some("promoCode"),
@@ -594,8 +656,8 @@ impl CheckoutService {
                 "Promo code is invalid",
             ));
         };
-        match v.check(subtotal) {
-            Ok(()) => {}
+        match Self::evaluate_voucher(&txn, &c, &v, &lines, &delivery).await? {
+            Ok(_) => {}
             Err(VoucherProblem::Invalid) => {
                 return Err(CheckoutError::one(
                     Some("promoCode"),
@@ -1395,10 +1457,8 @@ impl CheckoutService {
             .into_iter()
             .map(|p| (p.id, p.name))
             .collect();
-        let subtotal = Self::entered_subtotal(&lines);
-        let mut discount_amount = 0;
-        if c.voucher_code.is_some() {
-            let (voucher, amount) = Self::voucher_of(&txn, &c, subtotal).await?;
+        let mut voucher_discount = VoucherDiscount::default();
+        if let Some(code) = &c.voucher_code {
             let not_applicable = || {
                 CheckoutError::one(
                     Some("promoCode"),
@@ -1406,15 +1466,25 @@ impl CheckoutService {
                     "Voucher is not applicable to this checkout.",
                 )
             };
-            let voucher = voucher.ok_or_else(not_applicable)?;
-            voucher.check(subtotal).map_err(|_| not_applicable())?;
+            let voucher = discount::find(&txn, code, c.channel_id)
+                .await?
+                .ok_or_else(not_applicable)?;
+            voucher_discount = Self::evaluate_voucher(&txn, &c, &voucher, &lines, &delivery)
+                .await?
+                .map_err(|_| not_applicable())?;
             if !discount::use_once(&txn, voucher.voucher.id).await? {
                 return Err(not_applicable());
             }
-            discount_amount = amount;
+            // Once per customer: the unique (voucher, email) row decides, in this
+            // transaction, between concurrent completions.
+            if voucher.voucher.apply_once_per_customer
+                && !discount::apply::record_customer_use(&txn, voucher.voucher.id, &email).await?
+            {
+                return Err(not_applicable());
+            }
         }
         let tax = Self::tax_context_of(&txn, &c).await?;
-        let totals = Self::totals(&lines, delivery.shipping_price(), discount_amount, &tax);
+        let totals = Self::totals(&lines, delivery.shipping_price(), &voucher_discount, &tax);
         let number = next_order_number(&txn).await?;
         let now = Utc::now();
         let order_channel = channel::Entity::find_by_id(c.channel_id).one(&txn).await?;

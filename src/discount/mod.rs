@@ -1,5 +1,12 @@
 //! Vouchers: which code applies to a checkout, and how much it takes off.
 
+pub mod api;
+pub mod apply;
+pub mod error;
+pub mod write;
+
+pub use apply::{Cart, CartLine, VoucherDiscount};
+
 use chrono::Utc;
 use entities::{channel, voucher, voucher_channel_listing as listing};
 use sea_orm::{
@@ -43,6 +50,7 @@ impl ChannelVoucher {
         if v.start_date > now
             || v.end_date.is_some_and(|e| e < now)
             || v.usage_limit.is_some_and(|l| v.used >= l)
+            || v.single_use && v.used >= 1
         {
             return Err(VoucherProblem::Invalid);
         }
@@ -85,8 +93,9 @@ pub async fn use_once<C: ConnectionTrait>(conn: &C, voucher_id: i32) -> Result<b
         .filter(
             Expr::col(voucher::Column::UsageLimit)
                 .is_null()
-                .or(used.lt(Expr::col(voucher::Column::UsageLimit))),
+                .or(used.clone().lt(Expr::col(voucher::Column::UsageLimit))),
         )
+        .filter(voucher::Column::SingleUse.eq(false).or(used.lt(1)))
         .exec(conn)
         .await?;
     Ok(updated.rows_affected == 1)
@@ -131,12 +140,43 @@ pub async fn create(
     Ok(v)
 }
 
-/// The demo voucher `WELCOME10` (10% off the entire order). Does nothing when vouchers
-/// exist; returns whether it created it.
+/// The demo vouchers: `WELCOME10` (10% off the entire order), `FREESHIP` (free shipping)
+/// and `TSHIRTS20` (20% off the T-shirts category). Does nothing
+/// when vouchers exist; returns whether it created them.
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     if voucher::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
     create(db, "WELCOME10", "PERCENTAGE", 1000, None).await?;
+    let ship = create(db, "FREESHIP", "PERCENTAGE", 10_000, None).await?;
+    let mut a: voucher::ActiveModel = ship.into();
+    a.voucher_type = Set(write::SHIPPING.to_owned());
+    a.name = Set("Free shipping".to_owned());
+    a.update(db).await?;
+    seed_specific(db).await?;
     Ok(true)
+}
+
+/// `TSHIRTS20`: 20% off the demo catalog's T-shirts category (skipped without it).
+async fn seed_specific(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let Some(category) = entities::category::Entity::find()
+        .filter(entities::category::Column::Slug.eq("t-shirts"))
+        .one(db)
+        .await?
+        .map(|c| c.id)
+    else {
+        return Ok(());
+    };
+    let v = create(db, "TSHIRTS20", "PERCENTAGE", 2000, None).await?;
+    let mut a: voucher::ActiveModel = v.clone().into();
+    a.voucher_type = Set(write::SPECIFIC_PRODUCT.to_owned());
+    a.name = Set("20% off T-shirts".to_owned());
+    a.update(db).await?;
+    entities::voucher_category::ActiveModel {
+        voucher_id: Set(v.id),
+        category_id: Set(category),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }

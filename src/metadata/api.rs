@@ -181,6 +181,7 @@ pub enum ObjectWithMetadata {
     App(AppNode),
     TaxClass(crate::tax::api::TaxClassNode),
     TaxConfiguration(crate::tax::api::TaxConfigurationNode),
+    Voucher(crate::discount::api::VoucherNode),
 }
 
 /// Saleor's metadata error codes.
@@ -347,6 +348,10 @@ async fn run(
             .await
             .map_err(|e| req.internal(e))?
             .map(|a| ObjectWithMetadata::App(a.into())),
+        MetadataOwner::Voucher => crate::discount::api::node(state, pk, None)
+            .await
+            .map_err(|e| req.internal(e))?
+            .map(ObjectWithMetadata::Voucher),
         other => crate::catalog::api::metadata_item(&state.db.conn, other, pk)
             .await
             .map_err(|e| req.internal(e))?,

@@ -44,6 +44,7 @@ pub enum MetadataOwner {
     Menu,
     MenuItem,
     App,
+    Voucher,
 }
 
 impl MetadataOwner {
@@ -64,6 +65,7 @@ impl MetadataOwner {
             "Menu" => Some(Self::Menu),
             "MenuItem" => Some(Self::MenuItem),
             "App" => Some(Self::App),
+            "Voucher" => Some(Self::Voucher),
             _ => None,
         }
     }
@@ -100,6 +102,7 @@ impl MetadataOwner {
             Self::PageType => &[Permission::ManagePageTypesAndAttributes],
             Self::Menu | Self::MenuItem => &[Permission::ManageMenus],
             Self::App => &[Permission::ManageApps],
+            Self::Voucher => &[Permission::ManageDiscounts],
         }
     }
 }
@@ -117,7 +120,7 @@ pub async fn modify(
 ) -> Result<(), MetadataError> {
     use entities::{
         account_address, account_user, app, attribute, category, channel, collection, menu,
-        menu_item, page, page_type, product, product_type, product_variant,
+        menu_item, page, page_type, product, product_type, product_variant, voucher,
     };
     let event = owner.event(pk).map(|e| e.requestor(requestor));
     macro_rules! arm {
@@ -134,6 +137,7 @@ pub async fn modify(
         MetadataOwner::User => arm!(account_user),
         MetadataOwner::Address => arm!(account_address),
         MetadataOwner::App => arm!(app),
+        MetadataOwner::Voucher => arm!(voucher),
         MetadataOwner::Product => arm!(product),
         MetadataOwner::ProductVariant => arm!(product_variant),
         MetadataOwner::ProductType => arm!(product_type),

@@ -145,16 +145,6 @@ pub struct OrderDiscount {
     pub amount: Money,
 }
 
-/// Vouchers allow giving discounts to particular customers on categories, collections or
-/// specific products.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct Voucher {
-    /// The ID of the voucher.
-    pub id: ID,
-    /// The code of the voucher.
-    pub code: Option<String>,
-}
-
 /// Represents an order in the shop.
 #[derive(Clone)]
 pub struct OrderNode {
@@ -381,20 +371,28 @@ impl OrderNode {
         }
     }
     /// The voucher applied to the order.
-    async fn voucher(&self, ctx: &Context<'_>) -> Result<Option<Voucher>> {
+    async fn voucher(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::discount::api::VoucherNode>> {
         let Some(code) = &self.model.voucher_code else {
             return Ok(None);
         };
         let (state, req) = parts(ctx)?;
-        Ok(
-            crate::discount::find(&state.db.conn, code, self.model.channel_id)
-                .await
-                .map_err(|e| req.internal(e))?
-                .map(|v| Voucher {
-                    id: id::encode("Voucher", v.voucher.id),
-                    code: Some(v.voucher.code),
-                }),
-        )
+        let Some(v) = crate::discount::find(&state.db.conn, code, self.model.channel_id)
+            .await
+            .map_err(|e| req.internal(e))?
+        else {
+            return Ok(None);
+        };
+        let channel = state
+            .channels
+            .by_id(self.model.channel_id)
+            .await
+            .map_err(|e| req.internal(e))?;
+        Ok(Some(crate::discount::api::VoucherNode::new(
+            v.voucher, channel,
+        )))
     }
     /// Voucher code that was used for Order.
     async fn voucher_code(&self) -> Option<&str> {

@@ -85,22 +85,63 @@ impl TaxContext {
     /// Totals of `lines` (`(entered amount, tax class)`), an entered shipping price and an
     /// order discount in entered prices.
     pub fn totals(&self, lines: &[(i64, Option<i32>)], shipping: i64, discount: i64) -> Totals {
-        let amounts: Vec<i64> = lines.iter().map(|(a, _)| *a).collect();
-        let shares = calc::prorate(discount, &amounts);
+        self.totals_with(
+            lines,
+            shipping,
+            &Discounts {
+                order: discount,
+                ..Discounts::default()
+            },
+        )
+    }
+
+    /// Totals with `discounts` (entered prices): each line's own discount comes off that
+    /// line, the order discount is spread over what is left of the lines in proportion, and
+    /// the shipping discount comes off the shipping price, all before taxing.
+    pub fn totals_with(
+        &self,
+        lines: &[(i64, Option<i32>)],
+        shipping: i64,
+        discounts: &Discounts,
+    ) -> Totals {
+        let own: Vec<i64> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, (amount, _))| {
+                discounts
+                    .lines
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .clamp(0, Ord::max(*amount, 0))
+            })
+            .collect();
+        let left: Vec<i64> = lines.iter().zip(&own).map(|((a, _), d)| a - d).collect();
+        let shares = calc::prorate(discounts.order, &left);
+        let shipping_off = discounts.shipping.clamp(0, Ord::max(shipping, 0));
         let mut totals = Totals {
             shipping: self.shipping(shipping),
-            discount: shares.iter().sum(),
+            discount: shares.iter().chain(&own).sum::<i64>() + shipping_off,
             ..Totals::default()
         };
-        for ((amount, class), share) in lines.iter().zip(&shares) {
+        for (((amount, class), share), own) in lines.iter().zip(&shares).zip(&own) {
             let line = self.apply(*amount, *class);
             totals.lines.push(line);
             totals.subtotal = totals.subtotal.plus(line);
-            totals.total = totals.total.plus(self.apply(amount - share, *class));
+            totals.total = totals.total.plus(self.apply(amount - own - share, *class));
         }
-        totals.total = totals.total.plus(totals.shipping);
+        totals.total = totals.total.plus(self.shipping(shipping - shipping_off));
         totals
     }
+}
+
+/// Discounts in entered prices: off the entire order, off given lines, off shipping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Discounts {
+    pub order: i64,
+    /// Per line, in the lines' order (missing entries are 0).
+    pub lines: Vec<i64>,
+    pub shipping: i64,
 }
 
 /// The country whose taxes apply: the shipping address's, else the billing address's, else
@@ -767,5 +808,64 @@ impl async_graphql::dataloader::Loader<(i32, String)> for TaxContextLoader {
             out.insert(key.clone(), std::sync::Arc::new(ctx));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod discount_tests {
+    use super::*;
+
+    fn vat(rate: RateBp, classes: &[(i32, RateBp)]) -> TaxContext {
+        TaxContext {
+            charge_taxes: true,
+            prices_entered_with_tax: true,
+            display_gross_prices: true,
+            country: "DE".to_owned(),
+            default_rate: rate,
+            class_rates: classes.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn line_and_shipping_discounts_are_taxed_where_they_apply() {
+        let tax = vat(1900, &[(7, 700)]);
+        let lines = [(5997, None), (897, Some(7))];
+        let d = Discounts {
+            order: 0,
+            lines: vec![1499, 0],
+            shipping: 135,
+        };
+        let t = tax.totals_with(&lines, 450, &d);
+        assert_eq!(t.discount, 1499 + 135);
+        // Undiscounted subtotal and shipping; the total is after the discounts.
+        assert_eq!(t.subtotal.gross, 5997 + 897);
+        assert_eq!(t.shipping.gross, 450);
+        assert_eq!(t.total.gross, 5997 - 1499 + 897 + 450 - 135);
+        let net = calc::apply(5997 - 1499, 1900, true).net
+            + calc::apply(897, 700, true).net
+            + calc::apply(450 - 135, 1900, true).net;
+        assert_eq!(t.total.net, net);
+    }
+
+    #[test]
+    fn order_discount_is_spread_over_what_lines_discounts_leave() {
+        let tax = vat(0, &[]);
+        let lines = [(1000, None), (1000, None)];
+        let d = Discounts {
+            order: 300,
+            lines: vec![500, 0],
+            shipping: 0,
+        };
+        let t = tax.totals_with(&lines, 0, &d);
+        assert_eq!(t.discount, 800);
+        assert_eq!(t.total.gross, 1200);
+        // Discounts never exceed what they apply to.
+        let d = Discounts {
+            order: 0,
+            lines: vec![5000],
+            shipping: 900,
+        };
+        let t = tax.totals_with(&lines[..1], 100, &d);
+        assert_eq!((t.discount, t.total.gross), (1100, 0));
     }
 }

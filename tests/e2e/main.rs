@@ -26,5 +26,6 @@ mod payments;
 mod staff;
 mod subscriptions;
 mod taxes;
+mod vouchers;
 mod warehouses;
 mod webhooks;

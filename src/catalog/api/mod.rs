@@ -37,7 +37,8 @@ pub async fn metadata_item(
         MetadataOwner::Channel
         | MetadataOwner::User
         | MetadataOwner::Address
-        | MetadataOwner::App => None,
+        | MetadataOwner::App
+        | MetadataOwner::Voucher => None,
         MetadataOwner::Product => ProductReader::new(db.clone())
             .one(&staff, &ProductLookup::Id(pk), None)
             .await?
