@@ -7,7 +7,15 @@
 //! # optional: BIZGRAPH_URL=http://127.0.0.1:8000/graphql/
 //! ```
 //!
-//! Then place an order (e.g. the storefront checkout flow) and watch it arrive. The
+//! Then place an order (e.g. the storefront checkout flow) and watch it arrive:
+//!
+//! ```text
+//! subscribed to order events at ws://127.0.0.1:8000/graphql/ (Ctrl-C to stop)
+//! "OrderCreated" at "2026-12-02T12:45:56.897778904+00:00": {"number":"26","status":"UNFULFILLED","total":{"gross":{"amount":8.99,"currency":"USD"}},"userEmail":"t@example.com"}
+//! "OrderConfirmed" at "2026-12-02T12:45:56.898866220+00:00": {"number":"26","status":"UNFULFILLED"}
+//! ```
+//!
+//! Other events the token may see (checkout events, ...) are skipped. The
 //! subscription ends when the access token expires (5 minutes by default); reconnect with a
 //! fresh token.
 
@@ -73,9 +81,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         match value["type"].as_str() {
             Some("next") => {
                 let event = &value["payload"]["data"]["event"];
+                let is_order_event = event["__typename"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Order"));
                 if event.is_null() {
                     println!("error: {}", value["payload"]["errors"]);
-                } else {
+                } else if is_order_event {
+                    // The `event` subscription delivers every event the token may see
+                    // (checkout events too); this example prints the order ones only.
                     println!(
                         "{} at {}: {}",
                         event["__typename"], event["issuedAt"], event["order"]
