@@ -18,6 +18,7 @@ use crate::{
     config::Config,
     content::{api::ContentQuery, mutations::ContentMutation},
     core::limits::QueryLimits,
+    discount::promotion::api::{PromotionMutation, PromotionQuery},
     events::api::EventSubscription,
     marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
@@ -53,6 +54,7 @@ pub struct Query(
     PaymentQuery,
     OrderListQuery,
     TaxQuery,
+    PromotionQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -74,6 +76,7 @@ pub struct Mutation(
     OrderWorkflowMutation,
     DraftOrderMutation,
     TaxMutation,
+    PromotionMutation,
 );
 
 /// Root subscription: live events.

@@ -17,6 +17,7 @@ mod m20261122_000420_sales_analytics;
 mod m20261122_000500_payments;
 mod m20261201_000600_taxes;
 mod m20261201_000610_product_media_files;
+mod m20261202_000710_promotions;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000500_payments::Migration),
             Box::new(m20261201_000600_taxes::Migration),
             Box::new(m20261201_000610_product_media_files::Migration),
+            Box::new(m20261202_000710_promotions::Migration),
         ]
     }
 }

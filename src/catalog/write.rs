@@ -18,7 +18,7 @@ use serde_json::{Value as Json, json};
 
 use super::money::{self, MoneyError};
 use super::search;
-use super::seed::{refresh_price_ranges, slugify};
+use super::seed::{refresh_price_ranges, refresh_prices, slugify};
 use crate::core::metadata::{self, MetadataInput};
 
 /// The kind of a mutation error (mapped to each mutation's Saleor error code enum).
@@ -413,6 +413,10 @@ impl CatalogWriter {
         if let Some(collections) = &f.collections {
             set_collections(&txn, p.id, collections).await?;
         }
+        if f.category_id.is_some() || f.collections.is_some() {
+            // Catalogue promotions may match the product through its category or collections.
+            refresh_price_ranges(&txn, Some(p.id)).await?;
+        }
         search::reindex(&txn, p.id).await?;
         txn.commit().await?;
         Ok(p)
@@ -494,6 +498,10 @@ impl CatalogWriter {
         .await?;
         if let Some(collections) = &f.collections {
             set_collections(&txn, p.id, collections).await?;
+        }
+        if f.category_id.is_some() || f.collections.is_some() {
+            // Catalogue promotions may match the product through its category or collections.
+            refresh_price_ranges(&txn, Some(p.id)).await?;
         }
         search::reindex(&txn, p.id).await?;
         txn.commit().await?;
@@ -858,7 +866,16 @@ impl CatalogWriter {
     pub async fn category_delete(&self, id: i32) -> Result<category::Model, WriteError> {
         let txn = self.db.begin().await?;
         let c = Self::find::<category::Entity>(&txn, id, "id", "Category").await?;
+        let predicate = serde_json::json!({"categoryPredicate": {"ids": [
+            crate::core::id::encode("Category", id).to_string()
+        ]}});
+        let products: Vec<i32> =
+            crate::discount::promotion::recalc::products_of(&txn, &[&predicate])
+                .await?
+                .into_iter()
+                .collect();
         category::Entity::delete_by_id(id).exec(&txn).await?;
+        refresh_prices(&txn, Some(&products)).await?;
         txn.commit().await?;
         Ok(c)
     }
@@ -895,6 +912,7 @@ impl CatalogWriter {
         .await
         .map_err(unique_on("slug"))?;
         add_to_collection(&txn, c.id, &products).await?;
+        refresh_prices(&txn, Some(&products)).await?;
         txn.commit().await?;
         Ok(c)
     }
@@ -908,6 +926,7 @@ impl CatalogWriter {
         let txn = self.db.begin().await?;
         let c = Self::find::<collection::Entity>(&txn, id, "collectionId", "Collection").await?;
         add_to_collection(&txn, id, &products).await?;
+        refresh_prices(&txn, Some(&products)).await?;
         txn.commit().await?;
         Ok(c)
     }
@@ -922,9 +941,10 @@ impl CatalogWriter {
         let c = Self::find::<collection::Entity>(&txn, id, "collectionId", "Collection").await?;
         collection_product::Entity::delete_many()
             .filter(collection_product::Column::CollectionId.eq(id))
-            .filter(collection_product::Column::ProductId.is_in(products))
+            .filter(collection_product::Column::ProductId.is_in(products.clone()))
             .exec(&txn)
             .await?;
+        refresh_prices(&txn, Some(&products)).await?;
         txn.commit().await?;
         Ok(c)
     }

@@ -1,5 +1,7 @@
 //! Vouchers: which code applies to a checkout, and how much it takes off.
 
+pub mod promotion;
+
 use chrono::Utc;
 use entities::{channel, voucher, voucher_channel_listing as listing};
 use sea_orm::{

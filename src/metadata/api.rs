@@ -181,6 +181,7 @@ pub enum ObjectWithMetadata {
     App(AppNode),
     TaxClass(crate::tax::api::TaxClassNode),
     TaxConfiguration(crate::tax::api::TaxConfigurationNode),
+    Promotion(crate::discount::promotion::api::PromotionNode),
 }
 
 /// Saleor's metadata error codes.
