@@ -104,7 +104,8 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     let schema = schema::build(state.clone());
     tokio::spawn(checkout::expiry::run(state.clone(), stop.clone()));
     tokio::spawn(discount::promotion::recalc::run(
-        state.clone(),
+        background.conn.clone(),
+        state.config.promotion_tick_secs,
         stop.clone(),
     ));
     tokio::spawn(

@@ -21,7 +21,6 @@ use serde_json::Value as Json;
 use tokio::sync::watch;
 
 use crate::catalog::money;
-use crate::state::AppState;
 
 /// `PERCENTAGE` or `FIXED` reward of a rule, parsed.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -438,16 +437,11 @@ pub async fn toggle_due(db: &sea_orm::DatabaseConnection) -> Result<usize, DbErr
     Ok(n)
 }
 
-/// Recomputes prices when a promotion starts or ends, every `BIZGRAPH_PROMOTION_TICK_SECS`
-/// (default 60), until `stop`.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let every = Duration::from_secs(
-        std::env::var("BIZGRAPH_PROMOTION_TICK_SECS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(60_u64)
-            .clamp(1, 3600),
-    );
+/// Recomputes prices when a promotion starts or ends, every `tick_secs`
+/// (`BIZGRAPH_PROMOTION_TICK_SECS`, default 60), until `stop`. `db` is the background
+/// pool, so request statement counts never include the tick.
+pub async fn run(db: sea_orm::DatabaseConnection, tick_secs: u64, mut stop: watch::Receiver<bool>) {
+    let every = Duration::from_secs(tick_secs.clamp(1, 3600));
     loop {
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
@@ -457,7 +451,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
                 }
             }
         }
-        match toggle_due(&state.db.conn).await {
+        match toggle_due(&db).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(promotions = n, "recalculated promotion prices"),
             Err(e) => tracing::warn!(error = %e, "recalculating promotion prices failed"),
