@@ -160,6 +160,11 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_CHECKOUT_TTL_SECS", default_value_t = 30 * 24 * 3600)]
     pub checkout_ttl_secs: u64,
 
+    /// How often (seconds) a background task looks for catalogue promotions that started or
+    /// ended and recomputes the discounted prices of the products they match.
+    #[arg(long, env = "BIZGRAPH_PROMOTION_TICK_SECS", default_value_t = 60)]
+    pub promotion_tick_secs: u64,
+
     /// Attempts of `tokenCreate`, `requestPasswordReset` and `accountRegister` allowed per
     /// client IP address within the rate-limit window (0 disables the limit).
     #[arg(long, env = "BIZGRAPH_AUTH_RATE_LIMIT_PER_IP", default_value_t = 60)]

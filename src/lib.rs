@@ -60,6 +60,7 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         catalog::seed::demo(&db.conn).await?;
         shipping::seed_demo(&db.conn).await?;
         discount::seed_demo(&db.conn).await?;
+        discount::promotion::seed_demo(&db.conn).await?;
         payment::service::seed_demo(&db.conn).await?;
         tax::service::seed_demo(&db.conn).await?;
     }
@@ -102,6 +103,11 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
     .await?;
     let schema = schema::build(state.clone());
     tokio::spawn(checkout::expiry::run(state.clone(), stop.clone()));
+    tokio::spawn(discount::promotion::recalc::run(
+        background.conn.clone(),
+        state.config.promotion_tick_secs,
+        stop.clone(),
+    ));
     tokio::spawn(
         webhook::delivery::Worker::new(background.conn, schema.clone(), state.clone())
             .run(deliveries, stop),

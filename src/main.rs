@@ -96,6 +96,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if bizgraph::discount::seed_demo(&db.conn).await? {
                 tracing::info!("loaded the demo vouchers WELCOME10, FREESHIP, TSHIRTS20");
             }
+            if bizgraph::discount::promotion::seed_demo(&db.conn).await? {
+                tracing::info!("loaded the demo promotion");
+            }
             bizgraph::tax::service::seed_demo(&db.conn).await?;
             if let Some(count) = products {
                 let started = std::time::Instant::now();

@@ -22,6 +22,7 @@ use crate::{
     content::{api::ContentQuery, mutations::ContentMutation},
     core::limits::QueryLimits,
     discount::api::{DiscountMutation, DiscountQuery},
+    discount::promotion::api::{PromotionMutation, PromotionQuery},
     events::api::EventSubscription,
     marketing::api::{MarketingMutation, MarketingQuery},
     metadata::api::MetadataMutation,
@@ -59,6 +60,7 @@ pub struct Query(
     TaxQuery,
     WarehouseQuery,
     DiscountQuery,
+    PromotionQuery,
 );
 
 /// Root mutation: every domain's mutations.
@@ -82,6 +84,7 @@ pub struct Mutation(
     TaxMutation,
     WarehouseMutation,
     DiscountMutation,
+    PromotionMutation,
 );
 
 /// Root subscription: live events.

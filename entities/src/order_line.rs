@@ -23,6 +23,16 @@ pub struct Model {
     pub tax_rate_bp: i32,
     /// Units shipped in fulfillments that are not canceled.
     pub quantity_fulfilled: i32,
+    /// Catalogue discount on one unit, minor units as entered (0: none).
+    pub unit_discount_amount: i64,
+    /// `PERCENTAGE` or `FIXED` when discounted.
+    pub unit_discount_type: Option<String>,
+    /// The rule's reward value (decimal text) when discounted.
+    pub unit_discount_value: Option<String>,
+    pub unit_discount_reason: Option<String>,
+    /// The undiscounted unit price, taxed (set when the line was discounted at completion).
+    pub undiscounted_unit_price_net: Option<i64>,
+    pub undiscounted_unit_price_gross: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

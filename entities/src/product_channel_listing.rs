@@ -16,6 +16,9 @@ pub struct Model {
     pub currency: String,
     pub min_price: Option<i64>,
     pub max_price: Option<i64>,
+    /// The discounted variant price range (catalogue promotions), maintained on write.
+    pub discounted_min_price: Option<i64>,
+    pub discounted_max_price: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub struct Model {
     pub currency: String,
     pub price_amount: Option<i64>,
     pub cost_price_amount: Option<i64>,
+    /// `price_amount` less the best running catalogue promotion (precomputed).
+    pub discounted_price_amount: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ mod m20261122_000500_payments;
 mod m20261201_000600_taxes;
 mod m20261201_000610_product_media_files;
 mod m20261202_000700_voucher_kinds;
+mod m20261202_000710_promotions;
 mod m20261202_000720_click_and_collect;
 
 /// All migrations, in order.
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000600_taxes::Migration),
             Box::new(m20261201_000610_product_media_files::Migration),
             Box::new(m20261202_000700_voucher_kinds::Migration),
+            Box::new(m20261202_000710_promotions::Migration),
             Box::new(m20261202_000720_click_and_collect::Migration),
         ]
     }

@@ -346,7 +346,10 @@ impl ProductReader {
         match field {
             ProductSortField::Name => Expr::col((p(), product::Column::Name)),
             ProductSortField::Slug => Expr::col((p(), product::Column::Slug)),
-            ProductSortField::Price => Expr::cust("COALESCE(\"l\".\"min_price\", 0)"),
+            // The discounted minimum (catalogue promotions), as Saleor sorts by price.
+            ProductSortField::Price => {
+                Expr::cust("COALESCE(\"l\".\"discounted_min_price\", \"l\".\"min_price\", 0)")
+            }
             ProductSortField::CreatedAt => Expr::col((p(), product::Column::CreatedAt)),
             ProductSortField::UpdatedAt => Expr::col((p(), product::Column::UpdatedAt)),
             ProductSortField::PublishedAt => {
@@ -360,9 +363,12 @@ impl ProductReader {
         let first = match sort.field {
             ProductSortField::Name => KeyPart::Str(row.product.name.clone()),
             ProductSortField::Slug => KeyPart::Str(row.product.slug.clone()),
-            ProductSortField::Price => {
-                KeyPart::Int(row.listing.as_ref().and_then(|l| l.min_price).unwrap_or(0))
-            }
+            ProductSortField::Price => KeyPart::Int(
+                row.listing
+                    .as_ref()
+                    .and_then(|l| l.discounted_min_price.or(l.min_price))
+                    .unwrap_or(0),
+            ),
             ProductSortField::CreatedAt => KeyPart::Time(row.product.created_at),
             ProductSortField::UpdatedAt => KeyPart::Time(row.product.updated_at),
             ProductSortField::PublishedAt => KeyPart::Time(

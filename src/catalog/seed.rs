@@ -29,35 +29,51 @@ pub fn rich(text: &str) -> Json {
 }
 
 /// Updates the denormalized price range of product listings from their variants' prices
-/// (`product_id = None`: every product).
+/// (`product_id = None`: every product), after recomputing catalogue promotion discounts.
 pub async fn refresh_price_ranges(
     db: &impl ConnectionTrait,
     product_id: Option<i32>,
 ) -> Result<(), DbErr> {
+    match product_id {
+        Some(id) => refresh_prices(db, Some(&[id])).await,
+        None => refresh_prices(db, None).await,
+    }
+}
+
+/// Recomputes the discounted prices of the variants of `products` (every product when
+/// `None`; see `discount::promotion::recalc`) and their listings' undiscounted and
+/// discounted price ranges.
+pub async fn refresh_prices(
+    db: &impl ConnectionTrait,
+    products: Option<&[i32]>,
+) -> Result<(), DbErr> {
+    if products.is_some_and(<[i32]>::is_empty) {
+        return Ok(());
+    }
+    crate::discount::promotion::recalc::apply(db, products).await?;
     let backend = db.get_database_backend();
-    let agg = |f: &str| {
+    let agg = |f: &str, col: &str| {
         format!(
-            "(SELECT {f}(vl.price_amount) FROM variant_channel_listing vl JOIN product_variant v ON v.id = vl.variant_id \
+            "(SELECT {f}({col}) FROM variant_channel_listing vl JOIN product_variant v ON v.id = vl.variant_id \
              WHERE v.product_id = product_channel_listing.product_id AND vl.channel_id = product_channel_listing.channel_id)"
         )
     };
+    let discounted = "COALESCE(vl.discounted_price_amount, vl.price_amount)";
     let mut sql = format!(
-        "UPDATE product_channel_listing SET min_price = {}, max_price = {}",
-        agg("MIN"),
-        agg("MAX")
+        "UPDATE product_channel_listing SET min_price = {}, max_price = {}, \
+         discounted_min_price = {}, discounted_max_price = {}",
+        agg("MIN", "vl.price_amount"),
+        agg("MAX", "vl.price_amount"),
+        agg("MIN", discounted),
+        agg("MAX", discounted),
     );
-    let mut values: Vec<sea_orm::Value> = Vec::new();
-    if let Some(id) = product_id {
-        sql.push_str(&format!(
-            " WHERE product_id = {}",
-            super::loaders::placeholder(backend, 1)
-        ));
-        values.push(id.into());
+    if let Some(ids) = products {
+        // Integer ids only: nothing from input reaches the SQL as text.
+        let ids: Vec<String> = ids.iter().map(i32::to_string).collect();
+        sql.push_str(&format!(" WHERE product_id IN ({})", ids.join(",")));
     }
-    db.execute_raw(sea_orm::Statement::from_sql_and_values(
-        backend, sql, values,
-    ))
-    .await?;
+    db.execute_raw(sea_orm::Statement::from_string(backend, sql))
+        .await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 use serde_json::{Value as Json, json};
 
@@ -157,7 +157,7 @@ impl CatalogWriter {
         let name = super::write::required_name(&f.name)?;
         let address = valid_address(&f.address.unwrap_or_default(), None)?;
         let email = valid_email(f.email)?.unwrap_or_default();
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let slug = free_slug::<warehouse::Entity, _>(
             &txn,
             warehouse::Column::Slug,
@@ -189,7 +189,7 @@ impl CatalogWriter {
         id: i32,
         f: WarehouseFields,
     ) -> Result<warehouse::Model, WriteError> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let w = warehouse::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -240,7 +240,7 @@ impl CatalogWriter {
     /// Deletes warehouse `id` with its stock and channel links. Refused while its stock is
     /// allocated to orders (deleting it would silently un-allocate them).
     pub async fn warehouse_delete(&self, id: i32) -> Result<warehouse::Model, WriteError> {
-        let txn = self.db().begin().await?;
+        let txn = crate::db::begin_write(self.db()).await?;
         let w = warehouse::Entity::find_by_id(id)
             .one(&txn)
             .await?

@@ -12,13 +12,12 @@ use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr,
-    TransactionTrait,
 };
 use serde_json::{Value as Json, json};
 
 use super::money::{self, MoneyError};
 use super::search;
-use super::seed::{refresh_price_ranges, slugify};
+use super::seed::{refresh_price_ranges, refresh_prices, slugify};
 use crate::core::metadata::{self, MetadataInput};
 
 /// The kind of a mutation error (mapped to each mutation's Saleor error code enum).
@@ -356,7 +355,7 @@ impl CatalogWriter {
 
     /// Creates a product (with attributes and collections).
     pub async fn product_create(&self, f: ProductFields) -> Result<product::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let type_id = f.product_type_id.ok_or_else(|| {
             WriteError::one("productType", Code::Required, "This field is required.")
         })?;
@@ -413,6 +412,10 @@ impl CatalogWriter {
         if let Some(collections) = &f.collections {
             set_collections(&txn, p.id, collections).await?;
         }
+        if f.category_id.is_some() || f.collections.is_some() {
+            // Catalogue promotions may match the product through its category or collections.
+            refresh_price_ranges(&txn, Some(p.id)).await?;
+        }
         search::reindex(&txn, p.id).await?;
         txn.commit().await?;
         Ok(p)
@@ -424,7 +427,7 @@ impl CatalogWriter {
         id: i32,
         f: ProductFields,
     ) -> Result<product::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = Self::find::<product::Entity>(&txn, id, "id", "Product").await?;
         let mut am = p.clone().into_active_model();
         if let Some(name) = &f.name {
@@ -495,6 +498,10 @@ impl CatalogWriter {
         if let Some(collections) = &f.collections {
             set_collections(&txn, p.id, collections).await?;
         }
+        if f.category_id.is_some() || f.collections.is_some() {
+            // Catalogue promotions may match the product through its category or collections.
+            refresh_price_ranges(&txn, Some(p.id)).await?;
+        }
         search::reindex(&txn, p.id).await?;
         txn.commit().await?;
         Ok(p)
@@ -502,7 +509,7 @@ impl CatalogWriter {
 
     /// Deletes a product (its variants, listings, media and stock go with it).
     pub async fn product_delete(&self, id: i32) -> Result<product::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = Self::find::<product::Entity>(&txn, id, "id", "Product").await?;
         let variant_ids: Vec<i32> = product_variant::Entity::find()
             .filter(product_variant::Column::ProductId.eq(id))
@@ -531,7 +538,7 @@ impl CatalogWriter {
         updates: Vec<ProductListingChange>,
         remove_channels: Vec<i32>,
     ) -> Result<product::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = Self::find::<product::Entity>(&txn, product_id, "id", "Product").await?;
         let mut seen = Vec::new();
         for u in &updates {
@@ -653,7 +660,7 @@ impl CatalogWriter {
         &self,
         f: VariantFields,
     ) -> Result<product_variant::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let product_id = f
             .product_id
             .ok_or_else(|| WriteError::one("product", Code::Required, "This field is required."))?;
@@ -671,7 +678,7 @@ impl CatalogWriter {
         product_id: i32,
         variants: Vec<(VariantFields, Vec<VariantPrice>)>,
     ) -> Result<Vec<product_variant::Model>, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = Self::find::<product::Entity>(&txn, product_id, "product", "Product").await?;
         let mut out = Vec::new();
         for (i, (f, prices)) in variants.into_iter().enumerate() {
@@ -707,7 +714,7 @@ impl CatalogWriter {
         id: i32,
         f: VariantFields,
     ) -> Result<product_variant::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let v = Self::find::<product_variant::Entity>(&txn, id, "id", "ProductVariant").await?;
         let p = Self::find::<product::Entity>(&txn, v.product_id, "product", "Product").await?;
         let mut am = v.clone().into_active_model();
@@ -772,7 +779,7 @@ impl CatalogWriter {
 
     /// Deletes a variant.
     pub async fn variant_delete(&self, id: i32) -> Result<product_variant::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let v = Self::find::<product_variant::Entity>(&txn, id, "id", "ProductVariant").await?;
         delete_assigned(&txn, "variant", &[id]).await?;
         product_variant::Entity::delete_by_id(id).exec(&txn).await?;
@@ -788,7 +795,7 @@ impl CatalogWriter {
         variant_id: i32,
         prices: Vec<VariantPrice>,
     ) -> Result<product_variant::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let v =
             Self::find::<product_variant::Entity>(&txn, variant_id, "id", "ProductVariant").await?;
         set_prices(&txn, &v, prices).await?;
@@ -803,7 +810,7 @@ impl CatalogWriter {
         variant_id: i32,
         stocks: Vec<(i32, i32)>,
     ) -> Result<product_variant::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let v =
             Self::find::<product_variant::Entity>(&txn, variant_id, "variantId", "ProductVariant")
                 .await?;
@@ -818,7 +825,7 @@ impl CatalogWriter {
         parent_id: Option<i32>,
         f: CategoryFields,
     ) -> Result<category::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let parent = match parent_id {
             Some(id) => Some(Self::find::<category::Entity>(&txn, id, "parent", "Category").await?),
             None => None,
@@ -856,9 +863,18 @@ impl CatalogWriter {
 
     /// Deletes a category (and its subcategories); its products lose their category.
     pub async fn category_delete(&self, id: i32) -> Result<category::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let c = Self::find::<category::Entity>(&txn, id, "id", "Category").await?;
+        let predicate = serde_json::json!({"categoryPredicate": {"ids": [
+            crate::core::id::encode("Category", id).to_string()
+        ]}});
+        let products: Vec<i32> =
+            crate::discount::promotion::recalc::products_of(&txn, &[&predicate])
+                .await?
+                .into_iter()
+                .collect();
         category::Entity::delete_by_id(id).exec(&txn).await?;
+        refresh_prices(&txn, Some(&products)).await?;
         txn.commit().await?;
         Ok(c)
     }
@@ -869,7 +885,7 @@ impl CatalogWriter {
         f: CategoryFields,
         products: Vec<i32>,
     ) -> Result<collection::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let name = required_name(&f.name)?;
         let slug = free_slug::<collection::Entity, _>(
             &txn,
@@ -895,6 +911,7 @@ impl CatalogWriter {
         .await
         .map_err(unique_on("slug"))?;
         add_to_collection(&txn, c.id, &products).await?;
+        refresh_prices(&txn, Some(&products)).await?;
         txn.commit().await?;
         Ok(c)
     }
@@ -905,9 +922,10 @@ impl CatalogWriter {
         id: i32,
         products: Vec<i32>,
     ) -> Result<collection::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let c = Self::find::<collection::Entity>(&txn, id, "collectionId", "Collection").await?;
         add_to_collection(&txn, id, &products).await?;
+        refresh_prices(&txn, Some(&products)).await?;
         txn.commit().await?;
         Ok(c)
     }
@@ -918,13 +936,14 @@ impl CatalogWriter {
         id: i32,
         products: Vec<i32>,
     ) -> Result<collection::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let c = Self::find::<collection::Entity>(&txn, id, "collectionId", "Collection").await?;
         collection_product::Entity::delete_many()
             .filter(collection_product::Column::CollectionId.eq(id))
-            .filter(collection_product::Column::ProductId.is_in(products))
+            .filter(collection_product::Column::ProductId.is_in(products.clone()))
             .exec(&txn)
             .await?;
+        refresh_prices(&txn, Some(&products)).await?;
         txn.commit().await?;
         Ok(c)
     }
@@ -936,7 +955,7 @@ impl CatalogWriter {
         add: Vec<(i32, bool, Option<DateTime<Utc>>)>,
         remove: Vec<i32>,
     ) -> Result<collection::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let c = Self::find::<collection::Entity>(&txn, id, "id", "Collection").await?;
         for (channel_id, published, at) in add {
             Self::find::<channel::Entity>(&txn, channel_id, "channelId", "Channel").await?;
@@ -971,7 +990,7 @@ impl CatalogWriter {
         &self,
         f: ProductTypeFields,
     ) -> Result<product_type::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let name = required_name(&f.name)?;
         if let Some(class) = f.tax_class_id {
             Self::find::<tax_class::Entity>(&txn, class, "taxClass", "TaxClass").await?;
@@ -1053,7 +1072,7 @@ impl CatalogWriter {
         &self,
         f: AttributeFields,
     ) -> Result<attribute::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let name = required_name(&Some(f.name.clone()))?;
         let slug = free_slug::<attribute::Entity, _>(
             &txn,
@@ -1117,7 +1136,7 @@ impl CatalogWriter {
                 "Enter a valid URL.",
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = Self::find::<product::Entity>(&txn, product_id, "product", "Product").await?;
         let next = product_media::Entity::find()
             .filter(product_media::Column::ProductId.eq(product_id))
@@ -1151,7 +1170,7 @@ impl CatalogWriter {
         image: crate::media::ValidImage,
         alt: Option<String>,
     ) -> Result<(product::Model, product_media::Model), WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = Self::find::<product::Entity>(&txn, product_id, "product", "Product").await?;
         let next = product_media::Entity::find()
             .filter(product_media::Column::ProductId.eq(product_id))
@@ -1189,7 +1208,7 @@ impl CatalogWriter {
         &self,
         id: i32,
     ) -> Result<(product::Model, product_media::Model, Option<String>), WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let m = Self::find::<product_media::Entity>(&txn, id, "id", "ProductMedia").await?;
         let p = Self::find::<product::Entity>(&txn, m.product_id, "product", "Product").await?;
         let file_sha = crate::media::delete_file(&txn, id).await?;
@@ -1204,7 +1223,7 @@ impl CatalogWriter {
         product_id: i32,
         media_ids: Vec<i32>,
     ) -> Result<product::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = Self::find::<product::Entity>(&txn, product_id, "productId", "Product").await?;
         let current: Vec<i32> = product_media::Entity::find()
             .filter(product_media::Column::ProductId.eq(product_id))
@@ -1246,7 +1265,7 @@ impl CatalogWriter {
         language: &str,
         f: TranslationFields,
     ) -> Result<(), WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         if let Some(slug) = &f.slug
             && slugify(slug) != *slug
         {

@@ -687,7 +687,13 @@ impl CheckoutLineNode {
     }
     /// The unit price of the checkout line, without discounts.
     async fn undiscounted_unit_price(&self) -> Money {
-        Money::from_minor(self.priced.unit_price.unwrap_or(0), &self.currency)
+        Money::from_minor(
+            self.priced
+                .undiscounted_unit_price
+                .or(self.priced.unit_price)
+                .unwrap_or(0),
+            &self.currency,
+        )
     }
     /// The sum of the checkout line price, taxes and discounts.
     async fn total_price(&self) -> TaxedMoney {
@@ -706,7 +712,8 @@ impl CheckoutLineNode {
 impl CheckoutLineNode {
     fn total(&self) -> i64 {
         self.priced
-            .unit_price
+            .undiscounted_unit_price
+            .or(self.priced.unit_price)
             .unwrap_or(0)
             .saturating_mul(i64::from(self.priced.line.quantity))
     }

@@ -95,7 +95,12 @@ pub struct NewCheckout {
 #[derive(Clone, Debug)]
 pub struct PricedLine {
     pub line: checkout_line::Model,
+    /// The unit price after catalogue promotions (what the line costs).
     pub unit_price: Option<i64>,
+    /// The unit price before catalogue promotions.
+    pub undiscounted_unit_price: Option<i64>,
+    /// The catalogue promotion rule that discounts the line, if any.
+    pub promotion: Option<crate::discount::promotion::LineDiscount>,
     pub tax_class: Option<i32>,
 }
 
@@ -372,21 +377,33 @@ impl CheckoutService {
     ) -> CheckoutResult<Vec<PricedLine>> {
         let lines = Self::lines_of(conn, &c.token).await?;
         let ids: Vec<i32> = lines.iter().map(|l| l.variant_id).collect();
-        let prices: HashMap<i32, Option<i64>> = variant_channel_listing::Entity::find()
-            .filter(variant_channel_listing::Column::ChannelId.eq(c.channel_id))
-            .filter(variant_channel_listing::Column::VariantId.is_in(ids.clone()))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|l| (l.variant_id, l.price_amount))
-            .collect();
+        let listings: HashMap<i32, variant_channel_listing::Model> =
+            variant_channel_listing::Entity::find()
+                .filter(variant_channel_listing::Column::ChannelId.eq(c.channel_id))
+                .filter(variant_channel_listing::Column::VariantId.is_in(ids.clone()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|l| (l.variant_id, l))
+                .collect();
+        // Catalogue promotions are precomputed on the listing; the rule only for discounted ones.
+        let promotions =
+            crate::discount::promotion::line_discounts(conn, listings.values()).await?;
         let classes = crate::tax::service::variant_tax_classes(conn, &ids).await?;
         Ok(lines
             .into_iter()
-            .map(|line| PricedLine {
-                unit_price: prices.get(&line.variant_id).copied().flatten(),
-                tax_class: classes.get(&line.variant_id).copied().flatten(),
-                line,
+            .map(|line| {
+                let listing = listings.get(&line.variant_id);
+                let undiscounted = listing.and_then(|l| l.price_amount);
+                PricedLine {
+                    unit_price: listing
+                        .and_then(|l| l.discounted_price_amount.or(l.price_amount))
+                        .or(undiscounted),
+                    undiscounted_unit_price: undiscounted,
+                    promotion: listing.and_then(|l| promotions.get(&l.id).cloned()),
+                    tax_class: classes.get(&line.variant_id).copied().flatten(),
+                    line,
+                }
             })
             .collect())
     }
@@ -1533,8 +1550,11 @@ impl CheckoutService {
             let Some(variant) = variants.get(&l.line.variant_id) else {
                 continue;
             };
-            let unit = l.unit_price.unwrap_or(0);
+            let unit = l.undiscounted_unit_price.or(l.unit_price).unwrap_or(0);
             let unit_taxed = taxed.per_unit(l.line.quantity);
+            // The catalogue promotion the line was sold with (Saleor's unit discount).
+            let promo = l.promotion.as_ref();
+            let undiscounted_taxed = promo.map(|_| tax.apply(unit, l.tax_class));
             let line = entities::order_line::ActiveModel {
                 order_id: Set(order_id.clone()),
                 variant_id: Set(Some(variant.id)),
@@ -1552,6 +1572,15 @@ impl CheckoutService {
                 unit_price_net: Set(unit_taxed.net),
                 total_price_net: Set(taxed.net),
                 tax_rate_bp: Set(tax.rate(l.tax_class)),
+                unit_discount_amount: Set(promo.map_or(0, |p| p.amount)),
+                // As Saleor after `checkoutComplete`: the type is always FIXED and the
+                // value the amount taken off one unit.
+                unit_discount_type: Set(promo.map(|_| "FIXED".to_owned())),
+                unit_discount_value: Set(promo
+                    .map(|p| crate::catalog::money::to_decimal(p.amount, &c.currency).to_string())),
+                unit_discount_reason: Set(promo.map(|p| p.reason.clone())),
+                undiscounted_unit_price_net: Set(undiscounted_taxed.map(|t| t.net)),
+                undiscounted_unit_price_gross: Set(undiscounted_taxed.map(|t| t.gross)),
                 ..Default::default()
             }
             .insert(&txn)

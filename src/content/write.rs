@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use entities::{attribute, category, collection, menu, menu_item, page, page_type, type_attribute};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::json;
 
@@ -50,7 +50,7 @@ impl ContentWriter {
 
     /// Creates a page with its attributes.
     pub async fn page_create(&self, f: PageFields) -> Result<page::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let type_id = f.page_type_id.ok_or_else(|| {
             WriteError::one("pageType", Code::Required, "This field is required.")
         })?;
@@ -91,7 +91,7 @@ impl ContentWriter {
 
     /// Updates a page.
     pub async fn page_update(&self, id: i32, f: PageFields) -> Result<page::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = page::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -138,7 +138,7 @@ impl ContentWriter {
 
     /// Deletes a page.
     pub async fn page_delete(&self, id: i32) -> Result<page::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let p = page::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -156,7 +156,7 @@ impl ContentWriter {
         slug: Option<String>,
         attributes: Vec<i32>,
     ) -> Result<page_type::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let name = required_name(&name)?;
         let slug = free_slug::<page_type::Entity, _>(
             &txn,
@@ -214,7 +214,7 @@ impl ContentWriter {
         slug: Option<&str>,
         items: Vec<MenuItemFields>,
     ) -> Result<menu::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let name = required_name(&Some(name.to_owned()))?;
         let slug =
             free_slug::<menu::Entity, _>(&txn, menu::Column::Slug, slug, &name, None).await?;
@@ -237,7 +237,7 @@ impl ContentWriter {
 
     /// Deletes a menu and its items.
     pub async fn menu_delete(&self, id: i32) -> Result<menu::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let m = menu::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -254,7 +254,7 @@ impl ContentWriter {
         parent_id: Option<i32>,
         item: MenuItemFields,
     ) -> Result<menu_item::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         if menu::Entity::find_by_id(menu_id).one(&txn).await?.is_none() {
             return Err(WriteError::not_found("menu", "Menu"));
         }
@@ -271,7 +271,7 @@ impl ContentWriter {
 
     /// Deletes a menu item (and its children).
     pub async fn menu_item_delete(&self, id: i32) -> Result<menu_item::Model, WriteError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let item = menu_item::Entity::find_by_id(id)
             .one(&txn)
             .await?

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod apply;
 pub mod error;
+pub mod promotion;
 pub mod write;
 
 pub use apply::{Cart, CartLine, VoucherDiscount};

@@ -182,6 +182,7 @@ pub enum ObjectWithMetadata {
     TaxClass(crate::tax::api::TaxClassNode),
     TaxConfiguration(crate::tax::api::TaxConfigurationNode),
     Voucher(crate::discount::api::VoucherNode),
+    Promotion(crate::discount::promotion::api::PromotionNode),
 }
 
 /// Saleor's metadata error codes.

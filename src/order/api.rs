@@ -566,6 +566,13 @@ impl OrderLineNode {
     /// price override on a draft line is the only discount a line carries).
     async fn undiscounted_unit_price(&self) -> TaxedMoney {
         let m = &self.model;
+        if let (Some(net), Some(gross)) = (
+            m.undiscounted_unit_price_net,
+            m.undiscounted_unit_price_gross,
+        ) {
+            // Snapshot of a line sold with a catalogue promotion.
+            return TaxedMoney::taxed(Taxed { net, gross }, &m.currency);
+        }
         let entered = m.undiscounted_unit_price;
         if entered == m.unit_price || entered == m.unit_price_net {
             return self.taxed_unit();
@@ -576,6 +583,62 @@ impl OrderLineNode {
             crate::tax::calc::apply(entered, m.tax_rate_bp, true),
             &m.currency,
         )
+    }
+    /// Sum of the line-level discounts applied to the order line (catalogue promotions).
+    /// Order-level discounts which affect the line are not visible in this field.
+    async fn unit_discount(&self) -> Money {
+        Money::from_minor(self.model.unit_discount_amount, &self.model.currency)
+    }
+    /// Reason for line-level discounts applied on the order line.
+    async fn unit_discount_reason(&self) -> Option<&str> {
+        self.model.unit_discount_reason.as_deref()
+    }
+    /// Value of the discount. Can store fixed value or percent value. After
+    /// `checkoutComplete` the field always stores a fixed value.
+    async fn unit_discount_value(&self) -> crate::catalog::api::mutations::PositiveDecimal {
+        let m = &self.model;
+        let value = m
+            .unit_discount_value
+            .as_deref()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                crate::catalog::money::to_decimal(m.unit_discount_amount, &m.currency)
+            });
+        crate::catalog::api::mutations::PositiveDecimal(value)
+    }
+    /// Type of the discount: `fixed` or `percent`. After `checkoutComplete` the field is
+    /// always set to `fixed`.
+    async fn unit_discount_type(&self) -> Option<crate::discount::api::DiscountValueTypeEnum> {
+        use crate::discount::api::DiscountValueTypeEnum as T;
+        match self.model.unit_discount_type.as_deref() {
+            Some("PERCENTAGE") => Some(T::Percentage),
+            Some(_) => Some(T::Fixed),
+            None => None,
+        }
+    }
+    /// Price of the order line without discounts.
+    async fn undiscounted_total_price(&self) -> TaxedMoney {
+        let m = &self.model;
+        let q = i64::from(m.quantity);
+        match (
+            m.undiscounted_unit_price_net,
+            m.undiscounted_unit_price_gross,
+        ) {
+            (Some(net), Some(gross)) => TaxedMoney::taxed(
+                Taxed {
+                    net: net.saturating_mul(q),
+                    gross: gross.saturating_mul(q),
+                },
+                &m.currency,
+            ),
+            _ => TaxedMoney::taxed(
+                Taxed {
+                    net: m.total_price_net,
+                    gross: m.total_price,
+                },
+                &m.currency,
+            ),
+        }
     }
     /// Price of the order line.
     async fn total_price(&self) -> TaxedMoney {

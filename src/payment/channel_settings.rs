@@ -6,7 +6,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use entities::channel;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
 use super::api::TransactionFlowStrategyEnum;
 use crate::catalog::api::common::parts;
@@ -237,7 +237,9 @@ impl ChannelSettingsMutation {
                 Some(vec![id::encode("Warehouse", both)]),
             );
         }
-        let txn = state.db.conn.begin().await.map_err(|e| req.internal(e))?;
+        let txn = crate::db::begin_write(&state.db.conn)
+            .await
+            .map_err(|e| req.internal(e))?;
         let relinked = crate::catalog::warehouse::relink_channel(&txn, pk, &add, &remove)
             .await
             .map_err(|e| req.internal(e))?;

@@ -399,7 +399,7 @@ impl TaxService {
             }
             seen.push(c.country.clone());
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = config::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -500,7 +500,7 @@ impl TaxService {
                 format!("Country {dup} is given more than once."),
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let class = tax_class::ActiveModel {
             name: Set(name.to_owned()),
             metadata: Set(json!({})),
@@ -537,7 +537,7 @@ impl TaxService {
                 countries: clash,
             });
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = tax_class::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -574,7 +574,7 @@ impl TaxService {
 
     /// Deletes a class; its products and product types fall back to the default rates.
     pub async fn delete_class(&self, id: i32) -> Result<tax_class::Model, TaxError> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let row = tax_class::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -617,7 +617,7 @@ impl TaxService {
             });
         }
         let classes: Vec<i32> = updates.iter().filter_map(|(c, _)| *c).collect();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let found = tax_class::Entity::find()
             .filter(tax_class::Column::Id.is_in(classes.clone()))
             .all(&txn)

@@ -23,6 +23,7 @@ mod marketing;
 mod media;
 mod orders;
 mod payments;
+mod promotions;
 mod staff;
 mod subscriptions;
 mod taxes;

@@ -456,11 +456,29 @@ impl ProductNode {
                 stop: Some(TaxedMoney::taxed(tax.apply(hi, class), &listing.currency)),
             })
         };
+        // Catalogue promotions: the precomputed discounted range (see
+        // `discount::promotion::recalc`); the discount is the one on the cheapest variant.
+        let lo = listing.discounted_min_price.or(listing.min_price);
+        let hi = listing.discounted_max_price.or(listing.max_price);
+        let discount = listing
+            .min_price
+            .zip(lo)
+            .filter(|(u, d)| d < u)
+            .map(|(u, d)| {
+                let (u, d) = (tax.apply(u, class), tax.apply(d, class));
+                TaxedMoney::taxed(
+                    crate::tax::Taxed {
+                        net: u.net - d.net,
+                        gross: u.gross - d.gross,
+                    },
+                    &listing.currency,
+                )
+            });
         Ok(Some(ProductPricingInfo {
-            on_sale: Some(false),
-            discount: None,
+            on_sale: Some(discount.is_some()),
+            discount,
             display_gross_prices: tax.display_gross_prices,
-            price_range: range(listing.min_price, listing.max_price),
+            price_range: range(lo, hi),
             price_range_undiscounted: range(listing.min_price, listing.max_price),
         }))
     }
@@ -778,14 +796,29 @@ impl VariantNode {
         };
         let tax = pricing_tax(ctx, &self.viewer, address.as_ref()).await?;
         let class = self.product.product.tax_class_id;
-        let price = listing
-            .price_amount
-            .map(|p| TaxedMoney::taxed(tax.apply(p, class), &listing.currency));
+        let undiscounted = listing.price_amount.map(|p| tax.apply(p, class));
+        // The precomputed price after the best catalogue promotion.
+        let discounted = listing
+            .discounted_price_amount
+            .or(listing.price_amount)
+            .map(|p| tax.apply(p, class));
+        let discount = undiscounted
+            .zip(discounted)
+            .filter(|(u, d)| d.gross < u.gross || d.net < u.net)
+            .map(|(u, d)| {
+                TaxedMoney::taxed(
+                    crate::tax::Taxed {
+                        net: u.net - d.net,
+                        gross: u.gross - d.gross,
+                    },
+                    &listing.currency,
+                )
+            });
         Ok(Some(VariantPricingInfo {
-            on_sale: Some(false),
-            discount: None,
-            price: price.clone(),
-            price_undiscounted: price,
+            on_sale: Some(discount.is_some()),
+            discount,
+            price: discounted.map(|t| TaxedMoney::taxed(t, &listing.currency)),
+            price_undiscounted: undiscounted.map(|t| TaxedMoney::taxed(t, &listing.currency)),
         }))
     }
     /// List of attributes assigned to this variant.
