@@ -96,6 +96,7 @@ impl Delivery {
 
 /// Represents a delivery method chosen for the checkout or order.
 #[derive(async_graphql::Union, Clone)]
+#[allow(clippy::large_enum_variant)] // short-lived GraphQL output values
 pub enum DeliveryMethod {
     Warehouse(crate::catalog::api::warehouses::WarehouseNode),
     ShippingMethod(ShippingMethodNode),
