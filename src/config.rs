@@ -165,6 +165,17 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_PROMOTION_TICK_SECS", default_value_t = 60)]
     pub promotion_tick_secs: u64,
 
+    /// Anonymous catalog and content queries are answered from an in-memory cache for at
+    /// most this many seconds (0 disables the cache). Writes invalidate cached responses at
+    /// once, on every instance; the TTL only bounds how late time-based changes show (a
+    /// publication date passing).
+    #[arg(long, env = "BIZGRAPH_RESPONSE_CACHE_TTL_SECS", default_value_t = 10)]
+    pub response_cache_ttl_secs: u64,
+
+    /// Memory the response cache may use, in MiB (0 disables the cache).
+    #[arg(long, env = "BIZGRAPH_RESPONSE_CACHE_MAX_MB", default_value_t = 64)]
+    pub response_cache_max_mb: u64,
+
     /// Attempts of `tokenCreate`, `requestPasswordReset` and `accountRegister` allowed per
     /// client IP address within the rate-limit window (0 disables the limit).
     #[arg(long, env = "BIZGRAPH_AUTH_RATE_LIMIT_PER_IP", default_value_t = 60)]

@@ -67,9 +67,11 @@ impl Database {
         Ok(Self { conn, statements })
     }
 
-    /// Applies pending migrations.
+    /// Applies pending migrations, then installs the public data version triggers on any
+    /// table that lacks them (see [`crate::cache::version`]).
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.conn, None).await
+        Migrator::up(&self.conn, None).await?;
+        crate::cache::version::install_triggers(&self.conn).await
     }
 
     /// Number of SQL statements executed through this pool so far.

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod bootstrap;
+pub mod cache;
 pub mod catalog;
 pub mod channel;
 pub mod checkout;

@@ -1,4 +1,5 @@
 //! The `bizgraph` command: serve (default), migrate, seed, export-schema.
+#![recursion_limit = "256"]
 
 use std::path::PathBuf;
 

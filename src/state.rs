@@ -49,6 +49,8 @@ pub struct AppState {
     pub media: crate::media::MediaService,
     /// Limits `leadCapture` per client IP (per minute).
     pub lead_capture_limiter: Arc<RateLimiter>,
+    /// Anonymous catalog responses; `None` when disabled.
+    pub response_cache: Option<Arc<crate::cache::ResponseCache>>,
     /// Background tasks stop when this changes or the last state clone is dropped.
     pub shutdown: Arc<watch::Sender<bool>>,
 }
@@ -143,6 +145,7 @@ impl AppState {
             content: crate::content::write::ContentWriter::new(db.conn.clone()),
             marketing: MarketingService::new(db.conn.clone(), events.clone()),
             lead_capture_limiter,
+            response_cache: response_cache(&config),
             checkout,
             payments,
             taxes: crate::tax::TaxService::new(db.conn.clone()),
@@ -161,4 +164,10 @@ impl AppState {
             shutdown: Arc::new(shutdown),
         })
     }
+}
+
+fn response_cache(config: &Config) -> Option<Arc<crate::cache::ResponseCache>> {
+    let ttl = std::time::Duration::from_secs(config.response_cache_ttl_secs);
+    let bytes = usize::try_from(config.response_cache_max_mb.saturating_mul(1 << 20)).ok()?;
+    (!ttl.is_zero() && bytes > 0).then(|| Arc::new(crate::cache::ResponseCache::new(ttl, bytes)))
 }

@@ -20,6 +20,7 @@ mod m20261201_000610_product_media_files;
 mod m20261202_000700_voucher_kinds;
 mod m20261202_000710_promotions;
 mod m20261202_000720_click_and_collect;
+mod m20261202_000800_public_data_version;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000700_voucher_kinds::Migration),
             Box::new(m20261202_000710_promotions::Migration),
             Box::new(m20261202_000720_click_and_collect::Migration),
+            Box::new(m20261202_000800_public_data_version::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ use async_graphql::{
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     Extension, Json,
+    body::Bytes,
     extract::{ConnectInfo, FromRequestParts, Request, State, WebSocketUpgrade},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
@@ -24,6 +25,7 @@ use serde_json::json;
 use super::{Http, RequestId};
 use crate::{
     account::auth,
+    cache::{ResponseCache, response::Key},
     core::{
         context::{ClientInfo, RequestCtx},
         error::{ErrorCode, server_error},
@@ -290,6 +292,16 @@ async fn execute(
             .map(|r| operation_name(r.operation_name.as_deref(), &r.query))
             .collect(),
     };
+    let cache = match (&batch, authorization) {
+        (BatchRequest::Single(request), None) => CacheSlot::open(state, request).await,
+        _ => None,
+    };
+    if let Some(body) = cache.as_ref().and_then(CacheSlot::hit) {
+        state
+            .metrics
+            .record_request(&names[0], true, Duration::default());
+        return body_response(&rid.0, body, "hit");
+    }
     let mut batch = batch
         .data(RequestCtx {
             request_id: rid.0.clone(),
@@ -333,9 +345,19 @@ async fn execute(
     };
     let extra_headers: Vec<(header::HeaderName, HeaderValue)> =
         response.http_headers_iter().collect();
-    match serde_json::to_value(&response) {
+    match serde_json::to_vec(&response) {
         Ok(body) => {
-            let mut resp = json_response(StatusCode::OK, &rid.0, body);
+            let body = Bytes::from(body);
+            let cache_status = match (cache, &response) {
+                (Some(slot), BatchResponse::Single(r))
+                    if r.errors.is_empty() && extra_headers.is_empty() =>
+                {
+                    slot.store(body.clone());
+                    "miss"
+                }
+                _ => "bypass",
+            };
+            let mut resp = body_response(&rid.0, body, cache_status);
             for (name, value) in extra_headers {
                 resp.headers_mut().append(name, value);
             }
@@ -394,6 +416,66 @@ fn json_response(status: StatusCode, rid: &str, body: serde_json::Value) -> Resp
     if let Ok(value) = HeaderValue::from_str(rid) {
         response.headers_mut().insert("x-request-id", value);
     }
+    response
+}
+
+/// A cacheable request's place in the response cache: its key and the public data version
+/// read before it runs.
+struct CacheSlot {
+    cache: std::sync::Arc<ResponseCache>,
+    key: Key,
+    version: i64,
+}
+
+impl CacheSlot {
+    /// `None` when caching is off or `request` is not cacheable (or the version cannot be
+    /// read: the request then simply runs uncached).
+    async fn open(
+        state: &crate::state::AppState,
+        request: &async_graphql::Request,
+    ) -> Option<Self> {
+        let cache = state.response_cache.clone()?;
+        if !cache.is_cacheable(request) {
+            return None;
+        }
+        let key = Key::of(request)?;
+        let version = match crate::cache::version::current(&state.db.conn).await {
+            Ok(version) => version,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the public data version; not caching");
+                return None;
+            }
+        };
+        Some(Self {
+            cache,
+            key,
+            version,
+        })
+    }
+
+    fn hit(&self) -> Option<Bytes> {
+        self.cache.get(&self.key, self.version)
+    }
+
+    fn store(self, body: Bytes) {
+        self.cache.put(self.key, self.version, body);
+    }
+}
+
+/// A JSON body already serialised; `cache` says whether the response cache served it
+/// (`hit`), stored it (`miss`) or was not used (`bypass`).
+fn body_response(rid: &str, body: Bytes, cache: &'static str) -> Response {
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(rid) {
+        headers.insert("x-request-id", value);
+    }
+    headers.insert("x-bizgraph-cache", HeaderValue::from_static(cache));
     response
 }
 

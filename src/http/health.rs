@@ -50,6 +50,13 @@ pub async fn metrics(State(http): State<Http>) -> impl IntoResponse {
         state.db.statements(),
         state.db.pool_stats(state.config.db_max_connections),
     );
+    if let Some(cache) = &state.response_cache {
+        let stats = cache.stats();
+        body.push_str(&format!(
+            "# HELP bizgraph_response_cache_requests_total Cacheable requests by outcome.\n# TYPE bizgraph_response_cache_requests_total counter\nbizgraph_response_cache_requests_total{{outcome=\"hit\"}} {}\nbizgraph_response_cache_requests_total{{outcome=\"miss\"}} {}\n# HELP bizgraph_response_cache_bytes Bytes of cached responses.\n# TYPE bizgraph_response_cache_bytes gauge\nbizgraph_response_cache_bytes {}\n",
+            stats.hits, stats.misses, stats.bytes
+        ));
+    }
     body.push_str(&format!(
         "# HELP bizgraph_live_executions Distinct live subscription executions (identical subscriptions share one).\n# TYPE bizgraph_live_executions gauge\nbizgraph_live_executions {}\n",
         http.live.running()

@@ -24,6 +24,7 @@ mod media;
 mod orders;
 mod payments;
 mod promotions;
+mod response_cache;
 mod staff;
 mod subscriptions;
 mod taxes;
