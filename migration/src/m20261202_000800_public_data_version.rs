@@ -8,14 +8,17 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Increments the version once per statement that changed at least one row. The
-/// triggers that call it expose the changed rows as the transition table `changed`.
+/// Increments the version once per transaction that changed public rows. It runs as a
+/// deferred constraint trigger, at commit, so the counter row is the last lock a writer
+/// takes (no lock-order deadlock with other hot rows such as the order number) and is held
+/// only while committing; a transaction-local setting skips every row after the first.
 const PG_FUNCTION: &str = r#"
 CREATE OR REPLACE FUNCTION bizgraph_bump_public_data_version() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM changed) THEN
+  IF current_setting('bizgraph.public_data_bumped', true) IS DISTINCT FROM 'on' THEN
     UPDATE public_data_version SET version = version + 1 WHERE id = 1;
+    PERFORM set_config('bizgraph.public_data_bumped', 'on', true);
   END IF;
   RETURN NULL;
 END

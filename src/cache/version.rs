@@ -3,9 +3,9 @@
 //!
 //! Triggers are (re)installed at start-up on every table except [`PRIVATE_TABLES`], so a
 //! table added by a later migration is covered without anyone remembering to. SQLite runs
-//! a row trigger per changed row; PostgreSQL a statement trigger that fires only when the
-//! statement changed at least one row (it reads the statement's transition table), so
-//! periodic no-op `UPDATE`s do not empty the cache.
+//! a row trigger per changed row (writers are serialised anyway). PostgreSQL runs a
+//! deferred row trigger at commit that bumps the counter once per transaction: writers take
+//! the counter row's lock last and only while committing.
 
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement, TransactionTrait,
@@ -139,7 +139,7 @@ async fn install_postgres(conn: &DatabaseConnection) -> Result<(), DbErr> {
                  JOIN pg_namespace n ON n.oid = c.relnamespace \
                  WHERE n.nspname = current_schema() AND c.relkind = 'r' \
                  AND NOT EXISTS (SELECT 1 FROM pg_trigger t \
-                   WHERE t.tgrelid = c.oid AND t.tgname = '{TRIGGER_PREFIX}_ins')"
+                   WHERE t.tgrelid = c.oid AND t.tgname = '{TRIGGER_PREFIX}')"
             ),
         ))
         .await?;
@@ -148,18 +148,12 @@ async fn install_postgres(conn: &DatabaseConnection) -> Result<(), DbErr> {
         if !is_public(&table) || !plain_identifier(&table) {
             continue;
         }
-        for (suffix, event, rows) in [
-            ("ins", "INSERT", "NEW"),
-            ("upd", "UPDATE", "NEW"),
-            ("del", "DELETE", "OLD"),
-        ] {
-            txn.execute_unprepared(&format!(
-                "CREATE TRIGGER {TRIGGER_PREFIX}_{suffix} AFTER {event} ON \"{table}\" \
-                 REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT \
-                 EXECUTE FUNCTION bizgraph_bump_public_data_version()"
-            ))
-            .await?;
-        }
+        txn.execute_unprepared(&format!(
+            "CREATE CONSTRAINT TRIGGER {TRIGGER_PREFIX} AFTER INSERT OR UPDATE OR DELETE \
+             ON \"{table}\" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
+             EXECUTE FUNCTION bizgraph_bump_public_data_version()"
+        ))
+        .await?;
     }
     txn.commit().await
 }
