@@ -188,21 +188,34 @@ impl ProductReader {
     }
 
     fn base(&self, viewer: &Viewer) -> SelectStatement {
+        let on = Cond::all()
+            .add(
+                Expr::col((l(), product_channel_listing::Column::ProductId))
+                    .equals((p(), product::Column::Id)),
+            )
+            .add(
+                Expr::col((l(), product_channel_listing::Column::ChannelId))
+                    .eq(viewer.channel_id()),
+            );
         let mut q = Query::select();
-        q.from_as(product::Entity, p()).join_as(
-            JoinType::LeftJoin,
-            product_channel_listing::Entity,
-            l(),
-            Cond::all()
-                .add(
-                    Expr::col((l(), product_channel_listing::Column::ProductId))
-                        .equals((p(), product::Column::Id)),
-                )
-                .add(
-                    Expr::col((l(), product_channel_listing::Column::ChannelId))
-                        .eq(viewer.channel_id()),
-                ),
-        );
+        q.from_as(product::Entity, p());
+        let listing_required = viewer.channel.is_some() || !viewer.staff;
+        if listing_required && self.db.get_database_backend() == DatabaseBackend::Sqlite {
+            // [`Self::visibility`] requires the listing row, so an inner join returns the
+            // same rows. SQLite's `CROSS JOIN` also keeps `product` the outer loop: left to
+            // choose, SQLite reads every listing of the channel and sorts the catalog for a
+            // page without a cursor (about 1 s at 1M products) instead of walking the sort
+            // index and stopping after one page.
+            q.join_as(
+                JoinType::CrossJoin,
+                product_channel_listing::Entity,
+                l(),
+                Cond::all(),
+            )
+            .cond_where(on);
+        } else {
+            q.join_as(JoinType::LeftJoin, product_channel_listing::Entity, l(), on);
+        }
         q
     }
 
