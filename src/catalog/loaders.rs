@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entities::{
     attribute, attribute_value, category, collection, page, page_type, product_media, product_type,
-    tax_class, translation,
+    tax_class, translation, type_attribute,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
@@ -405,6 +405,55 @@ impl Loader<(i32, i32)> for StockLoader {
     }
 }
 
+/// Attributes assigned to a product type (kind product or variant) or a page type (page), in
+/// their order: `(kind, type_id)`.
+pub struct TypeAttributesLoader(pub DatabaseConnection);
+
+/// An attribute as assigned to a type.
+pub type TypeAttribute = (type_attribute::Model, attribute::Model);
+
+impl Loader<(Kind, i32)> for TypeAttributesLoader {
+    type Value = Vec<TypeAttribute>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(Kind, i32)],
+    ) -> Result<HashMap<(Kind, i32), Vec<TypeAttribute>>, LoadError> {
+        let mut kinds: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let owners: Vec<i32> = keys.iter().map(|k| k.1).collect();
+        let rows = type_attribute::Entity::find()
+            .filter(type_attribute::Column::OwnerKind.is_in(kinds))
+            .filter(type_attribute::Column::OwnerId.is_in(owners))
+            .order_by_asc(type_attribute::Column::SortOrder)
+            .order_by_asc(type_attribute::Column::Id)
+            .all(&self.0)
+            .await?;
+        let attributes: HashMap<i32, attribute::Model> = attribute::Entity::find()
+            .filter(attribute::Column::Id.is_in(rows.iter().map(|r| r.attribute_id)))
+            .all(&self.0)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let mut out: HashMap<(Kind, i32), Vec<TypeAttribute>> = HashMap::new();
+        for ta in rows {
+            let Some(a) = attributes.get(&ta.attribute_id).cloned() else {
+                continue;
+            };
+            if let Some(key) = keys
+                .iter()
+                .find(|k| k.0.as_str() == ta.owner_kind && k.1 == ta.owner_id)
+            {
+                out.entry(*key).or_default().push((ta, a));
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// A bind placeholder for `backend` (1-based `n`).
 pub fn placeholder(backend: sea_orm::DatabaseBackend, n: usize) -> String {
     match backend {
@@ -448,6 +497,7 @@ pub struct CatalogLoaders {
     pub media: DataLoader<MediaLoader>,
     pub variant_media: DataLoader<VariantMediaLoader>,
     pub stock: DataLoader<StockLoader>,
+    pub type_attributes: DataLoader<TypeAttributesLoader>,
     pub product_types: DataLoader<ProductTypeLoader>,
     pub categories: DataLoader<CategoryLoader>,
     pub collections: DataLoader<CollectionLoader>,
@@ -471,6 +521,7 @@ impl CatalogLoaders {
             media: dl(MediaLoader(db.clone())),
             variant_media: dl(VariantMediaLoader(db.clone())),
             stock: dl(StockLoader(db.clone())),
+            type_attributes: dl(TypeAttributesLoader(db.clone())),
             product_types: dl(ProductTypeLoader(db.clone())),
             categories: dl(CategoryLoader(db.clone())),
             collections: dl(CollectionLoader(db.clone())),

@@ -9,11 +9,13 @@
 //! - `api`: GraphQL types and resolvers (thin)
 
 pub mod api;
+pub mod bulk_write;
 pub mod loaders;
 pub mod money;
 pub mod read;
 pub mod search;
 pub mod seed;
+pub mod type_write;
 pub mod warehouse;
 pub mod write;
 

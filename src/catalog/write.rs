@@ -18,13 +18,16 @@ use serde_json::{Value as Json, json};
 use super::money::{self, MoneyError};
 use super::search;
 use super::seed::{refresh_price_ranges, refresh_prices, slugify};
+use super::type_write::set_type_attributes;
 use crate::core::metadata::{self, MetadataInput};
 
 /// The kind of a mutation error (mapped to each mutation's Saleor error code enum).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Code {
     AlreadyExists,
+    AttributeAlreadyAssigned,
     AttributeCannotBeAssigned,
+    AttributeVariantsDisabled,
     DuplicatedInputItem,
     GraphqlError,
     Invalid,
@@ -510,23 +513,7 @@ impl CatalogWriter {
     /// Deletes a product (its variants, listings, media and stock go with it).
     pub async fn product_delete(&self, id: i32) -> Result<product::Model, WriteError> {
         let txn = crate::db::begin_write(&self.db).await?;
-        let p = Self::find::<product::Entity>(&txn, id, "id", "Product").await?;
-        let variant_ids: Vec<i32> = product_variant::Entity::find()
-            .filter(product_variant::Column::ProductId.eq(id))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|v| v.id)
-            .collect();
-        delete_assigned(&txn, "variant", &variant_ids).await?;
-        delete_assigned(&txn, "product", &[id]).await?;
-        translation::Entity::delete_many()
-            .filter(translation::Column::EntityKind.eq("product"))
-            .filter(translation::Column::EntityId.eq(id))
-            .exec(&txn)
-            .await?;
-        product::Entity::delete_by_id(id).exec(&txn).await?;
-        search::remove(&txn, id).await?;
+        let p = delete_product_in(&txn, id).await?;
         txn.commit().await?;
         Ok(p)
     }
@@ -779,14 +766,7 @@ impl CatalogWriter {
 
     /// Deletes a variant.
     pub async fn variant_delete(&self, id: i32) -> Result<product_variant::Model, WriteError> {
-        let txn = crate::db::begin_write(&self.db).await?;
-        let v = Self::find::<product_variant::Entity>(&txn, id, "id", "ProductVariant").await?;
-        delete_assigned(&txn, "variant", &[id]).await?;
-        product_variant::Entity::delete_by_id(id).exec(&txn).await?;
-        refresh_price_ranges(&txn, Some(v.product_id)).await?;
-        search::reindex(&txn, v.product_id).await?;
-        txn.commit().await?;
-        Ok(v)
+        Ok(self.variants_delete(&[id]).await?.remove(0))
     }
 
     /// Sets a variant's prices in channels where its product is listed.
@@ -863,20 +843,7 @@ impl CatalogWriter {
 
     /// Deletes a category (and its subcategories); its products lose their category.
     pub async fn category_delete(&self, id: i32) -> Result<category::Model, WriteError> {
-        let txn = crate::db::begin_write(&self.db).await?;
-        let c = Self::find::<category::Entity>(&txn, id, "id", "Category").await?;
-        let predicate = serde_json::json!({"categoryPredicate": {"ids": [
-            crate::core::id::encode("Category", id).to_string()
-        ]}});
-        let products: Vec<i32> =
-            crate::discount::promotion::recalc::products_of(&txn, &[&predicate])
-                .await?
-                .into_iter()
-                .collect();
-        category::Entity::delete_by_id(id).exec(&txn).await?;
-        refresh_prices(&txn, Some(&products)).await?;
-        txn.commit().await?;
-        Ok(c)
+        Ok(self.categories_delete(&[id]).await?.remove(0))
     }
 
     /// Creates a collection with products.
@@ -1003,21 +970,6 @@ impl CatalogWriter {
             None,
         )
         .await?;
-        for (field, ids) in [
-            ("productAttributes", &f.product_attributes),
-            ("variantAttributes", &f.variant_attributes),
-        ] {
-            for id in ids {
-                let a = Self::find::<attribute::Entity>(&txn, *id, field, "Attribute").await?;
-                if a.attribute_type != "PRODUCT_TYPE" {
-                    return Err(WriteError::one(
-                        field,
-                        Code::Invalid,
-                        "Only product attributes can be assigned.",
-                    ));
-                }
-            }
-        }
         let pt = product_type::ActiveModel {
             name: Set(name),
             slug: Set(slug),
@@ -1034,35 +986,8 @@ impl CatalogWriter {
         .insert(&txn)
         .await
         .map_err(unique_on("slug"))?;
-        for (kind, ids) in [
-            ("product", &f.product_attributes),
-            ("variant", &f.variant_attributes),
-        ] {
-            for (i, id) in ids.iter().enumerate() {
-                type_attribute::ActiveModel {
-                    owner_kind: Set(kind.to_owned()),
-                    owner_id: Set(pt.id),
-                    attribute_id: Set(*id),
-                    variant_selection: Set(kind == "variant"),
-                    sort_order: Set(i as i32),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await
-                .map_err(|e| match e.sql_err() {
-                    Some(SqlErr::UniqueConstraintViolation(_)) => WriteError::one(
-                        if kind == "product" {
-                            "productAttributes"
-                        } else {
-                            "variantAttributes"
-                        },
-                        Code::DuplicatedInputItem,
-                        "The attribute is given more than once.",
-                    ),
-                    _ => WriteError::Db(e),
-                })?;
-            }
-        }
+        set_type_attributes(&txn, pt.id, false, &f.product_attributes).await?;
+        set_type_attributes(&txn, pt.id, true, &f.variant_attributes).await?;
         txn.commit().await?;
         Ok(pt)
     }
@@ -1576,6 +1501,33 @@ async fn set_collections(
     Ok(())
 }
 
+/// Deletes a product inside `txn`: its variants, listings, media and stock go with it.
+pub(crate) async fn delete_product_in(
+    txn: &DatabaseTransaction,
+    id: i32,
+) -> Result<product::Model, WriteError> {
+    let p = CatalogWriter::find::<product::Entity>(txn, id, "id", "Product").await?;
+    let variant_ids: Vec<i32> = product_variant::Entity::find()
+        .filter(product_variant::Column::ProductId.eq(id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    delete_assigned(txn, "variant", &variant_ids).await?;
+    delete_assigned(txn, "product", &[id]).await?;
+    for (kind, ids) in [("product", vec![id]), ("variant", variant_ids)] {
+        translation::Entity::delete_many()
+            .filter(translation::Column::EntityKind.eq(kind))
+            .filter(translation::Column::EntityId.is_in(ids))
+            .exec(txn)
+            .await?;
+    }
+    product::Entity::delete_by_id(id).exec(txn).await?;
+    search::remove(txn, id).await?;
+    Ok(p)
+}
+
 /// Removes every assigned value of the given objects.
 pub(crate) async fn delete_assigned(
     txn: &DatabaseTransaction,
@@ -1596,7 +1548,7 @@ pub(crate) async fn delete_assigned(
 /// Fills the typed column of a per-object attribute value.
 type ValueSetter = Box<dyn FnOnce(&mut attribute_value::ActiveModel) + Send>;
 
-async fn new_value(
+pub(crate) async fn new_value(
     txn: &DatabaseTransaction,
     attribute_id: i32,
     name: &str,

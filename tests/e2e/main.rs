@@ -12,6 +12,7 @@ mod accounts;
 mod apps;
 mod attribution;
 mod catalog;
+mod catalog_admin;
 mod checkout;
 mod cli;
 mod connections;

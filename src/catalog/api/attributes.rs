@@ -132,6 +132,44 @@ impl AttributeNode {
         .await?
         .map(AttributeTranslation))
     }
+    /// List of attribute's values (choice attributes only).
+    #[graphql(complexity = "crate::core::connection::cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn choices(
+        &self,
+        ctx: &Context<'_>,
+        sort_by: Option<super::type_query::AttributeChoicesSortingInput>,
+        #[graphql(deprecation = "Use `where` filter instead.")] filter: Option<
+            super::type_query::AttributeValueFilterInput,
+        >,
+        search: Option<String>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<
+        Option<
+            crate::core::connection::Countable<
+                AttributeValueNode,
+                super::type_query::AttributeValueNames,
+            >,
+        >,
+    > {
+        super::type_query::choices(
+            ctx,
+            &self.model,
+            sort_by,
+            filter,
+            search,
+            crate::core::connection::PageArgs {
+                first,
+                last,
+                after,
+                before,
+            },
+        )
+        .await
+    }
     #[graphql(complexity = 0)]
     /// Flag indicating that attribute has predefined choices.
     async fn with_choices(&self) -> bool {

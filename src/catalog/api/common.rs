@@ -266,6 +266,35 @@ pub enum VariantAttributeScope {
     NotVariantSelection,
 }
 
+/// Saleor's `WeightUnitsEnum`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum WeightUnitsEnum {
+    G,
+    Lb,
+    Oz,
+    Kg,
+    Tonne,
+}
+
+/// Represents weight value in a specific weight unit.
+#[derive(async_graphql::SimpleObject, Clone, Copy, Debug)]
+pub struct Weight {
+    /// Weight unit.
+    pub unit: WeightUnitsEnum,
+    /// Weight value.
+    pub value: f64,
+}
+
+impl Weight {
+    /// A stored weight (grams) in the shop's default unit, kilograms.
+    pub fn from_grams(grams: i32) -> Self {
+        Self {
+            unit: WeightUnitsEnum::Kg,
+            value: f64::from(grams) / 1000.0,
+        }
+    }
+}
+
 /// Kinds of product types.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "ProductTypeKindEnum")]

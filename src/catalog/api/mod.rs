@@ -1,12 +1,15 @@
 //! GraphQL surface of the catalog.
 
 pub mod attributes;
+pub mod bulk_mutations;
 pub mod category;
 pub mod common;
 pub mod inputs;
 pub mod mutations;
 pub mod products;
 pub mod query;
+pub mod type_mutations;
+pub mod type_query;
 pub mod warehouses;
 
 pub use mutations::CatalogMutation;

@@ -62,7 +62,9 @@ impl From<Code> for ProductErrorCode {
     fn from(c: Code) -> Self {
         match c {
             Code::AlreadyExists => Self::AlreadyExists,
+            Code::AttributeAlreadyAssigned => Self::AttributeAlreadyAssigned,
             Code::AttributeCannotBeAssigned => Self::AttributeCannotBeAssigned,
+            Code::AttributeVariantsDisabled => Self::AttributeVariantsDisabled,
             Code::DuplicatedInputItem => Self::DuplicatedInputItem,
             Code::GraphqlError => Self::GraphqlError,
             Code::Invalid => Self::Invalid,
@@ -561,7 +563,7 @@ pub struct ProductInput {
 }
 
 /// Decodes an optional `taxClass` input.
-fn tax_class_input(id: &Option<ID>) -> Result<Option<i32>, Vec<FieldError>> {
+pub(crate) fn tax_class_input(id: &Option<ID>) -> Result<Option<i32>, Vec<FieldError>> {
     id.as_ref()
         .map(|id| decode(id, "TaxClass", "taxClass"))
         .transpose()
@@ -1064,7 +1066,7 @@ macro_rules! try_write {
 pub(crate) use try_write;
 
 /// One of `id`/`externalReference`(/`sku`) must identify the object.
-fn one_of_ids(n: usize, names: &str) -> Result<(), Vec<FieldError>> {
+pub(crate) fn one_of_ids(n: usize, names: &str) -> Result<(), Vec<FieldError>> {
     if n == 1 {
         Ok(())
     } else {

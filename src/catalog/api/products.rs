@@ -13,18 +13,20 @@ use super::attributes::{self, AssignedAttribute, SelectedAttribute};
 use super::category::CategoryNode;
 use super::common::{
     Image, JsonString, PositiveInt, ProductMediaType, ProductTypeKindEnum, TaxedMoney,
-    TaxedMoneyRange, ThumbnailFormatEnum, VariantAttributeScope, children, image_url,
+    TaxedMoneyRange, ThumbnailFormatEnum, VariantAttributeScope, Weight, children, image_url,
     language_under, parts, requested_language, translated, translation,
 };
+use super::type_query;
 use crate::account::api::AddressInput;
 use crate::catalog::api::common::loaders;
 use crate::catalog::loaders::{AssignedLoader, AssignedRow, Kind, LoadError, VariantsLoader, kind};
 use crate::catalog::read::{ProductRow, VariantRow, Viewer, available_now};
 use crate::core::{
-    connection::{self, KeyPart, Page, PageArgs, PageResult, TotalCount},
+    connection::{self, Countable, KeyPart, Page, PageArgs, PageResult, TotalCount},
     country::LanguageCodeEnum,
     error::{ErrorCode, error},
     id,
+    permissions::Permission,
 };
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
@@ -985,6 +987,102 @@ impl ProductTypeNode {
     )]
     async fn is_digital(&self) -> bool {
         self.model.is_digital
+    }
+    /// Product attributes of that product type.
+    async fn product_attributes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<super::attributes::AttributeNode>>> {
+        let attrs = type_query::type_attributes(ctx, kind::PRODUCT, self.model.id).await?;
+        Ok(Some(attrs.into_iter().map(|(_, a)| a).collect()))
+    }
+    /// Variant attributes of that product type.
+    #[graphql(deprecation = "Use `assignedVariantAttributes` instead.")]
+    async fn variant_attributes(
+        &self,
+        ctx: &Context<'_>,
+        variant_selection: Option<VariantAttributeScope>,
+    ) -> Result<Option<Vec<super::attributes::AttributeNode>>> {
+        let attrs = type_query::type_attributes(ctx, kind::VARIANT, self.model.id).await?;
+        Ok(Some(
+            attrs
+                .into_iter()
+                .filter(|(selection, _)| type_query::in_scope(variant_selection, *selection))
+                .map(|(_, a)| a)
+                .collect(),
+        ))
+    }
+    /// Variant attributes of that product type with attached variant selection.
+    async fn assigned_variant_attributes(
+        &self,
+        ctx: &Context<'_>,
+        variant_selection: Option<VariantAttributeScope>,
+    ) -> Result<Option<Vec<type_query::AssignedVariantAttribute>>> {
+        let attrs = type_query::type_attributes(ctx, kind::VARIANT, self.model.id).await?;
+        Ok(Some(
+            attrs
+                .into_iter()
+                .filter(|(selection, _)| type_query::in_scope(variant_selection, *selection))
+                .map(
+                    |(selection, attribute)| type_query::AssignedVariantAttribute {
+                        attribute,
+                        variant_selection: selection,
+                    },
+                )
+                .collect(),
+        ))
+    }
+    /// Product attributes that can be assigned to this product type: the shop's product
+    /// attributes not assigned to it yet.
+    ///
+    /// Requires one of the following permissions: MANAGE_PRODUCTS, MANAGE_PRODUCT_TYPES_AND_ATTRIBUTES.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn available_attributes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(deprecation = "Use `where` filter instead.")] filter: Option<
+            type_query::AttributeFilterInput,
+        >,
+        #[graphql(name = "where")] where_: Option<type_query::AttributeWhereInput>,
+        search: Option<String>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<Countable<super::attributes::AttributeNode, type_query::AttributeNames>>>
+    {
+        let (state, req) = parts(ctx)?;
+        req.require_any(&[
+            Permission::ManageProducts,
+            Permission::ManageProductTypesAndAttributes,
+        ])?;
+        let cond = type_query::available_attributes_condition(
+            state.db.conn.get_database_backend(),
+            self.model.id,
+            filter.as_ref(),
+            where_.as_ref(),
+            search.as_deref(),
+        )?;
+        type_query::attribute_connection(
+            ctx,
+            cond,
+            None,
+            "availableAttributes",
+            PageArgs {
+                first,
+                last,
+                after,
+                before,
+            },
+        )
+        .await
+        .map(Some)
+    }
+    #[graphql(complexity = 0)]
+    /// Weight of the product type.
+    async fn weight(&self) -> Option<Weight> {
+        self.model.weight_grams.map(Weight::from_grams)
     }
     #[graphql(complexity = 0)]
     /// The product type kind.
