@@ -15,6 +15,7 @@ use crate::{
     catalog::api::{
         CatalogMutation, CatalogQuery,
         bulk_mutations::CatalogBulkMutation,
+        listings::ListingQuery,
         type_mutations::CatalogTypeMutation,
         type_query::CatalogTypeQuery,
         warehouses::{WarehouseMutation, WarehouseQuery},
@@ -52,6 +53,7 @@ pub struct Query(
     AccountQuery,
     CatalogQuery,
     CatalogTypeQuery,
+    ListingQuery,
     ContentQuery,
     WebhookQuery,
     StaffQuery,

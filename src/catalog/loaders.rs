@@ -5,8 +5,9 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entities::{
-    attribute, attribute_value, category, collection, page, page_type, product_media, product_type,
-    tax_class, translation, type_attribute,
+    attribute, attribute_value, category, channel, collection, collection_channel_listing, page,
+    page_type, product_channel_listing, product_media, product_type, stock, tax_class, translation,
+    type_attribute, variant_channel_listing, warehouse,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
@@ -488,6 +489,65 @@ by_id_loader!(CollectionLoader, collection, "Collections by ID.");
 by_id_loader!(PageTypeLoader, page_type, "Page types by ID.");
 by_id_loader!(PageLoader, page, "Pages by ID.");
 by_id_loader!(TaxClassLoader, tax_class, "Tax classes by ID.");
+by_id_loader!(ChannelLoader, channel, "Channels by ID.");
+by_id_loader!(WarehouseLoader, warehouse, "Warehouses by ID.");
+
+macro_rules! by_parent_loader {
+    ($name:ident, $entity:ident, $parent:ident, $field:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(DatabaseConnection);
+
+        impl Loader<i32> for $name {
+            type Value = Vec<$entity::Model>;
+            type Error = LoadError;
+
+            async fn load(
+                &self,
+                keys: &[i32],
+            ) -> Result<HashMap<i32, Vec<$entity::Model>>, LoadError> {
+                let rows = $entity::Entity::find()
+                    .filter($entity::Column::$parent.is_in(keys.to_vec()))
+                    .order_by_asc($entity::Column::Id)
+                    .all(&self.0)
+                    .await?;
+                let mut out: HashMap<i32, Vec<$entity::Model>> = HashMap::new();
+                for r in rows {
+                    out.entry(r.$field).or_default().push(r);
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+by_parent_loader!(
+    StocksLoader,
+    stock,
+    VariantId,
+    variant_id,
+    "Stock rows by variant ID."
+);
+by_parent_loader!(
+    VariantListingsLoader,
+    variant_channel_listing,
+    VariantId,
+    variant_id,
+    "Channel listings by variant ID."
+);
+by_parent_loader!(
+    ProductListingsLoader,
+    product_channel_listing,
+    ProductId,
+    product_id,
+    "Channel listings by product ID."
+);
+by_parent_loader!(
+    CollectionListingsLoader,
+    collection_channel_listing,
+    CollectionId,
+    collection_id,
+    "Channel listings by collection ID."
+);
 
 /// Every catalog dataloader, shared by all requests.
 pub struct CatalogLoaders {
@@ -504,6 +564,12 @@ pub struct CatalogLoaders {
     pub page_types: DataLoader<PageTypeLoader>,
     pub pages: DataLoader<PageLoader>,
     pub tax_classes: DataLoader<TaxClassLoader>,
+    pub channels: DataLoader<ChannelLoader>,
+    pub warehouses: DataLoader<WarehouseLoader>,
+    pub stocks: DataLoader<StocksLoader>,
+    pub variant_listings: DataLoader<VariantListingsLoader>,
+    pub product_listings: DataLoader<ProductListingsLoader>,
+    pub collection_listings: DataLoader<CollectionListingsLoader>,
     /// Tax contexts by `(channel, country)` for catalog pricing.
     pub taxes: DataLoader<crate::tax::service::TaxContextLoader>,
 }
@@ -528,6 +594,12 @@ impl CatalogLoaders {
             page_types: dl(PageTypeLoader(db.clone())),
             pages: dl(PageLoader(db.clone())),
             tax_classes: dl(TaxClassLoader(db.clone())),
+            channels: dl(ChannelLoader(db.clone())),
+            warehouses: dl(WarehouseLoader(db.clone())),
+            stocks: dl(StocksLoader(db.clone())),
+            variant_listings: dl(VariantListingsLoader(db.clone())),
+            product_listings: dl(ProductListingsLoader(db.clone())),
+            collection_listings: dl(CollectionListingsLoader(db.clone())),
             taxes: dl(crate::tax::service::TaxContextLoader(db.clone())),
         }
     }

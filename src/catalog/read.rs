@@ -614,6 +614,20 @@ impl ProductReader {
     }
 }
 
+impl ProductReader {
+    /// The products with `ids` that `viewer` may see (any order).
+    pub async fn many(&self, viewer: &Viewer, ids: &[i32]) -> Result<Vec<ProductRow>, DbErr> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = self.full_select(viewer, None);
+        q.cond_where(Self::visibility(viewer, false));
+        q.and_where(Expr::col((p(), product::Column::Id)).is_in(ids.to_vec()));
+        let rows = query_all(&self.db, &q).await?;
+        rows.iter().map(|r| Self::row(r, None)).collect()
+    }
+}
+
 /// How to find one product.
 #[derive(Clone, Debug)]
 pub enum ProductLookup {

@@ -662,3 +662,240 @@ async fn type_and_bulk_mutations_need_permissions() {
     assert!(data(&body)["productType"]["id"].is_string(), "{body}");
     assert!(data(&body)["category"]["id"].is_string(), "{body}");
 }
+
+const USD: &str = "default-channel";
+
+const VARIANT_ADMIN: &str = r#"query($sku: String!) {
+  productVariant(sku: $sku) {
+    id weight { unit value }
+    channelListings { channel { slug } price { amount currency } costPrice { amount } margin }
+    stocks { id warehouse { name } quantity quantityAllocated quantityReserved }
+    product { channelListings { channel { slug } isPublished visibleInListings availableForPurchaseAt } }
+  }
+}"#;
+
+#[tokio::test]
+async fn listings_stocks_and_variant_lists() {
+    let server = TestServer::start_with(|c| c.response_cache_ttl_secs = 0).await;
+    let token = server.staff_token().await;
+    // A demo variant, as the dashboard's variant page reads it.
+    let sku = {
+        let body = server
+            .gql_as(
+                &token,
+                r#"{ productVariants(first: 1) { edges { node { sku } } } }"#,
+                json!({}),
+            )
+            .await;
+        str_of(&data(&body)["productVariants"]["edges"][0]["node"]["sku"])
+    };
+    let v = staff(
+        &server,
+        &token,
+        VARIANT_ADMIN,
+        json!({"sku": sku}),
+        "productVariant",
+    )
+    .await;
+    let mut channels: Vec<String> = v["channelListings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| str_of(&l["channel"]["slug"]))
+        .collect();
+    channels.sort();
+    assert_eq!(channels, vec!["channel-eur", "default-channel"]);
+    let usd = v["channelListings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["channel"]["slug"] == USD)
+        .unwrap();
+    assert_eq!(usd["price"]["currency"], "USD");
+    assert!(usd["price"]["amount"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["product"]["channelListings"].as_array().unwrap().len(), 2);
+    let stock = &v["stocks"][0];
+    assert!(stock["quantity"].as_i64().unwrap() > 0, "{v}");
+    assert_eq!(stock["quantityReserved"], 0);
+
+    // A stock update shows in the variant's stocks and in the `stock`/`stocks` queries.
+    let warehouse = {
+        let body = server
+            .gql_as(
+                &token,
+                r#"{ warehouses(first: 1) { edges { node { id name } } } }"#,
+                json!({}),
+            )
+            .await;
+        data(&body)["warehouses"]["edges"][0]["node"].clone()
+    };
+    let r = staff(
+        &server,
+        &token,
+        r#"mutation($id: ID!, $w: ID!) { productVariantStocksUpdate(variantId: $id, stocks: [{warehouse: $w, quantity: 7}]) { errors { code } } }"#,
+        json!({"id": v["id"], "w": warehouse["id"]}),
+        "productVariantStocksUpdate",
+    )
+    .await;
+    assert_eq!(r["errors"], json!([]));
+    let v = staff(
+        &server,
+        &token,
+        VARIANT_ADMIN,
+        json!({"sku": sku}),
+        "productVariant",
+    )
+    .await;
+    let row = v["stocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["warehouse"]["name"] == warehouse["name"])
+        .unwrap()
+        .clone();
+    assert_eq!(row["quantity"], 7);
+    let s = staff(
+        &server,
+        &token,
+        r#"query($id: ID!) { stock(id: $id) { quantity warehouse { name } productVariant { sku } } }"#,
+        json!({"id": row["id"]}),
+        "stock",
+    )
+    .await;
+    assert_eq!(
+        s,
+        json!({"quantity": 7, "warehouse": {"name": warehouse["name"]}, "productVariant": {"sku": sku}})
+    );
+    let list = staff(
+        &server,
+        &token,
+        r#"query($q: String!) { stocks(first: 10, filter: {search: $q, quantity: 7}) { totalCount edges { node { productVariant { sku } } } } }"#,
+        json!({"q": sku}),
+        "stocks",
+    )
+    .await;
+    assert_eq!(list["totalCount"], 1, "{list}");
+
+    // Stocks and listings are staff data.
+    let customer = server.customer_token("looker@example.com").await;
+    for t in [None, Some(customer.as_str())] {
+        for q in [
+            r#"query($sku: String!) { productVariant(sku: $sku, channel: "default-channel") { stocks { quantity } } }"#,
+            r#"query($sku: String!) { productVariant(sku: $sku, channel: "default-channel") { channelListings { id } } }"#,
+            r#"query($sku: String!) { productVariant(sku: $sku, channel: "default-channel") { product { channelListings { id } } } }"#,
+        ] {
+            let body = match t {
+                Some(t) => server.gql_as(t, q, json!({"sku": sku})).await,
+                None => server.gql(q, json!({"sku": sku})).await,
+            };
+            assert_eq!(error_code(&body), "PERMISSION_DENIED", "{q}");
+        }
+    }
+    let body = server
+        .gql(r#"{ stocks(first: 1) { totalCount } }"#, json!({}))
+        .await;
+    assert_eq!(error_code(&body), "PERMISSION_DENIED");
+
+    // productVariants: pages do not overlap, the count matches, and a variant of an unlisted
+    // product is visible to staff only.
+    let page = r#"query($after: String, $channel: String) { productVariants(first: 3, after: $after, channel: $channel) { totalCount pageInfo { endCursor hasNextPage } edges { node { id sku } } } }"#;
+    let first = data(&server.gql(page, json!({"channel": USD})).await)["productVariants"].clone();
+    let second = data(
+        &server
+            .gql(
+                page,
+                json!({"channel": USD, "after": first["pageInfo"]["endCursor"]}),
+            )
+            .await,
+    )["productVariants"]
+        .clone();
+    let ids = |p: &Value| -> Vec<String> {
+        p["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| str_of(&e["node"]["id"]))
+            .collect()
+    };
+    assert_eq!(ids(&first).len(), 3);
+    assert!(ids(&second).iter().all(|i| !ids(&first).contains(i)));
+    assert_eq!(first["totalCount"], second["totalCount"]);
+    let anonymous_total = first["totalCount"].as_i64().unwrap();
+    let pt = {
+        let body = server
+            .gql(
+                r#"{ productTypes(first: 1) { edges { node { id } } } }"#,
+                json!({}),
+            )
+            .await;
+        str_of(&data(&body)["productTypes"]["edges"][0]["node"]["id"])
+    };
+    let r = staff(
+        &server,
+        &token,
+        r#"mutation($t: ID!) { productCreate(input: {productType: $t, name: "ZZ Hidden"}) { product { id } } }"#,
+        json!({"t": pt}),
+        "productCreate",
+    )
+    .await;
+    staff(
+        &server,
+        &token,
+        r#"mutation($p: ID!) { productVariantCreate(input: {product: $p, sku: "ZZ-HIDDEN", attributes: []}) { errors { code } } }"#,
+        json!({"p": r["product"]["id"]}),
+        "productVariantCreate",
+    )
+    .await;
+    let hidden = r#"query($channel: String) { productVariants(first: 5, channel: $channel, filter: {sku: ["ZZ-HIDDEN"]}) { totalCount edges { node { sku } } } }"#;
+    let body = server.gql(hidden, json!({"channel": USD})).await;
+    assert_eq!(data(&body)["productVariants"]["totalCount"], 0);
+    let body = server.gql_as(&token, hidden, json!({})).await;
+    assert_eq!(
+        data(&body)["productVariants"],
+        json!({"totalCount": 1, "edges": [{"node": {"sku": "ZZ-HIDDEN"}}]})
+    );
+    let body = server.gql(page, json!({"channel": USD})).await;
+    assert_eq!(
+        data(&body)["productVariants"]["totalCount"],
+        anonymous_total
+    );
+    let body = server
+        .gql(r#"{ productVariants(first: 3) { totalCount } }"#, json!({}))
+        .await;
+    assert_eq!(
+        error_code(&body),
+        "INVALID_INPUT",
+        "anonymous callers need a channel: {body}"
+    );
+
+    // Statements do not grow with the page size, listings and stocks included.
+    let list = r#"query($n: Int!) { productVariants(first: $n) { edges { node { sku stocks { quantity warehouse { name } } channelListings { price { amount } channel { slug } } product { name channelListings { isPublished } } } } } }"#;
+    let mut counts = Vec::new();
+    for n in [5, 40] {
+        let before = server.statements();
+        let body = server.gql_as(&token, list, json!({"n": n})).await;
+        assert_eq!(
+            data(&body)["productVariants"]["edges"]
+                .as_array()
+                .unwrap()
+                .len(),
+            n as usize
+        );
+        counts.push(server.statements() - before);
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for 5 vs 40 variants: {counts:?}"
+    );
+
+    // Collections' listings.
+    let body = server
+        .gql_as(&token, r#"{ collections(first: 1) { edges { node { channelListings { isPublished channel { slug } } } } } }"#, json!({}))
+        .await;
+    assert!(
+        !data(&body)["collections"]["edges"][0]["node"]["channelListings"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -411,6 +411,17 @@ impl CollectionNode {
     async fn name(&self) -> &str {
         &self.model.name
     }
+    /// List of channels in which the collection is available.
+    ///
+    /// Requires one of the following permissions: MANAGE_PRODUCTS.
+    async fn channel_listings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<super::listings::CollectionChannelListingNode>>> {
+        super::listings::collection_listings(ctx, self.model.id)
+            .await
+            .map(Some)
+    }
     #[graphql(complexity = 0)]
     /// Description of the collection (Editor.js JSON).
     async fn description(&self) -> Option<JsonString> {

@@ -5,6 +5,7 @@ pub mod bulk_mutations;
 pub mod category;
 pub mod common;
 pub mod inputs;
+pub mod listings;
 pub mod mutations;
 pub mod products;
 pub mod query;

@@ -16,7 +16,7 @@ use super::common::{
     TaxedMoneyRange, ThumbnailFormatEnum, VariantAttributeScope, Weight, children, image_url,
     language_under, parts, requested_language, translated, translation,
 };
-use super::type_query;
+use super::{listings, type_query};
 use crate::account::api::AddressInput;
 use crate::catalog::api::common::loaders;
 use crate::catalog::loaders::{AssignedLoader, AssignedRow, Kind, LoadError, VariantsLoader, kind};
@@ -592,6 +592,22 @@ impl ProductNode {
     async fn external_reference(&self) -> Option<&str> {
         self.row.product.external_reference.as_deref()
     }
+    /// List of availability in channels for the product.
+    ///
+    /// Requires one of the following permissions: MANAGE_PRODUCTS.
+    async fn channel_listings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<listings::ProductChannelListingNode>>> {
+        listings::product_listings(ctx, self.row.product.id)
+            .await
+            .map(Some)
+    }
+    #[graphql(complexity = 0)]
+    /// Weight of the product.
+    async fn weight(&self) -> Option<Weight> {
+        self.row.product.weight_grams.map(Weight::from_grams)
+    }
 }
 
 /// The tax context for catalog prices seen by `viewer`: its channel's configuration for the
@@ -899,6 +915,40 @@ impl VariantNode {
     /// External ID of this product variant.
     async fn external_reference(&self) -> Option<&str> {
         self.row.variant.external_reference.as_deref()
+    }
+    /// List of price information in channels for the product.
+    ///
+    /// Requires one of the following permissions: MANAGE_PRODUCTS.
+    async fn channel_listings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<listings::VariantChannelListingNode>>> {
+        listings::variant_listings(ctx, self.row.variant.id)
+            .await
+            .map(Some)
+    }
+    /// Stocks for the product variant, in every warehouse. Warehouses are not tied to
+    /// shipping zones here, so `address` and `countryCode` do not narrow the list.
+    ///
+    /// Requires one of the following permissions: MANAGE_PRODUCTS, MANAGE_ORDERS.
+    async fn stocks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Accepted for compatibility; see the field description.")] address: Option<
+            AddressInput,
+        >,
+        #[graphql(desc = "Accepted for compatibility; see the field description.")]
+        country_code: Option<crate::core::country::CountryCode>,
+    ) -> Result<Option<Vec<listings::StockNode>>> {
+        let _ = (address, country_code);
+        listings::variant_stocks(ctx, self.row.variant.id)
+            .await
+            .map(Some)
+    }
+    #[graphql(complexity = 0)]
+    /// Weight of the product variant.
+    async fn weight(&self) -> Option<Weight> {
+        self.row.variant.weight_grams.map(Weight::from_grams)
     }
 }
 

@@ -2,6 +2,7 @@
 //! (MANAGE_DISCOUNTS), shaped as Saleor 3.23. Resolvers parse, authorize, call
 //! [`super::service::PromotionService`] and shape payloads.
 
+use crate::catalog::api::listings::ProductVariantWhereInput;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{promotion, promotion_rule};
@@ -246,12 +247,6 @@ impl PromotionRuleNode {
 
 // ------------------------------------------------------------------------ inputs
 
-/// Saleor's `ProductVariantWhereInput` (only `ids` for now).
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct ProductVariantWhereInput {
-    pub ids: Option<Vec<ID>>,
-}
-
 /// Saleor's `CategoryWhereInput` (only `ids` for now).
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct CategoryWhereInput {
@@ -292,6 +287,17 @@ impl CataloguePredicateInput {
     fn to_json(&self) -> std::result::Result<Json, FieldError> {
         let mut m = serde_json::Map::new();
         if let Some(p) = &self.variant_predicate {
+            let rest = ProductVariantWhereInput {
+                ids: None,
+                ..p.clone()
+            };
+            if format!("{rest:?}") != format!("{:?}", ProductVariantWhereInput::default()) {
+                return Err(FieldError::new(
+                    "cataloguePredicate",
+                    Code::Invalid,
+                    "Only `ids` are supported in variantPredicate.",
+                ));
+            }
             m.insert("variantPredicate".into(), ids_json(&p.ids));
         }
         if let Some(p) = &self.product_predicate {
