@@ -4,7 +4,10 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{
+    Context, Enum, ID, InputObject, Object, Result,
+    dataloader::{DataLoader, Loader},
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
     collection_channel_listing, product_channel_listing, product_variant, stock,
@@ -20,6 +23,7 @@ use super::common::{Money, loaders, parts};
 use super::inputs::{DateTimeRangeInput, StringFilterInput};
 use super::products::{ProductVariantNames, VariantNode};
 use super::warehouses::WarehouseNode;
+use crate::catalog::loaders::LoadError;
 use crate::catalog::read::{Viewer, available_now, variants_where};
 use crate::channel::api::ChannelNode;
 use crate::core::{
@@ -36,6 +40,9 @@ countable_names!(StockNames, "Stock");
 
 /// Who may read stock rows (Saleor: MANAGE_PRODUCTS or MANAGE_ORDERS).
 pub const STOCK_READERS: [Permission; 2] = [Permission::ManageProducts, Permission::ManageOrders];
+
+/// Who may read channel listings.
+const MANAGERS: [Permission; 1] = [Permission::ManageProducts];
 
 async fn channel_node(ctx: &Context<'_>, channel_id: i32) -> Result<ChannelNode> {
     let (_, req) = parts(ctx)?;
@@ -266,19 +273,40 @@ pub async fn variant_nodes(
     Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
 }
 
-/// The stock rows of a variant (staff with MANAGE_PRODUCTS or MANAGE_ORDERS).
-pub async fn variant_stocks(ctx: &Context<'_>, variant_id: i32) -> Result<Vec<StockNode>> {
+/// The rows `loader` holds under `key`, as nodes, for callers with one of `permissions`.
+async fn children<L, M, N>(
+    ctx: &Context<'_>,
+    loader: &DataLoader<L>,
+    key: i32,
+    permissions: &[Permission],
+    node: impl Fn(M) -> N,
+) -> Result<Vec<N>>
+where
+    L: Loader<i32, Value = Vec<M>, Error = LoadError>,
+    M: Clone + Send + Sync + 'static,
+{
     let (_, req) = parts(ctx)?;
-    req.require_any(&STOCK_READERS)?;
-    Ok(loaders(ctx)?
-        .stocks
-        .load_one(variant_id)
+    req.require_any(permissions)?;
+    Ok(loader
+        .load_one(key)
         .await
         .map_err(|e| req.internal(e))?
         .unwrap_or_default()
         .into_iter()
-        .map(StockNode)
+        .map(node)
         .collect())
+}
+
+/// The stock rows of a variant (staff with MANAGE_PRODUCTS or MANAGE_ORDERS).
+pub async fn variant_stocks(ctx: &Context<'_>, variant_id: i32) -> Result<Vec<StockNode>> {
+    children(
+        ctx,
+        &loaders(ctx)?.stocks,
+        variant_id,
+        &STOCK_READERS,
+        StockNode,
+    )
+    .await
 }
 
 /// The channel listings of a variant (MANAGE_PRODUCTS).
@@ -286,17 +314,8 @@ pub async fn variant_listings(
     ctx: &Context<'_>,
     variant_id: i32,
 ) -> Result<Vec<VariantChannelListingNode>> {
-    let (_, req) = parts(ctx)?;
-    req.require_any(&[Permission::ManageProducts])?;
-    Ok(loaders(ctx)?
-        .variant_listings
-        .load_one(variant_id)
-        .await
-        .map_err(|e| req.internal(e))?
-        .unwrap_or_default()
-        .into_iter()
-        .map(VariantChannelListingNode)
-        .collect())
+    let l = &loaders(ctx)?.variant_listings;
+    children(ctx, l, variant_id, &MANAGERS, VariantChannelListingNode).await
 }
 
 /// The channel listings of a product (MANAGE_PRODUCTS).
@@ -304,17 +323,8 @@ pub async fn product_listings(
     ctx: &Context<'_>,
     product_id: i32,
 ) -> Result<Vec<ProductChannelListingNode>> {
-    let (_, req) = parts(ctx)?;
-    req.require_any(&[Permission::ManageProducts])?;
-    Ok(loaders(ctx)?
-        .product_listings
-        .load_one(product_id)
-        .await
-        .map_err(|e| req.internal(e))?
-        .unwrap_or_default()
-        .into_iter()
-        .map(ProductChannelListingNode)
-        .collect())
+    let l = &loaders(ctx)?.product_listings;
+    children(ctx, l, product_id, &MANAGERS, ProductChannelListingNode).await
 }
 
 /// The channel listings of a collection (MANAGE_PRODUCTS).
@@ -322,17 +332,15 @@ pub async fn collection_listings(
     ctx: &Context<'_>,
     collection_id: i32,
 ) -> Result<Vec<CollectionChannelListingNode>> {
-    let (_, req) = parts(ctx)?;
-    req.require_any(&[Permission::ManageProducts])?;
-    Ok(loaders(ctx)?
-        .collection_listings
-        .load_one(collection_id)
-        .await
-        .map_err(|e| req.internal(e))?
-        .unwrap_or_default()
-        .into_iter()
-        .map(CollectionChannelListingNode)
-        .collect())
+    let l = &loaders(ctx)?.collection_listings;
+    children(
+        ctx,
+        l,
+        collection_id,
+        &MANAGERS,
+        CollectionChannelListingNode,
+    )
+    .await
 }
 
 /// Filter of `stocks`.
