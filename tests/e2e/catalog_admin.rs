@@ -883,8 +883,11 @@ async fn listings_stocks_and_variant_lists() {
         );
         counts.push(server.statements() - before);
     }
-    assert_eq!(
-        counts[0], counts[1],
+    // A relation loaded per variant would add at least 35 statements. A dataloader batch can
+    // split in two when resolving 40 nodes outlasts the batching delay (seen on PostgreSQL
+    // with a debug build), which adds at most one statement per loader involved (six here).
+    assert!(
+        counts[1] <= counts[0] + 6,
         "statements for 5 vs 40 variants: {counts:?}"
     );
 
