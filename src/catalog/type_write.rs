@@ -130,6 +130,13 @@ pub(crate) async fn set_type_attributes(
         .filter(type_attribute::Column::OwnerId.eq(type_id))
         .exec(txn)
         .await?;
+    // Values of attributes the type no longer has go, as with an unassign.
+    let removed: Vec<i32> = current
+        .iter()
+        .map(|c| c.attribute_id)
+        .filter(|a| !unique.contains(a))
+        .collect();
+    drop_values(txn, type_id, &[kind], &removed).await?;
     for (i, a) in models.iter().enumerate() {
         // A kept variant attribute keeps its variant-selection flag.
         let selection = current.iter().find(|c| c.attribute_id == a.id).map_or(
@@ -148,6 +155,30 @@ pub(crate) async fn set_type_attributes(
         .await?;
     }
     Ok(())
+}
+
+/// Deletes the values of `attribute_ids` assigned to `kinds` ("product", "variant") of
+/// the type's products, and re-indexes the products that carried them.
+async fn drop_values(
+    txn: &DatabaseTransaction,
+    type_id: i32,
+    kinds: &[&str],
+    attribute_ids: &[i32],
+) -> Result<(), DbErr> {
+    if attribute_ids.is_empty() {
+        return Ok(());
+    }
+    let mut touched = BTreeSet::new();
+    for a in attribute_ids {
+        touched.extend(products_using(txn, *a, None).await?);
+    }
+    assigned_value::Entity::delete_many()
+        .filter(assigned_value::Column::EntityKind.is_in(kinds.iter().copied()))
+        .filter(assigned_value::Column::TypeId.eq(type_id))
+        .filter(assigned_value::Column::AttributeId.is_in(attribute_ids.to_vec()))
+        .exec(txn)
+        .await?;
+    reindex_all(txn, &touched.into_iter().collect::<Vec<_>>()).await
 }
 
 /// Products whose search text mentions values of `attribute_id` (or only `value_id`).
@@ -435,17 +466,7 @@ impl CatalogWriter {
             .filter(type_attribute::Column::AttributeId.is_in(attribute_ids.to_vec()))
             .exec(&txn)
             .await?;
-        let mut touched = BTreeSet::new();
-        for a in attribute_ids {
-            touched.extend(products_using(&txn, *a, None).await?);
-        }
-        assigned_value::Entity::delete_many()
-            .filter(assigned_value::Column::EntityKind.is_in(["product", "variant"]))
-            .filter(assigned_value::Column::TypeId.eq(type_id))
-            .filter(assigned_value::Column::AttributeId.is_in(attribute_ids.to_vec()))
-            .exec(&txn)
-            .await?;
-        reindex_all(&txn, &touched.into_iter().collect::<Vec<_>>()).await?;
+        drop_values(&txn, type_id, &["product", "variant"], attribute_ids).await?;
         txn.commit().await?;
         Ok(pt)
     }

@@ -84,6 +84,25 @@ impl WriteError {
             format!("Couldn't resolve to a node: {what}"),
         )
     }
+
+    /// The same errors, reported on the `ids` input where they were on `id` (bulk
+    /// mutations share the single-object writers).
+    pub fn on_ids(self) -> Self {
+        match self {
+            Self::Invalid(errors) => Self::Invalid(
+                errors
+                    .into_iter()
+                    .map(|mut e| {
+                        if e.field.as_deref() == Some("id") {
+                            e.field = Some("ids".to_owned());
+                        }
+                        e
+                    })
+                    .collect(),
+            ),
+            db => db,
+        }
+    }
 }
 
 /// Maps a unique violation raised by the database (a concurrent write) to `UNIQUE` on `field`.
@@ -218,6 +237,8 @@ pub struct ProductTypeFields {
     pub is_digital: Option<bool>,
     /// Tax class of the type's products.
     pub tax_class_id: Option<i32>,
+    /// Default weight of the type's products.
+    pub weight_grams: Option<i32>,
 }
 
 /// A new attribute.
@@ -978,7 +999,7 @@ impl CatalogWriter {
             is_shipping_required: Set(f.is_shipping_required.unwrap_or(true)),
             is_digital: Set(f.is_digital.unwrap_or(false)),
             tax_class_id: Set(f.tax_class_id),
-            weight_grams: Set(None),
+            weight_grams: Set(f.weight_grams),
             metadata: Set(empty()),
             private_metadata: Set(empty()),
             ..Default::default()
@@ -1127,6 +1148,27 @@ impl CatalogWriter {
         Ok((p, m))
     }
 
+    /// Changes a product media's alt text.
+    pub async fn media_update(
+        &self,
+        id: i32,
+        alt: Option<String>,
+    ) -> Result<(product::Model, product_media::Model), WriteError> {
+        let txn = crate::db::begin_write(&self.db).await?;
+        let m = Self::find::<product_media::Entity>(&txn, id, "id", "ProductMedia").await?;
+        let p = Self::find::<product::Entity>(&txn, m.product_id, "product", "Product").await?;
+        let m = match alt {
+            Some(alt) => {
+                let mut am = m.into_active_model();
+                am.alt = Set(alt);
+                am.update(&txn).await?
+            }
+            None => m,
+        };
+        txn.commit().await?;
+        Ok((p, m))
+    }
+
     /// Deletes a product image and its stored file; returns the file's SHA-256 when it was
     /// an upload (so the caller can drop cached thumbnails).
     pub async fn media_delete(
@@ -1190,6 +1232,19 @@ impl CatalogWriter {
         language: &str,
         f: TranslationFields,
     ) -> Result<(), WriteError> {
+        self.translate_with_plain_text(kind, id, language, f, None)
+            .await
+    }
+
+    /// Like [`Self::translate`], also setting the plain text (attribute values).
+    pub async fn translate_with_plain_text(
+        &self,
+        kind: &str,
+        id: i32,
+        language: &str,
+        f: TranslationFields,
+        plain_text: Option<String>,
+    ) -> Result<(), WriteError> {
         let txn = crate::db::begin_write(&self.db).await?;
         if let Some(slug) = &f.slug
             && slugify(slug) != *slug
@@ -1235,6 +1290,9 @@ impl CatalogWriter {
         }
         if f.seo_description.is_some() {
             am.seo_description = Set(f.seo_description);
+        }
+        if plain_text.is_some() {
+            am.plain_text = Set(plain_text);
         }
         am.save(&txn).await?;
         txn.commit().await?;

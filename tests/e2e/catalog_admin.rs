@@ -612,6 +612,7 @@ async fn categories_collections_and_bulk_deletes() {
     .await;
     assert_eq!(r["count"], 0);
     assert_eq!(r["errors"][0]["code"], "NOT_FOUND");
+    assert_eq!(r["errors"][0]["field"], "ids");
     assert_eq!(found(&server, &token, "zz alpha").await, vec!["ZZ Alpha"]);
     let r = staff(
         &server,

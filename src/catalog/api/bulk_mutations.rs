@@ -10,7 +10,7 @@ use super::mutations::{
     CategoryInput, CollectionError, ProductError, SeoInput, decode, decode_all, payload, split,
     try_input, try_write,
 };
-use crate::catalog::write::{CategoryFields, Code, FieldError};
+use crate::catalog::write::{CategoryFields, Code, FieldError, WriteError};
 use crate::core::{metadata::MetadataInput, permissions::Permission};
 
 const PRODUCTS: [Permission; 1] = [Permission::ManageProducts];
@@ -113,11 +113,14 @@ impl CatalogBulkMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&PRODUCTS)?;
         let pks = try_input!(CategoryBulkDelete, decode_all(&ids, "Category", "ids"));
-        let deleted = try_write!(
-            CategoryBulkDelete,
-            req,
-            state.catalog.writer.categories_delete(&pks)
-        );
+        let deleted = try_write!(CategoryBulkDelete, req, async {
+            state
+                .catalog
+                .writer
+                .categories_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(CategoryBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()
@@ -189,11 +192,14 @@ impl CatalogBulkMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&PRODUCTS)?;
         let pks = try_input!(CollectionBulkDelete, decode_all(&ids, "Collection", "ids"));
-        let deleted = try_write!(
-            CollectionBulkDelete,
-            req,
-            state.catalog.writer.collections_delete(&pks)
-        );
+        let deleted = try_write!(CollectionBulkDelete, req, async {
+            state
+                .catalog
+                .writer
+                .collections_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(CollectionBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()
@@ -211,11 +217,14 @@ impl CatalogBulkMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&PRODUCTS)?;
         let pks = try_input!(ProductBulkDelete, decode_all(&ids, "Product", "ids"));
-        let deleted = try_write!(
-            ProductBulkDelete,
-            req,
-            state.catalog.writer.products_delete(&pks)
-        );
+        let deleted = try_write!(ProductBulkDelete, req, async {
+            state
+                .catalog
+                .writer
+                .products_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(ProductBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()
@@ -274,11 +283,14 @@ impl CatalogBulkMutation {
                 ])));
             }
         };
-        let deleted = try_write!(
-            ProductVariantBulkDelete,
-            req,
-            state.catalog.writer.variants_delete(&pks)
-        );
+        let deleted = try_write!(ProductVariantBulkDelete, req, async {
+            state
+                .catalog
+                .writer
+                .variants_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(ProductVariantBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()

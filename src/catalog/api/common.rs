@@ -295,6 +295,75 @@ impl Weight {
     }
 }
 
+impl WeightUnitsEnum {
+    /// Grams in one of this unit.
+    fn grams(self) -> f64 {
+        match self {
+            Self::G => 1.0,
+            Self::Lb => 453.592_37,
+            Self::Oz => 28.349_523_125,
+            Self::Kg => 1000.0,
+            Self::Tonne => 1_000_000.0,
+        }
+    }
+}
+
+/// Saleor's `WeightScalar` input: a number in the shop's default unit (kilograms), or an
+/// object `{value, unit}` with a `WeightUnitsEnum` unit. Held in grams.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeightScalar(pub f64);
+
+#[Scalar(name = "WeightScalar")]
+impl ScalarType for WeightScalar {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let number = |v: &Value| match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        let grams = match &value {
+            Value::Object(fields) => {
+                let amount = fields.get("value").and_then(number);
+                let unit = match fields.get("unit") {
+                    Some(Value::Enum(n)) => Some(n.as_str().to_owned()),
+                    Some(Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                let unit = unit.and_then(|u| match u.to_ascii_uppercase().as_str() {
+                    "G" => Some(WeightUnitsEnum::G),
+                    "LB" => Some(WeightUnitsEnum::Lb),
+                    "OZ" => Some(WeightUnitsEnum::Oz),
+                    "KG" => Some(WeightUnitsEnum::Kg),
+                    "TONNE" => Some(WeightUnitsEnum::Tonne),
+                    _ => None,
+                });
+                match (amount, unit) {
+                    (Some(a), Some(u)) => a * u.grams(),
+                    _ => {
+                        return Err(InputValueError::custom(
+                            "Weight must be a number or {value, unit} with a WeightUnitsEnum unit.",
+                        ));
+                    }
+                }
+            }
+            other => match number(other) {
+                Some(kg) => kg * WeightUnitsEnum::Kg.grams(),
+                None => return Err(InputValueError::expected_type(value)),
+            },
+        };
+        if grams.is_finite() {
+            Ok(WeightScalar(grams))
+        } else {
+            Err(InputValueError::custom("Weight must be a finite number."))
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        async_graphql::Number::from_f64(self.0 / WeightUnitsEnum::Kg.grams())
+            .map_or(Value::Null, Value::Number)
+    }
+}
+
 /// Kinds of product types.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "ProductTypeKindEnum")]
@@ -502,6 +571,11 @@ macro_rules! translation_type {
             #[graphql(complexity = 0)]
             /// Translated plain text.
             async fn plain_text(&self) -> Option<&str> { self.0.plain_text.as_deref() }
+            #[graphql(complexity = 0)]
+            /// Translated rich text (Editor.js JSON).
+            async fn rich_text(&self) -> Option<$crate::catalog::api::common::JsonString> {
+                self.0.description.clone().map($crate::catalog::api::common::JsonString)
+            }
         }
     };
 }

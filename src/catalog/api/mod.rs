@@ -9,6 +9,7 @@ pub mod listings;
 pub mod mutations;
 pub mod products;
 pub mod query;
+pub mod translate_mutations;
 pub mod type_mutations;
 pub mod type_query;
 pub mod warehouses;

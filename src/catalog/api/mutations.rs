@@ -11,20 +11,16 @@ use super::attributes::AttributeNode;
 use super::category::{CategoryNode, CollectionNode};
 use super::common::{
     AttributeEntityTypeEnum, AttributeInputTypeEnum, AttributeTypeEnum, JsonString,
-    ProductTypeKindEnum, parts,
+    ProductTypeKindEnum, WeightScalar, parts,
 };
 use super::inputs::Date;
 use super::products::{ProductMediaNode, ProductNode, ProductTypeNode, VariantNode};
 use crate::catalog::read::{ProductLookup, Viewer, variants_where};
 use crate::catalog::write::{
     AttributeFields, AttributeValue, CategoryFields, Code, FieldError, ProductFields,
-    ProductListingChange, ProductTypeFields, TranslationFields, VariantFields, VariantPrice,
-    WriteError,
+    ProductListingChange, ProductTypeFields, VariantFields, VariantPrice, WriteError,
 };
-use crate::core::{
-    context::RequestCtx, country::LanguageCodeEnum, id, metadata::MetadataInput,
-    permissions::Permission,
-};
+use crate::core::{context::RequestCtx, id, metadata::MetadataInput, permissions::Permission};
 use crate::state::AppState;
 
 /// Saleor's product error codes.
@@ -343,7 +339,7 @@ pub(crate) fn split<T>(
     }
 }
 
-fn staff_viewer() -> Arc<Viewer> {
+pub(crate) fn staff_viewer() -> Arc<Viewer> {
     Arc::new(Viewer {
         channel: None,
         staff: true,
@@ -351,7 +347,11 @@ fn staff_viewer() -> Arc<Viewer> {
     })
 }
 
-async fn product_node(state: &AppState, req: &RequestCtx, id: i32) -> Result<Option<ProductNode>> {
+pub(crate) async fn product_node(
+    state: &AppState,
+    req: &RequestCtx,
+    id: i32,
+) -> Result<Option<ProductNode>> {
     let viewer = staff_viewer();
     Ok(state
         .catalog
@@ -362,7 +362,11 @@ async fn product_node(state: &AppState, req: &RequestCtx, id: i32) -> Result<Opt
         .map(|r| ProductNode::new(r, viewer)))
 }
 
-async fn variant_node(state: &AppState, req: &RequestCtx, id: i32) -> Result<Option<VariantNode>> {
+pub(crate) async fn variant_node(
+    state: &AppState,
+    req: &RequestCtx,
+    id: i32,
+) -> Result<Option<VariantNode>> {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait};
     let viewer = staff_viewer();
     let cond = Expr::col((Alias::new("v"), entities::product_variant::Column::Id)).eq(id);
@@ -528,6 +532,8 @@ pub(crate) fn attribute_values(
 /// Fields to create a product.
 #[derive(InputObject, Clone, Debug)]
 pub struct ProductCreateInput {
+    /// Weight of the product (a number in kilograms, or `{value, unit}`).
+    pub weight: Option<WeightScalar>,
     pub attributes: Option<Vec<AttributeValueInput>>,
     pub category: Option<ID>,
     pub collections: Option<Vec<ID>>,
@@ -548,6 +554,8 @@ pub struct ProductCreateInput {
 /// Fields to update a product.
 #[derive(InputObject, Clone, Debug)]
 pub struct ProductInput {
+    /// Weight of the product (a number in kilograms, or `{value, unit}`).
+    pub weight: Option<WeightScalar>,
     pub attributes: Option<Vec<AttributeValueInput>>,
     pub category: Option<ID>,
     pub collections: Option<Vec<ID>>,
@@ -560,6 +568,26 @@ pub struct ProductInput {
     pub external_reference: Option<String>,
     /// ID of a tax class to assign to this product.
     pub tax_class: Option<ID>,
+}
+
+/// Grams from a `weight` input of a `what` ("Product", "Product variant", ...): negative
+/// or out-of-range weights are rejected on the `weight` field, as in Saleor.
+pub(crate) fn weight_input(
+    weight: Option<WeightScalar>,
+    what: &str,
+) -> Result<Option<i32>, Vec<FieldError>> {
+    let Some(WeightScalar(grams)) = weight else {
+        return Ok(None);
+    };
+    let invalid = |m: String| Err(vec![FieldError::new("weight", Code::Invalid, m)]);
+    if grams < 0.0 {
+        return invalid(format!("{what} can't have negative weight."));
+    }
+    let grams = grams.round();
+    if grams > f64::from(i32::MAX) {
+        return invalid(format!("{what} weight is too large."));
+    }
+    Ok(Some(grams as i32))
 }
 
 /// Decodes an optional `taxClass` input.
@@ -660,6 +688,8 @@ fn stocks(input: &[StockInput]) -> Result<Vec<(i32, i32)>, Vec<FieldError>> {
 /// Fields to create a variant.
 #[derive(InputObject, Clone, Debug)]
 pub struct ProductVariantCreateInput {
+    /// Weight of the product (a number in kilograms, or `{value, unit}`).
+    pub weight: Option<WeightScalar>,
     pub attributes: Vec<AttributeValueInput>,
     pub sku: Option<String>,
     pub name: Option<String>,
@@ -675,6 +705,8 @@ pub struct ProductVariantCreateInput {
 /// Fields to update a variant.
 #[derive(InputObject, Clone, Debug)]
 pub struct ProductVariantInput {
+    /// Weight of the product (a number in kilograms, or `{value, unit}`).
+    pub weight: Option<WeightScalar>,
     pub attributes: Option<Vec<AttributeValueInput>>,
     pub sku: Option<String>,
     pub name: Option<String>,
@@ -765,6 +797,8 @@ pub struct CollectionChannelListingUpdateInput {
 /// Fields of a product type.
 #[derive(InputObject, Clone, Debug)]
 pub struct ProductTypeInput {
+    /// Weight of the product (a number in kilograms, or `{value, unit}`).
+    pub weight: Option<WeightScalar>,
     pub name: Option<String>,
     pub slug: Option<String>,
     pub kind: Option<ProductTypeKindEnum>,
@@ -817,6 +851,25 @@ pub struct ProductMediaCreateInput {
     pub product: ID,
     /// Represents an URL to an external media.
     pub media_url: Option<String>,
+}
+
+/// Changes to a product media.
+#[derive(InputObject, Clone, Debug)]
+pub struct ProductMediaUpdateInput {
+    /// Alt text for a product media.
+    pub alt: Option<String>,
+}
+
+/// An `alt` text over Saleor's limit, as an `input` error.
+fn alt_too_long(alt: Option<&String>) -> Result<(), Vec<FieldError>> {
+    if alt.is_some_and(|alt| alt.chars().count() > ALT_CHAR_LIMIT) {
+        return Err(vec![FieldError::new(
+            "input",
+            Code::Invalid,
+            format!("Alt field exceeds the character limit of {ALT_CHAR_LIMIT}."),
+        )]);
+    }
+    Ok(())
 }
 
 /// Saleor's `ALT_CHAR_LIMIT` for media alt texts.
@@ -873,11 +926,9 @@ payload!(CollectionChannelListingUpdate, CollectionChannelListingError, collecti
 payload!(ProductTypeCreate, ProductError, product_errors, { product_type: Option<ProductTypeNode> });
 payload!(AttributeCreate, AttributeError, attribute_errors, { attribute: Option<AttributeNode> });
 payload!(ProductMediaCreate, ProductError, product_errors, { product: Option<ProductNode>, media: Option<ProductMediaNode> });
+payload!(ProductMediaUpdate, ProductError, product_errors, { product: Option<ProductNode>, media: Option<ProductMediaNode> });
 payload!(ProductMediaDelete, ProductError, product_errors, { product: Option<ProductNode>, media: Option<ProductMediaNode> });
 payload!(ProductMediaReorder, ProductError, product_errors, { product: Option<ProductNode>, media: Option<Vec<ProductMediaNode>> });
-payload!(ProductTranslate, TranslationError, translation_errors, { product: Option<ProductNode> });
-payload!(CategoryTranslate, TranslationError, translation_errors, { category: Option<CategoryNode> });
-payload!(CollectionTranslate, TranslationError, translation_errors, { collection: Option<CollectionNode> });
 
 /// How a bulk mutation treats failing rows.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -979,6 +1030,8 @@ pub struct ProductVariantBulkResult {
 /// Fields of one variant in `productVariantBulkCreate`.
 #[derive(InputObject, Clone, Debug)]
 pub struct ProductVariantBulkCreateInput {
+    /// Weight of the product (a number in kilograms, or `{value, unit}`).
+    pub weight: Option<WeightScalar>,
     pub attributes: Vec<BulkAttributeValueInput>,
     pub sku: Option<String>,
     pub name: Option<String>,
@@ -1175,6 +1228,7 @@ impl CatalogMutation {
             decode(&input.product_type, "ProductType", "productType")
         ));
         fields.tax_class_id = try_input!(ProductCreate, tax_class_input(&input.tax_class));
+        fields.weight_grams = try_input!(ProductCreate, weight_input(input.weight, "Product"));
         let p = try_write!(
             ProductCreate,
             req,
@@ -1218,6 +1272,7 @@ impl CatalogMutation {
             )
         );
         fields.tax_class_id = try_input!(ProductUpdate, tax_class_input(&input.tax_class));
+        fields.weight_grams = try_input!(ProductUpdate, weight_input(input.weight, "Product"));
         let p = try_write!(
             ProductUpdate,
             req,
@@ -1333,7 +1388,10 @@ impl CatalogMutation {
             name: input.name.clone(),
             track_inventory: input.track_inventory,
             quantity_limit_per_customer: input.quantity_limit_per_customer,
-            weight_grams: None,
+            weight_grams: try_input!(
+                ProductVariantCreate,
+                weight_input(input.weight, "Product variant")
+            ),
             external_reference: input.external_reference.clone(),
             metadata: input.metadata.clone(),
             private_metadata: input.private_metadata.clone(),
@@ -1386,6 +1444,10 @@ impl CatalogMutation {
                 Ok(a) => a,
                 Err(e) => return fail(indexed(i, e)),
             };
+            let weight_grams = match weight_input(v.weight, "Product variant") {
+                Ok(w) => w,
+                Err(e) => return fail(indexed(i, e)),
+            };
             let stocks = match stocks(v.stocks.as_deref().unwrap_or_default()) {
                 Ok(s) => s,
                 Err(e) => return fail(indexed(i, e)),
@@ -1408,7 +1470,7 @@ impl CatalogMutation {
                     name: v.name,
                     track_inventory: v.track_inventory,
                     quantity_limit_per_customer: v.quantity_limit_per_customer,
-                    weight_grams: None,
+                    weight_grams,
                     external_reference: v.external_reference,
                     metadata: v.metadata,
                     private_metadata: v.private_metadata,
@@ -1478,6 +1540,10 @@ impl CatalogMutation {
             name: input.name.clone(),
             track_inventory: input.track_inventory,
             quantity_limit_per_customer: input.quantity_limit_per_customer,
+            weight_grams: try_input!(
+                ProductVariantUpdate,
+                weight_input(input.weight, "Product variant")
+            ),
             external_reference: input.external_reference.clone(),
             metadata: input.metadata.clone(),
             private_metadata: input.private_metadata.clone(),
@@ -1831,6 +1897,10 @@ impl CatalogMutation {
             is_shipping_required: input.is_shipping_required,
             is_digital: input.is_digital,
             tax_class_id: try_input!(ProductTypeCreate, tax_class_input(&input.tax_class)),
+            weight_grams: try_input!(
+                ProductTypeCreate,
+                weight_input(input.weight, "Product type")
+            ),
         };
         let pt = try_write!(
             ProductTypeCreate,
@@ -1942,17 +2012,7 @@ impl CatalogMutation {
             }
             _ => {}
         }
-        if input
-            .alt
-            .as_ref()
-            .is_some_and(|alt| alt.chars().count() > ALT_CHAR_LIMIT)
-        {
-            return fail(
-                "input",
-                Code::Invalid,
-                &format!("Alt field exceeds the character limit of {ALT_CHAR_LIMIT}."),
-            );
-        }
+        try_input!(ProductMediaCreate, alt_too_long(input.alt.as_ref()));
         let pk = try_input!(
             ProductMediaCreate,
             decode(&input.product, "Product", "product")
@@ -1992,6 +2052,29 @@ impl CatalogMutation {
             }
         };
         Ok(Some(ProductMediaCreate {
+            product: product_node(state, req, p.id).await?,
+            media: Some(ProductMediaNode(m)),
+            ..Default::default()
+        }))
+    }
+
+    /// Updates a product media (its alt text). Requires MANAGE_PRODUCTS.
+    async fn product_media_update(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ProductMediaUpdateInput,
+    ) -> Result<Option<ProductMediaUpdate>> {
+        let (state, req) = parts(ctx)?;
+        req.require_any(&[Permission::ManageProducts])?;
+        try_input!(ProductMediaUpdate, alt_too_long(input.alt.as_ref()));
+        let pk = try_input!(ProductMediaUpdate, decode(&id, "ProductMedia", "id"));
+        let (p, m) = try_write!(
+            ProductMediaUpdate,
+            req,
+            state.catalog.writer.media_update(pk, input.alt)
+        );
+        Ok(Some(ProductMediaUpdate {
             product: product_node(state, req, p.id).await?,
             media: Some(ProductMediaNode(m)),
             ..Default::default()
@@ -2057,125 +2140,5 @@ impl CatalogMutation {
             media: Some(media.into_iter().map(ProductMediaNode).collect()),
             ..Default::default()
         }))
-    }
-
-    /// Creates/updates translations for a product. Requires MANAGE_TRANSLATIONS.
-    async fn product_translate(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: TranslationInput,
-        language_code: LanguageCodeEnum,
-    ) -> Result<Option<ProductTranslate>> {
-        let (state, req) = parts(ctx)?;
-        req.require_any(&[Permission::ManageTranslations])?;
-        let pk = try_input!(ProductTranslate, decode(&id, "Product", "id"));
-        if product_node(state, req, pk).await?.is_none() {
-            return Ok(Some(ProductTranslate::failed(vec![FieldError::new(
-                "id",
-                Code::NotFound,
-                "Product not found.",
-            )])));
-        }
-        try_write!(
-            ProductTranslate,
-            req,
-            state.catalog.writer.translate(
-                "product",
-                pk,
-                language_code.code(),
-                translation_fields(input)
-            )
-        );
-        Ok(Some(ProductTranslate {
-            product: product_node(state, req, pk).await?,
-            ..Default::default()
-        }))
-    }
-
-    /// Creates/updates translations for a category. Requires MANAGE_TRANSLATIONS.
-    async fn category_translate(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: TranslationInput,
-        language_code: LanguageCodeEnum,
-    ) -> Result<Option<CategoryTranslate>> {
-        let (state, req) = parts(ctx)?;
-        req.require_any(&[Permission::ManageTranslations])?;
-        let pk = try_input!(CategoryTranslate, decode(&id, "Category", "id"));
-        let found = crate::catalog::read::category_one(&state.db.conn, Some(pk), None, None)
-            .await
-            .map_err(|e| req.internal(e))?;
-        let Some(category) = found else {
-            return Ok(Some(CategoryTranslate::failed(vec![FieldError::new(
-                "id",
-                Code::NotFound,
-                "Category not found.",
-            )])));
-        };
-        try_write!(
-            CategoryTranslate,
-            req,
-            state.catalog.writer.translate(
-                "category",
-                pk,
-                language_code.code(),
-                translation_fields(input)
-            )
-        );
-        Ok(Some(CategoryTranslate {
-            category: Some(category.into()),
-            ..Default::default()
-        }))
-    }
-
-    /// Creates/updates translations for a collection. Requires MANAGE_TRANSLATIONS.
-    async fn collection_translate(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: TranslationInput,
-        language_code: LanguageCodeEnum,
-    ) -> Result<Option<CollectionTranslate>> {
-        let (state, req) = parts(ctx)?;
-        req.require_any(&[Permission::ManageTranslations])?;
-        let pk = try_input!(CollectionTranslate, decode(&id, "Collection", "id"));
-        let viewer = staff_viewer();
-        let found =
-            crate::catalog::read::collection_one(&state.db.conn, &viewer, Some(pk), None, None)
-                .await
-                .map_err(|e| req.internal(e))?;
-        let Some(collection) = found else {
-            return Ok(Some(CollectionTranslate::failed(vec![FieldError::new(
-                "id",
-                Code::NotFound,
-                "Collection not found.",
-            )])));
-        };
-        try_write!(
-            CollectionTranslate,
-            req,
-            state.catalog.writer.translate(
-                "collection",
-                pk,
-                language_code.code(),
-                translation_fields(input)
-            )
-        );
-        Ok(Some(CollectionTranslate {
-            collection: Some(CollectionNode::new(collection, None)),
-            ..Default::default()
-        }))
-    }
-}
-
-fn translation_fields(input: TranslationInput) -> TranslationFields {
-    TranslationFields {
-        name: input.name,
-        slug: input.slug,
-        description: input.description.map(|d| d.0),
-        seo_title: input.seo_title,
-        seo_description: input.seo_description,
     }
 }

@@ -8,13 +8,13 @@ use super::attributes::{AttributeNode, AttributeValueNode};
 use super::common::parts;
 use super::mutations::{
     AttributeError, ProductError, ProductTypeInput, decode, decode_all, one_of_ids, payload, split,
-    tax_class_input, try_input, try_write,
+    tax_class_input, try_input, try_write, weight_input,
 };
 use super::products::ProductTypeNode;
 use crate::catalog::type_write::{
     AttributeAssignment, AttributeChanges, ProductTypeChanges, ValueFields,
 };
-use crate::catalog::write::{Code, FieldError};
+use crate::catalog::write::{Code, FieldError, WriteError};
 use crate::core::permissions::Permission;
 use crate::state::AppState;
 
@@ -203,7 +203,10 @@ impl CatalogTypeMutation {
             is_shipping_required: input.is_shipping_required,
             is_digital: input.is_digital,
             tax_class_id: try_input!(ProductTypeUpdate, tax_class_input(&input.tax_class)),
-            weight_grams: None,
+            weight_grams: try_input!(
+                ProductTypeUpdate,
+                weight_input(input.weight, "Product type")
+            ),
         };
         let pt = try_write!(
             ProductTypeUpdate,
@@ -252,11 +255,14 @@ impl CatalogTypeMutation {
             ProductTypeBulkDelete,
             decode_all(&ids, "ProductType", "ids")
         );
-        let deleted = try_write!(
-            ProductTypeBulkDelete,
-            req,
-            state.catalog.writer.product_types_delete(&pks)
-        );
+        let deleted = try_write!(ProductTypeBulkDelete, req, async {
+            state
+                .catalog
+                .writer
+                .product_types_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(ProductTypeBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()
@@ -431,11 +437,14 @@ impl CatalogTypeMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&TYPES)?;
         let pks = try_input!(AttributeBulkDelete, decode_all(&ids, "Attribute", "ids"));
-        let deleted = try_write!(
-            AttributeBulkDelete,
-            req,
-            state.catalog.writer.attributes_delete(&pks)
-        );
+        let deleted = try_write!(AttributeBulkDelete, req, async {
+            state
+                .catalog
+                .writer
+                .attributes_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(AttributeBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()
