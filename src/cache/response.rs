@@ -11,7 +11,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
@@ -19,6 +19,8 @@ use std::{
 
 use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
 use axum::body::Bytes;
+
+use super::flight::{Flight, Flights};
 
 /// Root fields whose results depend only on public data and the request's arguments.
 pub const CACHEABLE_ROOT_FIELDS: &[&str] = &[
@@ -101,6 +103,7 @@ pub struct ResponseCache {
     inner: Mutex<Inner>,
     hits: AtomicU64,
     misses: AtomicU64,
+    flights: Arc<Flights>,
 }
 
 impl ResponseCache {
@@ -112,7 +115,13 @@ impl ResponseCache {
             inner: Mutex::default(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            flights: Arc::default(),
         }
+    }
+
+    /// Joins the single flight of a missed `key` at `version` (see [`super::flight`]).
+    pub fn join(&self, key: &Key, version: i64) -> Flight {
+        self.flights.join(key, version)
     }
 
     /// Whether `request`'s response may be cached (see the module docs); the answer is

@@ -25,7 +25,11 @@ use serde_json::json;
 use super::{Http, RequestId};
 use crate::{
     account::auth,
-    cache::{ResponseCache, response::Key},
+    cache::{
+        ResponseCache,
+        flight::{Flight, Leader},
+        response::Key,
+    },
     core::{
         context::{ClientInfo, RequestCtx},
         error::{ErrorCode, server_error},
@@ -292,15 +296,21 @@ async fn execute(
             .map(|r| operation_name(r.operation_name.as_deref(), &r.query))
             .collect(),
     };
-    let cache = match (&batch, authorization) {
+    let mut cache = match (&batch, authorization) {
         (BatchRequest::Single(request), None) => CacheSlot::open(state, request).await,
         _ => None,
     };
-    if let Some(body) = cache.as_ref().and_then(CacheSlot::hit) {
-        state
-            .metrics
-            .record_request(&names[0], true, Duration::default());
-        return body_response(&rid.0, body, "hit");
+    if let Some(slot) = cache.as_mut() {
+        let served = match slot.hit() {
+            Some(body) => Some((body, "hit")),
+            None => slot.join().await.map(|body| (body, "shared")),
+        };
+        if let Some((body, how)) = served {
+            state
+                .metrics
+                .record_request(&names[0], true, Duration::default());
+            return body_response(&rid.0, body, how);
+        }
     }
     let mut batch = batch
         .data(RequestCtx {
@@ -419,12 +429,13 @@ fn json_response(status: StatusCode, rid: &str, body: serde_json::Value) -> Resp
     response
 }
 
-/// A cacheable request's place in the response cache: its key and the public data version
-/// read before it runs.
+/// A cacheable request's place in the response cache: its key, the public data version
+/// read before it runs, and its lead of the key's single flight once it missed.
 struct CacheSlot {
     cache: std::sync::Arc<ResponseCache>,
     key: Key,
     version: i64,
+    leader: Option<Leader>,
 }
 
 impl CacheSlot {
@@ -450,6 +461,7 @@ impl CacheSlot {
             cache,
             key,
             version,
+            leader: None,
         })
     }
 
@@ -457,13 +469,36 @@ impl CacheSlot {
         self.cache.get(&self.key, self.version)
     }
 
+    /// After a miss: the body of a concurrent identical request this one waited for, or
+    /// `None` when this request must run the query (leading the flight, or because the
+    /// leader had nothing to share).
+    async fn join(&mut self) -> Option<Bytes> {
+        match self.cache.join(&self.key, self.version) {
+            Flight::Lead(leader) => {
+                // A leader that finished between this request's miss and its join has
+                // stored its body already.
+                if let Some(body) = self.hit() {
+                    leader.finish(Some(body.clone()));
+                    return Some(body);
+                }
+                self.leader = Some(leader);
+                None
+            }
+            Flight::Follow(follower) => follower.body().await,
+        }
+    }
+
     fn store(self, body: Bytes) {
-        self.cache.put(self.key, self.version, body);
+        self.cache.put(self.key, self.version, body.clone());
+        if let Some(leader) = self.leader {
+            leader.finish(Some(body));
+        }
     }
 }
 
 /// A JSON body already serialised; `cache` says whether the response cache served it
-/// (`hit`), stored it (`miss`) or was not used (`bypass`).
+/// (`hit`), shared a concurrent identical request's body (`shared`), stored it (`miss`) or
+/// was not used (`bypass`).
 fn body_response(rid: &str, body: Bytes, cache: &'static str) -> Response {
     let mut response = (
         StatusCode::OK,

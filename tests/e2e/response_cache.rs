@@ -163,3 +163,54 @@ async fn another_instance_sees_a_write_at_once() {
     assert_eq!(cache, "miss");
     assert_eq!(data(&body)["product"]["name"], "Renamed on A");
 }
+
+const LIST: &str = r#"query($first: Int!) {
+  products(first: $first, channel: "default-channel") {
+    edges { node { id name category { name } variants { id pricing { price { gross { amount } } } } } }
+  }
+}"#;
+
+#[tokio::test]
+async fn concurrent_identical_misses_run_the_query_once() {
+    let server = TestServer::start().await;
+    // What one uncached run costs.
+    let before = server.statements();
+    let (cache, _) = post(&server, None, LIST, json!({"first": 50})).await;
+    assert_eq!(cache, "miss");
+    let one_run = server.statements() - before;
+    assert!(one_run >= 3, "a product list takes several statements");
+
+    // 16 identical requests for a page nobody asked for yet, over connections opened
+    // beforehand so that they arrive together.
+    let clients = 16;
+    futures_util::future::join_all(
+        (0..clients).map(|_| post(&server, None, "{ shop { name } }", json!({}))),
+    )
+    .await;
+    let before = server.statements();
+    let responses = futures_util::future::join_all(
+        (0..clients).map(|_| post(&server, None, LIST, json!({"first": 49}))),
+    )
+    .await;
+    let spent = server.statements() - before;
+    let outcomes: Vec<&str> = responses.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        outcomes.iter().filter(|c| **c == "miss").count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .all(|c| ["miss", "hit", "shared"].contains(c)),
+        "{outcomes:?}"
+    );
+    let first = &responses[0].1;
+    assert_eq!(
+        data(first)["products"]["edges"].as_array().unwrap().len(),
+        49
+    );
+    assert!(responses.iter().all(|(_, body)| body == first));
+    // One version read each, and the query once (`one_run` includes a version read).
+    assert_eq!(spent, clients + one_run - 1, "{outcomes:?}");
+}
