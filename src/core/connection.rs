@@ -42,6 +42,8 @@ pub enum KeyPart {
     Str(String),
     #[serde(rename = "t")]
     Time(DateTime<Utc>),
+    #[serde(rename = "b")]
+    Bool(bool),
 }
 
 impl From<KeyPart> for sea_orm::Value {
@@ -50,6 +52,7 @@ impl From<KeyPart> for sea_orm::Value {
             KeyPart::Int(v) => v.into(),
             KeyPart::Str(v) => v.into(),
             KeyPart::Time(v) => v.into(),
+            KeyPart::Bool(v) => v.into(),
         }
     }
 }

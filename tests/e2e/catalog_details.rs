@@ -427,3 +427,101 @@ async fn a_type_dropping_an_attribute_drops_its_values() {
         .collect();
     assert!(values.is_empty(), "{body}");
 }
+
+/// Every node of `field` through pages of `size`, following `endCursor`.
+async fn all_pages(server: &TestServer, query: &str, field: &str, size: i64) -> Vec<String> {
+    let mut after: Option<String> = None;
+    let mut slugs = Vec::new();
+    loop {
+        let body = server
+            .gql(query, json!({"first": size, "after": after}))
+            .await;
+        let conn = &data(&body)[field];
+        for e in conn["edges"].as_array().unwrap() {
+            slugs.push(id_of(&e["node"]["slug"]));
+        }
+        if conn["pageInfo"]["hasNextPage"] != json!(true) {
+            return slugs;
+        }
+        after = Some(id_of(&conn["pageInfo"]["endCursor"]));
+    }
+}
+
+#[tokio::test]
+async fn attributes_and_product_types_sort_by_their_flags() {
+    let server = TestServer::start_with(|c| c.response_cache_ttl_secs = 0).await;
+    let token = server.staff_token().await;
+    for (slug, required, visible) in [
+        ("zz-b-req", true, false),
+        ("zz-a-opt", false, true),
+        ("zz-c-req", true, true),
+        ("zz-d-opt", false, false),
+        ("zz-e-req", true, false),
+    ] {
+        let r = staff(
+            &server,
+            &token,
+            r#"mutation($s: String!, $r: Boolean!, $v: Boolean!) { attributeCreate(input: {name: $s, slug: $s, type: PRODUCT_TYPE, inputType: PLAIN_TEXT, valueRequired: $r, visibleInStorefront: $v}) { errors { field code } } }"#,
+            json!({"s": slug, "r": required, "v": visible}),
+            "attributeCreate",
+        )
+        .await;
+        assert_eq!(r["errors"], json!([]));
+    }
+    let by = |field: &str, direction: &str| {
+        format!(
+            r#"query($first: Int!, $after: String) {{ attributes(first: $first, after: $after, search: "zz-", sortBy: {{field: {field}, direction: {direction}}}) {{ edges {{ node {{ slug }} }} pageInfo {{ hasNextPage endCursor }} }} }}"#
+        )
+    };
+    assert_eq!(
+        all_pages(&server, &by("VALUE_REQUIRED", "ASC"), "attributes", 2).await,
+        vec!["zz-a-opt", "zz-d-opt", "zz-b-req", "zz-c-req", "zz-e-req"]
+    );
+    assert_eq!(
+        all_pages(&server, &by("VALUE_REQUIRED", "DESC"), "attributes", 2).await,
+        vec!["zz-e-req", "zz-c-req", "zz-b-req", "zz-d-opt", "zz-a-opt"]
+    );
+    assert_eq!(
+        all_pages(
+            &server,
+            &by("VISIBLE_IN_STOREFRONT", "DESC"),
+            "attributes",
+            3
+        )
+        .await,
+        vec!["zz-c-req", "zz-a-opt", "zz-e-req", "zz-d-opt", "zz-b-req"]
+    );
+    assert_eq!(
+        all_pages(&server, &by("IS_VARIANT_ONLY", "ASC"), "attributes", 4).await,
+        vec!["zz-a-opt", "zz-b-req", "zz-c-req", "zz-d-opt", "zz-e-req"]
+    );
+
+    for (name, shipping, digital) in [
+        ("zz-t-ship", true, false),
+        ("zz-s-digital", false, true),
+        ("zz-r-ship", true, false),
+    ] {
+        let r = staff(
+            &server,
+            &token,
+            r#"mutation($n: String!, $s: Boolean!, $d: Boolean!) { productTypeCreate(input: {name: $n, slug: $n, isShippingRequired: $s, isDigital: $d}) { errors { field code } } }"#,
+            json!({"n": name, "s": shipping, "d": digital}),
+            "productTypeCreate",
+        )
+        .await;
+        assert_eq!(r["errors"], json!([]));
+    }
+    let types = |field: &str| {
+        format!(
+            r#"query($first: Int!, $after: String) {{ productTypes(first: $first, after: $after, filter: {{search: "zz-"}}, sortBy: {{field: {field}, direction: ASC}}) {{ edges {{ node {{ slug }} }} pageInfo {{ hasNextPage endCursor }} }} }}"#
+        )
+    };
+    assert_eq!(
+        all_pages(&server, &types("SHIPPING_REQUIRED"), "productTypes", 1).await,
+        vec!["zz-s-digital", "zz-r-ship", "zz-t-ship"]
+    );
+    assert_eq!(
+        all_pages(&server, &types("DIGITAL"), "productTypes", 2).await,
+        vec!["zz-r-ship", "zz-t-ship", "zz-s-digital"]
+    );
+}

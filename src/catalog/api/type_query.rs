@@ -342,13 +342,6 @@ fn attribute_where_condition(
     Ok(c)
 }
 
-fn unsupported_sort(field: &str) -> async_graphql::Error {
-    error(
-        ErrorCode::InvalidInput,
-        format!("Sorting by {field} is not supported yet; sort by NAME or SLUG."),
-    )
-}
-
 /// Product type and attribute queries.
 #[derive(Default)]
 pub struct CatalogTypeQuery;
@@ -383,15 +376,19 @@ impl CatalogTypeQuery {
         let (state, req) = parts(ctx)?;
         let backend = state.db.conn.get_database_backend();
         let cond = product_type_condition(backend, &filter.unwrap_or_default())?;
-        let descending = match &sort_by {
-            Some(s) if s.field != ProductTypeSortField::Name => {
-                return Err(unsupported_sort("SHIPPING_REQUIRED or DIGITAL"));
-            }
-            Some(s) => s.direction == OrderDirection::Desc,
-            None => false,
+        let (sort, descending) = match &sort_by {
+            Some(s) => (s.field, s.direction == OrderDirection::Desc),
+            None => (ProductTypeSortField::Name, false),
+        };
+        // As Saleor: a flag first, then the name (and the ID, unique).
+        use product_type::Column as T;
+        let flag = match sort {
+            ProductTypeSortField::Name => None,
+            ProductTypeSortField::Digital => Some(T::IsDigital),
+            ProductTypeSortField::ShippingRequired => Some(T::IsShippingRequired),
         };
         let key = SortKey {
-            columns: vec![product_type::Column::Name, product_type::Column::Id],
+            columns: flag.into_iter().chain([T::Name, T::Id]).collect(),
             descending,
         };
         let args = PageArgs {
@@ -408,11 +405,17 @@ impl CatalogTypeQuery {
                 key,
                 (args, "productTypes"),
                 ProductTypeNode::from,
-                |n| {
-                    vec![
-                        KeyPart::Str(n.model.name.clone()),
-                        KeyPart::Int(i64::from(n.model.id)),
-                    ]
+                move |n| {
+                    let m = &n.model;
+                    let flag = match sort {
+                        ProductTypeSortField::Name => None,
+                        ProductTypeSortField::Digital => Some(m.is_digital),
+                        ProductTypeSortField::ShippingRequired => Some(m.is_shipping_required),
+                    };
+                    flag.map(KeyPart::Bool)
+                        .into_iter()
+                        .chain([KeyPart::Str(m.name.clone()), KeyPart::Int(i64::from(m.id))])
+                        .collect()
                 },
             )
             .await?,
@@ -502,24 +505,21 @@ pub async fn attribute_connection(
     args: PageArgs,
 ) -> Result<Countable<AttributeNode, AttributeNames>> {
     let (state, req) = parts(ctx)?;
-    let (by_name, descending) = match &sort_by {
-        None => (false, false),
-        Some(s) => (
-            match s.field {
-                AttributeSortField::Name => true,
-                AttributeSortField::Slug => false,
-                _ => return Err(unsupported_sort("a flag")),
-            },
-            s.direction == OrderDirection::Desc,
-        ),
+    let (sort, descending) = match &sort_by {
+        None => (AttributeSortField::Slug, false),
+        Some(s) => (s.field, s.direction == OrderDirection::Desc),
     };
-    let column = if by_name {
-        attribute::Column::Name
-    } else {
-        attribute::Column::Slug
+    // As Saleor: a flag, then name and slug (unique). No attribute is variant-only here,
+    // so that order is by name.
+    use attribute::Column as A;
+    let columns = match sort {
+        AttributeSortField::Slug => vec![A::Slug, A::Id],
+        AttributeSortField::Name | AttributeSortField::IsVariantOnly => vec![A::Name, A::Id],
+        AttributeSortField::ValueRequired => vec![A::ValueRequired, A::Name, A::Slug],
+        AttributeSortField::VisibleInStorefront => vec![A::VisibleInStorefront, A::Name, A::Slug],
     };
     let key = SortKey {
-        columns: vec![column, attribute::Column::Id],
+        columns,
         descending,
     };
     connection::entity_connection(
@@ -530,14 +530,19 @@ pub async fn attribute_connection(
         (args, field),
         AttributeNode::from,
         move |n| {
-            vec![
-                KeyPart::Str(if by_name {
-                    n.model.name.clone()
-                } else {
-                    n.model.slug.clone()
-                }),
-                KeyPart::Int(i64::from(n.model.id)),
-            ]
+            let m = &n.model;
+            let id = KeyPart::Int(i64::from(m.id));
+            let (name, slug) = (KeyPart::Str(m.name.clone()), KeyPart::Str(m.slug.clone()));
+            match sort {
+                AttributeSortField::Slug => vec![slug, id],
+                AttributeSortField::Name | AttributeSortField::IsVariantOnly => vec![name, id],
+                AttributeSortField::ValueRequired => {
+                    vec![KeyPart::Bool(m.value_required), name, slug]
+                }
+                AttributeSortField::VisibleInStorefront => {
+                    vec![KeyPart::Bool(m.visible_in_storefront), name, slug]
+                }
+            }
         },
     )
     .await
