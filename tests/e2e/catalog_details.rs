@@ -428,13 +428,19 @@ async fn a_type_dropping_an_attribute_drops_its_values() {
     assert!(values.is_empty(), "{body}");
 }
 
-/// Every node of `field` through pages of `size`, following `endCursor`.
-async fn all_pages(server: &TestServer, query: &str, field: &str, size: i64) -> Vec<String> {
+/// Every node of `field` through pages of `size`, following `endCursor`, as staff.
+async fn all_pages(
+    server: &TestServer,
+    token: &str,
+    query: &str,
+    field: &str,
+    size: i64,
+) -> Vec<String> {
     let mut after: Option<String> = None;
     let mut slugs = Vec::new();
     loop {
         let body = server
-            .gql(query, json!({"first": size, "after": after}))
+            .gql_as(token, query, json!({"first": size, "after": after}))
             .await;
         let conn = &data(&body)[field];
         for e in conn["edges"].as_array().unwrap() {
@@ -474,16 +480,31 @@ async fn attributes_and_product_types_sort_by_their_flags() {
         )
     };
     assert_eq!(
-        all_pages(&server, &by("VALUE_REQUIRED", "ASC"), "attributes", 2).await,
+        all_pages(
+            &server,
+            &token,
+            &by("VALUE_REQUIRED", "ASC"),
+            "attributes",
+            2
+        )
+        .await,
         vec!["zz-a-opt", "zz-d-opt", "zz-b-req", "zz-c-req", "zz-e-req"]
     );
     assert_eq!(
-        all_pages(&server, &by("VALUE_REQUIRED", "DESC"), "attributes", 2).await,
+        all_pages(
+            &server,
+            &token,
+            &by("VALUE_REQUIRED", "DESC"),
+            "attributes",
+            2
+        )
+        .await,
         vec!["zz-e-req", "zz-c-req", "zz-b-req", "zz-d-opt", "zz-a-opt"]
     );
     assert_eq!(
         all_pages(
             &server,
+            &token,
             &by("VISIBLE_IN_STOREFRONT", "DESC"),
             "attributes",
             3
@@ -492,7 +513,14 @@ async fn attributes_and_product_types_sort_by_their_flags() {
         vec!["zz-c-req", "zz-a-opt", "zz-e-req", "zz-d-opt", "zz-b-req"]
     );
     assert_eq!(
-        all_pages(&server, &by("IS_VARIANT_ONLY", "ASC"), "attributes", 4).await,
+        all_pages(
+            &server,
+            &token,
+            &by("IS_VARIANT_ONLY", "ASC"),
+            "attributes",
+            4
+        )
+        .await,
         vec!["zz-a-opt", "zz-b-req", "zz-c-req", "zz-d-opt", "zz-e-req"]
     );
 
@@ -517,11 +545,133 @@ async fn attributes_and_product_types_sort_by_their_flags() {
         )
     };
     assert_eq!(
-        all_pages(&server, &types("SHIPPING_REQUIRED"), "productTypes", 1).await,
+        all_pages(
+            &server,
+            &token,
+            &types("SHIPPING_REQUIRED"),
+            "productTypes",
+            1
+        )
+        .await,
         vec!["zz-s-digital", "zz-r-ship", "zz-t-ship"]
     );
     assert_eq!(
-        all_pages(&server, &types("DIGITAL"), "productTypes", 2).await,
+        all_pages(&server, &token, &types("DIGITAL"), "productTypes", 2).await,
         vec!["zz-r-ship", "zz-t-ship", "zz-s-digital"]
     );
+}
+
+const TEE_ATTRIBUTES: &str = r#"{
+  product(slug: "monospace-tee", channel: "default-channel") {
+    attributes { attribute { slug } values { name } }
+    assignedAttributes { attribute { slug } }
+    variants { attributes { attribute { slug } } }
+  }
+  attributes(first: 10, search: "zz-supplier") { edges { node { slug } } }
+  attribute(slug: "zz-supplier") { slug }
+}"#;
+
+/// Slugs of the attributes the tee, its first variant and the root queries show.
+fn shown(body: &Value) -> Vec<String> {
+    let d = data(body);
+    let p = &d["product"];
+    let mut out = Vec::new();
+    for (label, list) in [
+        ("product", &p["attributes"]),
+        ("assigned", &p["assignedAttributes"]),
+        ("variant", &p["variants"][0]["attributes"]),
+    ] {
+        for a in list.as_array().unwrap() {
+            out.push(format!("{label}:{}", id_of(&a["attribute"]["slug"])));
+        }
+    }
+    for e in d["attributes"]["edges"].as_array().unwrap() {
+        out.push(format!("list:{}", id_of(&e["node"]["slug"])));
+    }
+    if d["attribute"].is_object() {
+        out.push("one:zz-supplier".to_owned());
+    }
+    out.retain(|s| s.contains("zz-"));
+    out
+}
+
+#[tokio::test]
+async fn attributes_hidden_from_the_storefront_are_shown_to_staff_only() {
+    let server = TestServer::start_with(|c| c.response_cache_ttl_secs = 0).await;
+    let token = server.staff_token().await;
+    let body = server
+        .gql_as(
+            &token,
+            r#"{ product(slug: "monospace-tee", channel: "default-channel") { id productType { id } variants { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let tee = data(&body)["product"].clone();
+    let mut ids = Vec::new();
+    for (slug, visible) in [
+        ("zz-supplier", false),
+        ("zz-fabric", true),
+        ("zz-lot", false),
+    ] {
+        let r = staff(
+            &server,
+            &token,
+            r#"mutation($s: String!, $v: Boolean!) { attributeCreate(input: {name: $s, slug: $s, type: PRODUCT_TYPE, inputType: DROPDOWN, visibleInStorefront: $v, values: [{name: "Acme"}]}) { errors { code } attribute { id } } }"#,
+            json!({"s": slug, "v": visible}),
+            "attributeCreate",
+        )
+        .await;
+        ids.push(id_of(&r["attribute"]["id"]));
+    }
+    let r = staff(
+        &server,
+        &token,
+        r#"mutation($t: ID!, $a: ID!, $b: ID!, $c: ID!) { productAttributeAssign(productTypeId: $t, operations: [{id: $a, type: PRODUCT}, {id: $b, type: PRODUCT}, {id: $c, type: VARIANT}]) { errors { field code message } } }"#,
+        json!({"t": tee["productType"]["id"], "a": ids[0], "b": ids[1], "c": ids[2]}),
+        "productAttributeAssign",
+    )
+    .await;
+    assert_eq!(r["errors"], json!([]));
+    let r = staff(
+        &server,
+        &token,
+        r#"mutation($p: ID!, $a: ID!, $b: ID!) { productUpdate(id: $p, input: {attributes: [{id: $a, values: ["Acme"]}, {id: $b, values: ["Acme"]}]}) { errors { field code message } } }"#,
+        json!({"p": tee["id"], "a": ids[0], "b": ids[1]}),
+        "productUpdate",
+    )
+    .await;
+    assert_eq!(r["errors"], json!([]));
+    let r = staff(
+        &server,
+        &token,
+        r#"mutation($v: ID!, $a: ID!) { productVariantUpdate(id: $v, input: {attributes: [{id: $a, values: ["Acme"]}]}) { errors { field code message } } }"#,
+        json!({"v": tee["variants"][0]["id"], "a": ids[2]}),
+        "productVariantUpdate",
+    )
+    .await;
+    assert_eq!(r["errors"], json!([]));
+
+    let everything = [
+        "product:zz-supplier",
+        "product:zz-fabric",
+        "assigned:zz-supplier",
+        "assigned:zz-fabric",
+        "variant:zz-lot",
+        "list:zz-supplier",
+        "one:zz-supplier",
+    ];
+    let mut seen = shown(&server.gql_as(&token, TEE_ATTRIBUTES, json!({})).await);
+    seen.sort();
+    let mut expected: Vec<String> = everything.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(seen, expected, "staff see every attribute");
+    let customer = server.customer_token("shopper@example.com").await;
+    for body in [
+        server.gql(TEE_ATTRIBUTES, json!({})).await,
+        server.gql_as(&customer, TEE_ATTRIBUTES, json!({})).await,
+    ] {
+        let mut seen = shown(&body);
+        seen.sort();
+        assert_eq!(seen, vec!["assigned:zz-fabric", "product:zz-fabric"]);
+    }
 }

@@ -345,6 +345,15 @@ pub fn group(rows: &[AssignedRow]) -> Vec<Group> {
     out
 }
 
+/// The rows a viewer may see: staff and apps see every attribute, everyone else only those
+/// visible in the storefront (as Saleor).
+pub fn visible_to(staff: bool, mut rows: Vec<AssignedRow>) -> Vec<AssignedRow> {
+    if !staff {
+        rows.retain(|r| r.attribute.visible_in_storefront);
+    }
+    rows
+}
+
 /// Selected attributes from grouped rows.
 pub fn selected(rows: &[AssignedRow]) -> Vec<SelectedAttribute> {
     group(rows)

@@ -195,17 +195,19 @@ impl ProductNode {
             .and_then(|p| p.product_attrs.as_ref())
             && *l == language
         {
-            return Ok(map.get(&self.row.product.id).cloned().unwrap_or_default());
+            let rows = map.get(&self.row.product.id).cloned().unwrap_or_default();
+            return Ok(attributes::visible_to(self.viewer.staff, rows));
         }
         let (state, req) = parts(ctx)?;
-        Ok(state
+        let rows = state
             .catalog
             .loaders
             .assigned
             .load_one((kind::PRODUCT, self.row.product.id, language))
             .await
             .map_err(|e| req.internal(e))?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(attributes::visible_to(self.viewer.staff, rows))
     }
 
     /// Variants visible to the viewer, in order.
@@ -716,17 +718,19 @@ impl VariantNode {
             && *l == language
             && selected
         {
-            return Ok(map.get(&self.row.variant.id).cloned().unwrap_or_default());
+            let rows = map.get(&self.row.variant.id).cloned().unwrap_or_default();
+            return Ok(attributes::visible_to(self.viewer.staff, rows));
         }
         let (state, req) = parts(ctx)?;
-        Ok(state
+        let rows = state
             .catalog
             .loaders
             .assigned
             .load_one((kind::VARIANT, self.row.variant.id, language))
             .await
             .map_err(|e| req.internal(e))?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(attributes::visible_to(self.viewer.staff, rows))
     }
 }
 

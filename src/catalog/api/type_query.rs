@@ -21,6 +21,7 @@ use crate::catalog::search::metadata_matches;
 use crate::catalog::type_write::CHOICE_TYPES;
 use crate::core::{
     connection::{self, Countable, KeyPart, OrderDirection, PageArgs, SortKey},
+    context::RequestCtx,
     error::{ErrorCode, error},
     id,
 };
@@ -342,6 +343,17 @@ fn attribute_where_condition(
     Ok(c)
 }
 
+/// For viewers other than staff and apps, only attributes visible in the storefront (as
+/// Saleor); no restriction otherwise.
+fn storefront_only(req: &RequestCtx) -> Condition {
+    let c = Condition::all();
+    if req.is_staff_or_app() {
+        c
+    } else {
+        c.add(attribute::Column::VisibleInStorefront.eq(true))
+    }
+}
+
 /// Product type and attribute queries.
 #[derive(Default)]
 pub struct CatalogTypeQuery;
@@ -446,6 +458,7 @@ impl CatalogTypeQuery {
         let (state, req) = parts(ctx)?;
         Ok(attribute::Entity::find()
             .filter(cond)
+            .filter(storefront_only(req))
             .one(&state.db.conn)
             .await
             .map_err(|e| req.internal(e))?
@@ -472,13 +485,14 @@ impl CatalogTypeQuery {
     ) -> Result<Option<Countable<AttributeNode, AttributeNames>>> {
         // Attributes are not per channel; the argument is accepted as Saleor does.
         let _ = channel;
-        let (state, _) = parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         let cond = attribute_condition(
             state.db.conn.get_database_backend(),
             filter.as_ref(),
             where_.as_ref(),
             search.as_deref(),
-        )?;
+        )?
+        .add(storefront_only(req));
         attribute_connection(
             ctx,
             cond,
