@@ -41,6 +41,8 @@ pub const CACHEABLE_ROOT_FIELDS: &[&str] = &[
     "attributes",
     "menu",
     "menus",
+    "menuItem",
+    "menuItems",
     "page",
     "pages",
     "pageType",

@@ -28,6 +28,8 @@ pub enum Code {
     AttributeAlreadyAssigned,
     AttributeCannotBeAssigned,
     AttributeVariantsDisabled,
+    /// A menu item cannot go where it was asked to (under itself or its descendant).
+    CannotAssignNode,
     DuplicatedInputItem,
     GraphqlError,
     Invalid,
@@ -35,6 +37,8 @@ pub enum Code {
     NotFound,
     ProductNotAssignedToChannel,
     Required,
+    /// A menu item was given more than one link.
+    TooManyMenuItems,
     Unique,
 }
 

@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entities::{menu_item, page, page_type};
+use entities::{menu_item, page};
 
-use super::service::{self, MenuLookup, MenuTree, PageFilter};
+pub use super::page_type::PageTypeNode;
+use super::queries::{PageSortField, PageSortingInput};
+use super::service::{self, MenuLookup, MenuTree, PageFilter, PageSort};
 use crate::catalog::api::attributes::{self, AssignedAttribute, SelectedAttribute};
 use crate::catalog::api::category::{CategoryNode, CollectionNode, read_error, viewer};
 use crate::catalog::api::common::{
@@ -17,7 +19,7 @@ use crate::catalog::api::products::{ASSIGNED_PATHS, SELECTED_PATHS};
 use crate::catalog::loaders::{AssignedRow, kind};
 use crate::catalog::read::Viewer;
 use crate::core::{
-    connection::{self, Countable, Page, PageArgs, TotalCount},
+    connection::{self, Countable, OrderDirection, Page, PageArgs, TotalCount},
     country::LanguageCodeEnum,
     error::{ErrorCode, error},
     id,
@@ -77,14 +79,15 @@ impl PageNode {
             },
         );
         let (state, req) = parts(ctx)?;
-        Ok(state
+        let rows = state
             .catalog
             .loaders
             .assigned
             .load_one((kind::PAGE, self.model.id, language))
             .await
             .map_err(|e| req.internal(e))?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(attributes::visible_to(req.is_staff_or_app(), rows))
     }
 }
 
@@ -182,48 +185,6 @@ impl PageNode {
     #[graphql(deprecation = "Use `assignedAttributes` field instead.")]
     async fn attributes(&self, ctx: &Context<'_>) -> Result<Vec<SelectedAttribute>> {
         Ok(attributes::selected(&self.assigned_rows(ctx, true).await?))
-    }
-}
-
-/// Represents a type of page. It defines what attributes are available to pages of this type.
-#[derive(SimpleObject, Clone)]
-#[graphql(complex, name = "PageType")]
-pub struct PageTypeNode {
-    #[graphql(flatten)]
-    meta: MetadataFields,
-    #[graphql(skip)]
-    pub model: page_type::Model,
-}
-
-impl From<page_type::Model> for PageTypeNode {
-    fn from(model: page_type::Model) -> Self {
-        Self {
-            meta: MetadataFields::new(&model.metadata, &model.private_metadata),
-            model,
-        }
-    }
-}
-
-impl HasMetadata for PageTypeNode {
-    fn metadata_fields(&self) -> &MetadataFields {
-        &self.meta
-    }
-}
-
-#[ComplexObject]
-impl PageTypeNode {
-    #[graphql(complexity = 0)]
-    /// The ID of the page type.
-    async fn id(&self) -> ID {
-        id::encode("PageType", self.model.id)
-    }
-    #[graphql(complexity = 0)]
-    async fn name(&self) -> &str {
-        &self.model.name
-    }
-    #[graphql(complexity = 0)]
-    async fn slug(&self) -> &str {
-        &self.model.slug
     }
 }
 
@@ -470,6 +431,7 @@ impl ContentQuery {
         #[graphql(deprecation = "+ Use `where` and `search` instead.")] filter: Option<
             PageFilterInput,
         >,
+        #[graphql(desc = "Sort pages.")] sort_by: Option<PageSortingInput>,
         search: Option<String>,
         #[graphql(name = "where")] where_: Option<PageWhereInput>,
         channel: Option<String>,
@@ -512,7 +474,19 @@ impl ContentQuery {
         let (state, req) = parts(ctx)?;
         let staff = req.is_staff_or_app();
         let db = state.db.conn.clone();
-        let result = service::pages_page(&db, &f, staff, &page)
+        let sort = match sort_by.as_ref().map(|s| s.field) {
+            None | Some(PageSortField::Slug) => PageSort::Slug,
+            Some(PageSortField::Title) => PageSort::Title,
+            Some(PageSortField::CreatedAt | PageSortField::CreationDate) => PageSort::CreatedAt,
+            Some(_) => {
+                return Err(error(
+                    ErrorCode::InvalidInput,
+                    "Sorting pages by visibility, publication date or rank is not supported yet; sort by TITLE, SLUG or CREATED_AT.",
+                ));
+            }
+        };
+        let descending = sort_by.is_some_and(|s| s.direction == OrderDirection::Desc);
+        let result = service::pages_page(&db, &f, staff, (sort, descending), &page)
             .await
             .map_err(|e| read_error(req, e))?;
         let total = TotalCount::lazy(move || {
@@ -522,7 +496,7 @@ impl ContentQuery {
         Ok(Some(connection::build(
             result.map(PageNode::from),
             total,
-            |n: &PageNode| service::page_key(&n.model),
+            move |n: &PageNode| service::page_key(&n.model, sort),
         )))
     }
 

@@ -75,6 +75,7 @@ impl From<FieldError> for PageError {
                 Code::Required => PageErrorCode::Required,
                 Code::Unique => PageErrorCode::Unique,
                 Code::DuplicatedInputItem => PageErrorCode::DuplicatedInputItem,
+                Code::AttributeAlreadyAssigned => PageErrorCode::AttributeAlreadyAssigned,
                 _ => PageErrorCode::Invalid,
             },
             attributes: None,
@@ -89,6 +90,8 @@ impl From<FieldError> for MenuError {
             field: e.field,
             message: Some(e.message),
             code: match e.code {
+                Code::CannotAssignNode => MenuErrorCode::CannotAssignNode,
+                Code::TooManyMenuItems => MenuErrorCode::TooManyMenuItems,
                 Code::GraphqlError => MenuErrorCode::GraphqlError,
                 Code::NotFound => MenuErrorCode::NotFound,
                 Code::Required => MenuErrorCode::Required,
@@ -189,7 +192,7 @@ payload!(MenuItemDelete, MenuError, menu_errors, { menu_item: Option<MenuItemNod
 payload!(PageTranslate, TranslationError, translation_errors, {});
 payload!(MenuItemTranslate, TranslationError, translation_errors, { menu_item: Option<MenuItemNode> });
 
-fn staff() -> Arc<Viewer> {
+pub(super) fn staff() -> Arc<Viewer> {
     Arc::new(Viewer {
         channel: None,
         staff: true,
@@ -220,9 +223,9 @@ fn page_fields(
 }
 
 /// What a menu item links to: category, collection and page IDs.
-type Links = (Option<i32>, Option<i32>, Option<i32>);
+pub(super) type Links = (Option<i32>, Option<i32>, Option<i32>);
 
-fn link(
+pub(super) fn link(
     category: Option<&ID>,
     collection: Option<&ID>,
     page: Option<&ID>,
@@ -238,7 +241,7 @@ fn link(
     ))
 }
 
-async fn menu_node(
+pub(super) async fn menu_node(
     state: &AppState,
     req: &crate::core::context::RequestCtx,
     id: i32,

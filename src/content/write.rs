@@ -1,5 +1,7 @@
 //! Write side of content: pages, page types, menus and menu items (one transaction each).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use entities::{attribute, category, collection, menu, menu_item, page, page_type, type_attribute};
 use sea_orm::{
@@ -8,9 +10,10 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::loaders::ContentLoaders;
 use crate::catalog::write::{
-    AttributeValue, Code, WriteError, assign_attributes, delete_assigned, free_slug, required_name,
-    unique_on,
+    AttributeValue, Code, FieldError, WriteError, assign_attributes, delete_assigned, free_slug,
+    required_name, unique_on,
 };
 
 /// Fields of a page create or update (`None`: unchanged).
@@ -37,15 +40,25 @@ pub struct MenuItemFields {
     pub page_id: Option<i32>,
 }
 
-/// Applies staff changes to pages and menus.
+/// Applies staff changes to pages and menus, and holds the content dataloaders (the state
+/// keeps one content service; like the catalog's, they batch without caching).
 #[derive(Clone, Debug)]
 pub struct ContentWriter {
     db: DatabaseConnection,
+    pub loaders: Arc<ContentLoaders>,
 }
 
 impl ContentWriter {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            loaders: Arc::new(ContentLoaders::new(&db)),
+            db,
+        }
+    }
+
+    /// The connection (for the other content write modules).
+    pub(super) fn db(&self) -> &DatabaseConnection {
+        &self.db
     }
 
     /// Creates a page with its attributes.
@@ -282,24 +295,22 @@ impl ContentWriter {
     }
 }
 
-async fn insert_item(
+/// Checks what a menu item links to: at most one target, a plausible URL, existing objects.
+pub(super) async fn check_links(
     txn: &sea_orm::DatabaseTransaction,
-    menu_id: i32,
-    parent_id: Option<i32>,
-    item: MenuItemFields,
-    sort_order: i32,
-) -> Result<menu_item::Model, WriteError> {
-    let name = required_name(&item.name)?;
+    item: &MenuItemFields,
+) -> Result<(), WriteError> {
     let links = usize::from(item.url.is_some())
         + usize::from(item.category_id.is_some())
         + usize::from(item.collection_id.is_some())
         + usize::from(item.page_id.is_some());
     if links > 1 {
-        return Err(WriteError::one(
-            "items",
-            Code::Invalid,
-            "More than one item provided: a menu item links one of url, category, collection or page.",
-        ));
+        return Err(WriteError::Invalid(vec![FieldError {
+            field: None,
+            message: "More than one item provided.".into(),
+            code: Code::TooManyMenuItems,
+            index: None,
+        }]));
     }
     if let Some(url) = &item.url
         && !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
@@ -321,6 +332,18 @@ async fn insert_item(
     {
         return Err(WriteError::not_found("page", "Page"));
     }
+    Ok(())
+}
+
+async fn insert_item(
+    txn: &sea_orm::DatabaseTransaction,
+    menu_id: i32,
+    parent_id: Option<i32>,
+    item: MenuItemFields,
+    sort_order: i32,
+) -> Result<menu_item::Model, WriteError> {
+    let name = required_name(&item.name)?;
+    check_links(txn, &item).await?;
     let level = match parent_id {
         Some(pid) => {
             let parent = menu_item::Entity::find_by_id(pid)

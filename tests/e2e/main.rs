@@ -13,6 +13,7 @@ mod apps;
 mod attribution;
 mod catalog;
 mod catalog_admin;
+mod content_admin;
 mod catalog_details;
 mod checkout;
 mod cli;

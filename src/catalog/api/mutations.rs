@@ -69,6 +69,7 @@ impl From<Code> for ProductErrorCode {
             Code::ProductNotAssignedToChannel => Self::ProductNotAssignedToChannel,
             Code::Required => Self::Required,
             Code::Unique => Self::Unique,
+            Code::CannotAssignNode | Code::TooManyMenuItems => Self::Invalid,
         }
     }
 }
