@@ -421,38 +421,46 @@ impl Loader<(Kind, i32)> for TypeAttributesLoader {
         &self,
         keys: &[(Kind, i32)],
     ) -> Result<HashMap<(Kind, i32), Vec<TypeAttribute>>, LoadError> {
-        let mut kinds: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        let owners: Vec<i32> = keys.iter().map(|k| k.1).collect();
-        let rows = type_attribute::Entity::find()
-            .filter(type_attribute::Column::OwnerKind.is_in(kinds))
-            .filter(type_attribute::Column::OwnerId.is_in(owners))
-            .order_by_asc(type_attribute::Column::SortOrder)
-            .order_by_asc(type_attribute::Column::Id)
-            .all(&self.0)
-            .await?;
-        let attributes: HashMap<i32, attribute::Model> = attribute::Entity::find()
-            .filter(attribute::Column::Id.is_in(rows.iter().map(|r| r.attribute_id)))
-            .all(&self.0)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
-            .collect();
-        let mut out: HashMap<(Kind, i32), Vec<TypeAttribute>> = HashMap::new();
-        for ta in rows {
-            let Some(a) = attributes.get(&ta.attribute_id).cloned() else {
-                continue;
-            };
-            if let Some(key) = keys
-                .iter()
-                .find(|k| k.0.as_str() == ta.owner_kind && k.1 == ta.owner_id)
-            {
-                out.entry(*key).or_default().push((ta, a));
-            }
-        }
-        Ok(out)
+        load_type_attributes(&self.0, keys).await
     }
+}
+
+/// The attributes of the `(kind, type_id)` types, in one statement.
+pub async fn load_type_attributes(
+    db: &DatabaseConnection,
+    keys: &[(Kind, i32)],
+) -> Result<HashMap<(Kind, i32), Vec<TypeAttribute>>, LoadError> {
+    let mut kinds: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let owners: Vec<i32> = keys.iter().map(|k| k.1).collect();
+    let (ta, a) = (Alias::new("ta"), Alias::new("a"));
+    let mut q = Query::select();
+    q.from_as(type_attribute::Entity, ta.clone()).join_as(
+        JoinType::InnerJoin,
+        attribute::Entity,
+        a.clone(),
+        Expr::col((a.clone(), attribute::Column::Id))
+            .equals((ta.clone(), type_attribute::Column::AttributeId)),
+    );
+    select_prefixed::<type_attribute::Column>(&mut q, ta.clone(), "ta_");
+    select_prefixed::<attribute::Column>(&mut q, a, "a_");
+    q.and_where(Expr::col((ta.clone(), type_attribute::Column::OwnerKind)).is_in(kinds))
+        .and_where(Expr::col((ta.clone(), type_attribute::Column::OwnerId)).is_in(owners))
+        .order_by((ta.clone(), type_attribute::Column::SortOrder), Order::Asc)
+        .order_by((ta, type_attribute::Column::Id), Order::Asc);
+    let mut out: HashMap<(Kind, i32), Vec<TypeAttribute>> = HashMap::new();
+    for r in read::query_all(db, &q).await? {
+        let ta = type_attribute::Model::from_query_result(&r, "ta_")?;
+        let a = attribute::Model::from_query_result(&r, "a_")?;
+        if let Some(key) = keys
+            .iter()
+            .find(|k| k.0.as_str() == ta.owner_kind && k.1 == ta.owner_id)
+        {
+            out.entry(*key).or_default().push((ta, a));
+        }
+    }
+    Ok(out)
 }
 
 /// A bind placeholder for `backend` (1-based `n`).

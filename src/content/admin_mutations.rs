@@ -111,7 +111,13 @@ impl ContentAdminMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&PAGES)?;
         let pks = try_input!(PageBulkDelete, decode_all(&ids, "Page", "ids"));
-        let deleted = try_write!(PageBulkDelete, req, async { state.content.pages_delete(&pks).await.map_err(WriteError::on_ids) });
+        let deleted = try_write!(PageBulkDelete, req, async {
+            state
+                .content
+                .pages_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(PageBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()
@@ -222,11 +228,13 @@ impl ContentAdminMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&PAGE_TYPES)?;
         let pks = try_input!(PageTypeBulkDelete, decode_all(&ids, "PageType", "ids"));
-        let deleted = try_write!(
-            PageTypeBulkDelete,
-            req,
-            async { state.content.page_types_delete(&pks).await.map_err(WriteError::on_ids) }
-        );
+        let deleted = try_write!(PageTypeBulkDelete, req, async {
+            state
+                .content
+                .page_types_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(PageTypeBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()
@@ -338,7 +346,13 @@ impl ContentAdminMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&MENUS)?;
         let pks = try_input!(MenuBulkDelete, decode_all(&ids, "Menu", "ids"));
-        let deleted = try_write!(MenuBulkDelete, req, async { state.content.menus_delete(&pks).await.map_err(WriteError::on_ids) });
+        let deleted = try_write!(MenuBulkDelete, req, async {
+            state
+                .content
+                .menus_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(MenuBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()
@@ -438,11 +452,13 @@ impl ContentAdminMutation {
         let (state, req) = parts(ctx)?;
         req.require_any(&MENUS)?;
         let pks = try_input!(MenuItemBulkDelete, decode_all(&ids, "MenuItem", "ids"));
-        let deleted = try_write!(
-            MenuItemBulkDelete,
-            req,
-            async { state.content.menu_items_delete(&pks).await.map_err(WriteError::on_ids) }
-        );
+        let deleted = try_write!(MenuItemBulkDelete, req, async {
+            state
+                .content
+                .menu_items_delete(&pks)
+                .await
+                .map_err(WriteError::on_ids)
+        });
         Ok(Some(MenuItemBulkDelete {
             count: deleted.len() as i32,
             ..Default::default()

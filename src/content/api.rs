@@ -9,14 +9,14 @@ use entities::{menu_item, page};
 pub use super::page_type::PageTypeNode;
 use super::queries::{PageSortField, PageSortingInput};
 use super::service::{self, MenuLookup, MenuTree, PageFilter, PageSort};
-use crate::catalog::api::attributes::{self, AssignedAttribute, SelectedAttribute};
+use crate::catalog::api::attributes::{self, AssignedAttribute, Group, SelectedAttribute};
 use crate::catalog::api::category::{CategoryNode, CollectionNode, read_error, viewer};
 use crate::catalog::api::common::{
     JsonString, PositiveInt, parts, requested_language, translation,
 };
 use crate::catalog::api::inputs::{PageFilterInput, PageWhereInput};
 use crate::catalog::api::products::{ASSIGNED_PATHS, SELECTED_PATHS};
-use crate::catalog::loaders::{AssignedRow, kind};
+use crate::catalog::loaders::kind;
 use crate::catalog::read::Viewer;
 use crate::core::{
     connection::{self, Countable, OrderDirection, Page, PageArgs, TotalCount},
@@ -69,7 +69,8 @@ impl HasMetadata for PageNode {
 }
 
 impl PageNode {
-    async fn assigned_rows(&self, ctx: &Context<'_>, selected: bool) -> Result<Vec<AssignedRow>> {
+    /// The page's attributes: every attribute of its type, with the page's values.
+    async fn attribute_groups(&self, ctx: &Context<'_>, selected: bool) -> Result<Vec<Group>> {
         let language = requested_language(
             ctx,
             if selected {
@@ -87,7 +88,15 @@ impl PageNode {
             .await
             .map_err(|e| req.internal(e))?
             .unwrap_or_default();
-        Ok(attributes::visible_to(req.is_staff_or_app(), rows))
+        let types = state
+            .catalog
+            .loaders
+            .type_attributes
+            .load_one((kind::PAGE, self.model.page_type_id))
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default();
+        Ok(attributes::complete(&rows, &types, req.is_staff_or_app()))
     }
 }
 
@@ -104,13 +113,13 @@ impl PageNode {
         ctx: &Context<'_>,
         slug: String,
     ) -> Result<Option<AssignedAttribute>> {
-        let rows: Vec<AssignedRow> = self
-            .assigned_rows(ctx, false)
+        let groups: Vec<Group> = self
+            .attribute_groups(ctx, false)
             .await?
             .into_iter()
-            .filter(|r| r.attribute.slug == slug)
+            .filter(|g| g.attribute.slug == slug)
             .collect();
-        Ok(attributes::assigned(&rows, 1).into_iter().next())
+        Ok(attributes::assigned(groups, 1).into_iter().next())
     }
     /// List of attributes assigned to this page.
     async fn assigned_attributes(
@@ -119,7 +128,7 @@ impl PageNode {
         #[graphql(default_with = "Some(PositiveInt(100))")] limit: Option<PositiveInt>,
     ) -> Result<Vec<AssignedAttribute>> {
         Ok(attributes::assigned(
-            &self.assigned_rows(ctx, false).await?,
+            self.attribute_groups(ctx, false).await?,
             limit.map_or(100, |l| l.0) as usize,
         ))
     }
@@ -184,7 +193,9 @@ impl PageNode {
     /// List of attributes assigned to this page.
     #[graphql(deprecation = "Use `assignedAttributes` field instead.")]
     async fn attributes(&self, ctx: &Context<'_>) -> Result<Vec<SelectedAttribute>> {
-        Ok(attributes::selected(&self.assigned_rows(ctx, true).await?))
+        Ok(attributes::selected(
+            self.attribute_groups(ctx, true).await?,
+        ))
     }
 }
 

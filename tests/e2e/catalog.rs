@@ -495,7 +495,9 @@ async fn product_list_statement_count_does_not_grow_with_page_size() {
     .await;
     data(&body);
     let details = server.statements() - before;
-    assert!(details <= 10, "ProductDetails: {details}");
+    // 12 since products and variants list every attribute of their type (one statement
+    // for the product's, one for the variants'); constant whatever the number of variants.
+    assert!(details <= 12, "ProductDetails: {details}");
     println!("statements: ProductList first 10/100/10: {counts:?}; ProductDetails: {details}");
 }
 

@@ -9,7 +9,7 @@ use super::common::{
     AttributeEntityTypeEnum, AttributeInputTypeEnum, AttributeTypeEnum, File, JsonString,
     PositiveInt, translated,
 };
-use crate::catalog::loaders::{AssignedRow, Prefetched, kind};
+use crate::catalog::loaders::{AssignedRow, Prefetched, TypeAttribute, kind};
 use crate::core::{country::LanguageCodeEnum, id};
 use crate::metadata::api::{HasMetadata, MetadataFields};
 use crate::translation_type;
@@ -345,18 +345,37 @@ pub fn group(rows: &[AssignedRow]) -> Vec<Group> {
     out
 }
 
-/// The rows a viewer may see: staff and apps see every attribute, everyone else only those
-/// visible in the storefront (as Saleor).
-pub fn visible_to(staff: bool, mut rows: Vec<AssignedRow>) -> Vec<AssignedRow> {
-    if !staff {
-        rows.retain(|r| r.attribute.visible_in_storefront);
-    }
-    rows
+/// The attributes of an object as Saleor lists them: every attribute of its type, in the
+/// type's order, with the object's values (none for attributes it has no value for). Staff
+/// and apps see every attribute; everyone else only those visible in the storefront.
+pub fn complete(
+    rows: &[AssignedRow],
+    type_attributes: &[TypeAttribute],
+    staff: bool,
+) -> Vec<Group> {
+    let mut groups = group(rows);
+    type_attributes
+        .iter()
+        .filter(|(_, a)| staff || a.visible_in_storefront)
+        .map(|(ta, a)| {
+            let mut g = match groups.iter().position(|g| g.attribute.id == a.id) {
+                Some(i) => groups.swap_remove(i),
+                None => Group {
+                    attribute: a.clone(),
+                    prefetched: None,
+                    values: Vec::new(),
+                    variant_selection: false,
+                },
+            };
+            g.variant_selection = ta.variant_selection;
+            g
+        })
+        .collect()
 }
 
-/// Selected attributes from grouped rows.
-pub fn selected(rows: &[AssignedRow]) -> Vec<SelectedAttribute> {
-    group(rows)
+/// Selected attributes from groups.
+pub fn selected(groups: Vec<Group>) -> Vec<SelectedAttribute> {
+    groups
         .into_iter()
         .map(|g| SelectedAttribute {
             attribute: g.attribute_node(),
@@ -728,10 +747,10 @@ pub enum AssignedAttribute {
     SingleCollectionReference(AssignedSingleCollectionReferenceAttribute),
 }
 
-/// Typed assigned attributes from loader rows (input types without a typed representation
-/// yet — dates and references other than single collections — are left out).
-pub fn assigned(rows: &[AssignedRow], limit: usize) -> Vec<AssignedAttribute> {
-    group(rows)
+/// Typed assigned attributes from groups (input types without a typed representation yet —
+/// dates and references other than single collections — are left out).
+pub fn assigned(groups: Vec<Group>, limit: usize) -> Vec<AssignedAttribute> {
+    groups
         .into_iter()
         .filter_map(|group| {
             Some(match group.attribute.input_type.as_str() {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use entities::{product_media, product_type};
 use sea_orm::DatabaseConnection;
 
-use super::attributes::{self, AssignedAttribute, SelectedAttribute};
+use super::attributes::{self, AssignedAttribute, Group, SelectedAttribute};
 use super::category::CategoryNode;
 use super::common::{
     Image, JsonString, PositiveInt, ProductMediaType, ProductTypeKindEnum, TaxedMoney,
@@ -19,7 +19,10 @@ use super::common::{
 use super::{listings, type_query};
 use crate::account::api::AddressInput;
 use crate::catalog::api::common::loaders;
-use crate::catalog::loaders::{AssignedLoader, AssignedRow, Kind, LoadError, VariantsLoader, kind};
+use crate::catalog::loaders::{
+    AssignedLoader, AssignedRow, Kind, LoadError, TypeAttribute, VariantsLoader, kind,
+    load_type_attributes,
+};
 use crate::catalog::read::{ProductRow, VariantRow, Viewer, available_now};
 use crate::core::{
     connection::{self, Countable, KeyPart, Page, PageArgs, PageResult, TotalCount},
@@ -75,6 +78,32 @@ pub struct PagePrefetch {
     pub product_attrs: Option<PrefetchedAttributes>,
     /// Assigned attributes by variant ID, with translations in the given language.
     pub variant_attrs: Option<PrefetchedAttributes>,
+    /// Attributes of the page's product types (kinds product and variant).
+    pub type_attrs: Option<HashMap<(Kind, i32), Vec<TypeAttribute>>>,
+}
+
+/// The attributes of the type `key`: from the page's prefetch when it has them, else
+/// through the loader.
+async fn type_attributes(
+    ctx: &Context<'_>,
+    prefetch: Option<&Arc<PagePrefetch>>,
+    key: (Kind, i32),
+) -> Result<Vec<TypeAttribute>> {
+    if let Some(found) = prefetch
+        .and_then(|p| p.type_attrs.as_ref())
+        .and_then(|m| m.get(&key))
+    {
+        return Ok(found.clone());
+    }
+    let (state, req) = parts(ctx)?;
+    Ok(state
+        .catalog
+        .loaders
+        .type_attributes
+        .load_one(key)
+        .await
+        .map_err(|e| req.internal(e))?
+        .unwrap_or_default())
 }
 
 async fn load_assigned(
@@ -142,6 +171,28 @@ impl PagePrefetch {
             }
             pre.variants = Some(variants);
         }
+        // The types' attribute lists complete the objects' (one statement for both kinds).
+        let mut kinds = Vec::new();
+        if pre.product_attrs.is_some() {
+            kinds.push(Kind::Product);
+        }
+        if pre.variant_attrs.is_some() {
+            kinds.push(Kind::Variant);
+        }
+        if !kinds.is_empty() {
+            let mut types: Vec<i32> = rows.iter().map(|r| r.product.product_type_id).collect();
+            types.sort_unstable();
+            types.dedup();
+            let keys: Vec<(Kind, i32)> = kinds
+                .iter()
+                .flat_map(|k| types.iter().map(move |t| (*k, *t)))
+                .collect();
+            let mut found = load_type_attributes(db, &keys).await?;
+            for key in keys {
+                found.entry(key).or_default();
+            }
+            pre.type_attrs = Some(found);
+        }
         Ok(Some(pre))
     }
 }
@@ -195,8 +246,7 @@ impl ProductNode {
             .and_then(|p| p.product_attrs.as_ref())
             && *l == language
         {
-            let rows = map.get(&self.row.product.id).cloned().unwrap_or_default();
-            return Ok(attributes::visible_to(self.viewer.staff, rows));
+            return Ok(map.get(&self.row.product.id).cloned().unwrap_or_default());
         }
         let (state, req) = parts(ctx)?;
         let rows = state
@@ -207,7 +257,15 @@ impl ProductNode {
             .await
             .map_err(|e| req.internal(e))?
             .unwrap_or_default();
-        Ok(attributes::visible_to(self.viewer.staff, rows))
+        Ok(rows)
+    }
+
+    /// The product's attributes: every attribute of its type, with the product's values.
+    async fn attribute_groups(&self, ctx: &Context<'_>, selected: bool) -> Result<Vec<Group>> {
+        let rows = self.assigned_rows(ctx, selected).await?;
+        let key = (kind::PRODUCT, self.row.product.product_type_id);
+        let types = type_attributes(ctx, self.prefetch.as_ref(), key).await?;
+        Ok(attributes::complete(&rows, &types, self.viewer.staff))
     }
 
     /// Variants visible to the viewer, in order.
@@ -335,13 +393,13 @@ impl ProductNode {
         ctx: &Context<'_>,
         slug: String,
     ) -> Result<Option<AssignedAttribute>> {
-        let rows: Vec<AssignedRow> = self
-            .assigned_rows(ctx, false)
+        let groups: Vec<Group> = self
+            .attribute_groups(ctx, false)
             .await?
             .into_iter()
-            .filter(|r| r.attribute.slug == slug)
+            .filter(|g| g.attribute.slug == slug)
             .collect();
-        Ok(attributes::assigned(&rows, 1).into_iter().next())
+        Ok(attributes::assigned(groups, 1).into_iter().next())
     }
     /// List of attributes assigned to this product.
     async fn assigned_attributes(
@@ -349,9 +407,8 @@ impl ProductNode {
         ctx: &Context<'_>,
         #[graphql(default_with = "Some(PositiveInt(100))")] limit: Option<PositiveInt>,
     ) -> Result<Vec<AssignedAttribute>> {
-        let rows = self.assigned_rows(ctx, false).await?;
         Ok(attributes::assigned(
-            &rows,
+            self.attribute_groups(ctx, false).await?,
             limit.map_or(100, |l| l.0) as usize,
         ))
     }
@@ -515,7 +572,9 @@ impl ProductNode {
     /// List of attributes assigned to this product.
     #[graphql(deprecation = "Use the `assignedAttributes` field instead.")]
     async fn attributes(&self, ctx: &Context<'_>) -> Result<Vec<SelectedAttribute>> {
-        Ok(attributes::selected(&self.assigned_rows(ctx, true).await?))
+        Ok(attributes::selected(
+            self.attribute_groups(ctx, true).await?,
+        ))
     }
     /// List of variants for the product. Requires the following permissions to include the
     /// unpublished items: MANAGE_ORDERS, MANAGE_DISCOUNTS, MANAGE_PRODUCTS.
@@ -718,8 +777,7 @@ impl VariantNode {
             && *l == language
             && selected
         {
-            let rows = map.get(&self.row.variant.id).cloned().unwrap_or_default();
-            return Ok(attributes::visible_to(self.viewer.staff, rows));
+            return Ok(map.get(&self.row.variant.id).cloned().unwrap_or_default());
         }
         let (state, req) = parts(ctx)?;
         let rows = state
@@ -730,7 +788,16 @@ impl VariantNode {
             .await
             .map_err(|e| req.internal(e))?
             .unwrap_or_default();
-        Ok(attributes::visible_to(self.viewer.staff, rows))
+        Ok(rows)
+    }
+
+    /// The variant's attributes: every variant attribute of its product's type, with the
+    /// variant's values.
+    async fn attribute_groups(&self, ctx: &Context<'_>, selected: bool) -> Result<Vec<Group>> {
+        let rows = self.assigned_rows(ctx, selected).await?;
+        let key = (kind::VARIANT, self.product.product.product_type_id);
+        let types = type_attributes(ctx, self.prefetch.as_ref(), key).await?;
+        Ok(attributes::complete(&rows, &types, self.viewer.staff))
     }
 }
 
@@ -753,13 +820,13 @@ impl VariantNode {
         ctx: &Context<'_>,
         slug: String,
     ) -> Result<Option<AssignedAttribute>> {
-        let rows: Vec<AssignedRow> = self
-            .assigned_rows(ctx, false)
+        let groups: Vec<Group> = self
+            .attribute_groups(ctx, false)
             .await?
             .into_iter()
-            .filter(|r| r.attribute.slug == slug)
+            .filter(|g| g.attribute.slug == slug)
             .collect();
-        Ok(attributes::assigned(&rows, 1).into_iter().next())
+        Ok(attributes::assigned(groups, 1).into_iter().next())
     }
     /// List of attributes assigned to this variant.
     async fn assigned_attributes(
@@ -768,7 +835,7 @@ impl VariantNode {
         #[graphql(default_with = "Some(PositiveInt(100))")] limit: Option<PositiveInt>,
     ) -> Result<Vec<AssignedAttribute>> {
         Ok(attributes::assigned(
-            &self.assigned_rows(ctx, false).await?,
+            self.attribute_groups(ctx, false).await?,
             limit.map_or(100, |l| l.0) as usize,
         ))
     }
@@ -849,17 +916,17 @@ impl VariantNode {
         ctx: &Context<'_>,
         variant_selection: Option<VariantAttributeScope>,
     ) -> Result<Vec<SelectedAttribute>> {
-        let rows: Vec<AssignedRow> = self
-            .assigned_rows(ctx, true)
+        let groups: Vec<Group> = self
+            .attribute_groups(ctx, true)
             .await?
             .into_iter()
-            .filter(|r| match variant_selection {
+            .filter(|g| match variant_selection {
                 None | Some(VariantAttributeScope::All) => true,
-                Some(VariantAttributeScope::VariantSelection) => r.variant_selection,
-                Some(VariantAttributeScope::NotVariantSelection) => !r.variant_selection,
+                Some(VariantAttributeScope::VariantSelection) => g.variant_selection,
+                Some(VariantAttributeScope::NotVariantSelection) => !g.variant_selection,
             })
             .collect();
-        Ok(attributes::selected(&rows))
+        Ok(attributes::selected(groups))
     }
     /// List of media for the product variant.
     async fn media(&self, ctx: &Context<'_>) -> Result<Option<Vec<ProductMediaNode>>> {
