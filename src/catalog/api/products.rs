@@ -67,6 +67,9 @@ pub const MAX_CHECKOUT_LINE_QUANTITY: i64 = 50;
 /// Assigned attributes by object ID, with translations in the given language.
 pub type PrefetchedAttributes = (Option<LanguageCodeEnum>, HashMap<i32, Vec<AssignedRow>>);
 
+/// The attributes of one type, shared by the nodes that need them.
+pub type TypeAttributes = Arc<Vec<TypeAttribute>>;
+
 /// Relations of a whole page of products, fetched right after the page (one statement each)
 /// when the selection needs them, so a list costs the same number of statements whatever
 /// its size and however the dataloaders' batching windows fall.
@@ -79,31 +82,33 @@ pub struct PagePrefetch {
     /// Assigned attributes by variant ID, with translations in the given language.
     pub variant_attrs: Option<PrefetchedAttributes>,
     /// Attributes of the page's product types (kinds product and variant).
-    pub type_attrs: Option<HashMap<(Kind, i32), Vec<TypeAttribute>>>,
+    pub type_attrs: Option<HashMap<(Kind, i32), TypeAttributes>>,
 }
 
 /// The attributes of the type `key`: from the page's prefetch when it has them, else
-/// through the loader.
+/// through the loader. Shared, not copied, by the nodes of a page.
 async fn type_attributes(
     ctx: &Context<'_>,
     prefetch: Option<&Arc<PagePrefetch>>,
     key: (Kind, i32),
-) -> Result<Vec<TypeAttribute>> {
+) -> Result<TypeAttributes> {
     if let Some(found) = prefetch
         .and_then(|p| p.type_attrs.as_ref())
         .and_then(|m| m.get(&key))
     {
-        return Ok(found.clone());
+        return Ok(Arc::clone(found));
     }
     let (state, req) = parts(ctx)?;
-    Ok(state
-        .catalog
-        .loaders
-        .type_attributes
-        .load_one(key)
-        .await
-        .map_err(|e| req.internal(e))?
-        .unwrap_or_default())
+    Ok(Arc::new(
+        state
+            .catalog
+            .loaders
+            .type_attributes
+            .load_one(key)
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default(),
+    ))
 }
 
 async fn load_assigned(
@@ -188,10 +193,11 @@ impl PagePrefetch {
                 .flat_map(|k| types.iter().map(move |t| (*k, *t)))
                 .collect();
             let mut found = load_type_attributes(db, &keys).await?;
-            for key in keys {
-                found.entry(key).or_default();
-            }
-            pre.type_attrs = Some(found);
+            pre.type_attrs = Some(
+                keys.into_iter()
+                    .map(|key| (key, Arc::new(found.remove(&key).unwrap_or_default())))
+                    .collect(),
+            );
         }
         Ok(Some(pre))
     }
