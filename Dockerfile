@@ -15,6 +15,9 @@ USER bizgraph
 WORKDIR /data
 ENV BIZGRAPH_BIND=0.0.0.0:8000 BIZGRAPH_LOG_FORMAT=json
 EXPOSE 8000
-HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8000"]
+# Ready = database and Redis reachable, migrations applied (`/health/ready`); the image has
+# no HTTP client, so the binary asks its own probe. Orchestrators can use /health/live and
+# /health/ready directly.
+HEALTHCHECK --interval=10s --timeout=6s --start-period=30s CMD ["/usr/local/bin/bizgraph", "probe", "ready"]
 ENTRYPOINT ["/usr/local/bin/bizgraph"]
 CMD ["serve"]

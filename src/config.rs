@@ -32,7 +32,8 @@ pub struct Config {
     pub bind: SocketAddr,
 
     /// Public URL of the GraphQL endpoint's server, e.g. `https://api.example.com`; used as
-    /// the token issuer and in webhook headers. Default: `http://<bind address>`.
+    /// the token issuer and in webhook headers. Required with PostgreSQL (every instance must
+    /// share it); default on SQLite: `http://<bind address>`.
     #[arg(long, env = "BIZGRAPH_PUBLIC_URL")]
     pub public_url: Option<String>,
 
@@ -124,6 +125,15 @@ pub struct Config {
         default_value_t = false
     )]
     pub webhook_allow_private_targets: bool,
+
+    /// Largest response body read from a URL fetched on a user's behalf (webhook targets),
+    /// in bytes; the rest is never read.
+    #[arg(
+        long,
+        env = "BIZGRAPH_OUTBOUND_MAX_RESPONSE_BYTES",
+        default_value_t = 65_536
+    )]
+    pub outbound_max_response_bytes: u64,
     /// Server-side key for `leadActivityTrack` (passed as `trackingKey`), for trackers
     /// without a staff or app token. Unset: only callers with `MANAGE_LEADS` may track.
     #[arg(long, env = "BIZGRAPH_MARKETING_TRACKING_KEY", hide_env_values = true)]
@@ -199,10 +209,70 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
 
+    /// Load the demo store into a database created by this start (`bizgraph seed --demo`
+    /// adds it to an existing one): ~60 products, shipping zones, vouchers, a promotion,
+    /// tax rates, unpaid orders allowed and the `dummy` payment gateway active in both
+    /// channels. Never on a production database.
+    #[arg(long, env = "BIZGRAPH_DEMO", global = true, default_value_t = false)]
+    pub demo: bool,
+
     /// Development mode: account emails' links (confirmation, password reset, …) are
     /// written to the log. Never enable in production.
     #[arg(long, env = "BIZGRAPH_DEV", default_value_t = false)]
     pub dev: bool,
+
+    /// Deepest nesting of brackets (`{`, `[`, `(` combined) in a GraphQL document, checked
+    /// on the raw text before parsing (deeply nested input literals would overflow the
+    /// parser's stack).
+    #[arg(long, env = "BIZGRAPH_MAX_NESTING", default_value_t = crate::core::limits::DEFAULT_MAX_NESTING)]
+    pub max_nesting: usize,
+
+    /// Maximum operations in one batched request; a larger batch is refused whole.
+    #[arg(long, env = "BIZGRAPH_MAX_BATCH_OPERATIONS", default_value_t = 20)]
+    pub max_batch_operations: usize,
+
+    /// Maximum active subscriptions (and in-flight operations) on one websocket.
+    #[arg(
+        long,
+        env = "BIZGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET",
+        default_value_t = 100
+    )]
+    pub max_subscriptions_per_socket: usize,
+
+    /// Maximum open websockets per client IP address (0 disables the limit).
+    #[arg(long, env = "BIZGRAPH_MAX_WEBSOCKETS_PER_IP", default_value_t = 50)]
+    pub max_websockets_per_ip: usize,
+
+    /// A websocket that sends no `connection_init` within this many milliseconds is closed
+    /// (code 4408).
+    #[arg(
+        long,
+        env = "BIZGRAPH_WEBSOCKET_INIT_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub websocket_init_timeout_ms: u64,
+
+    /// A connection must send a request's headers within this many milliseconds (also the
+    /// idle time after which a keep-alive connection is closed).
+    #[arg(
+        long,
+        env = "BIZGRAPH_HEADER_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub header_read_timeout_ms: u64,
+
+    /// A request body must arrive whole within this many milliseconds of its headers.
+    #[arg(long, env = "BIZGRAPH_BODY_READ_TIMEOUT_MS", default_value_t = 30_000)]
+    pub body_read_timeout_ms: u64,
+
+    /// Maximum requests in flight per client IP address; more are refused with 429 (0
+    /// disables the limit). Health probes and `/metrics` are not counted.
+    #[arg(
+        long,
+        env = "BIZGRAPH_MAX_CONCURRENT_REQUESTS_PER_IP",
+        default_value_t = 64
+    )]
+    pub max_concurrent_requests_per_ip: usize,
 }
 
 impl Config {
@@ -219,6 +289,24 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.bind),
         }
+    }
+
+    /// Every instance of a deployment must issue (and accept) the same token issuer, so
+    /// with PostgreSQL (a database several instances share) the public URL must be set:
+    /// the default, derived from each instance's own bind address, differs per instance.
+    pub fn check_public_url(&self) -> anyhow::Result<()> {
+        let shared = !self.database_url().starts_with("sqlite:");
+        if shared
+            && self
+                .public_url
+                .as_deref()
+                .is_none_or(|u| u.trim().is_empty())
+        {
+            anyhow::bail!(
+                "BIZGRAPH_PUBLIC_URL must be set with PostgreSQL (e.g. https://api.example.com): it is the token issuer every instance must share"
+            );
+        }
+        Ok(())
     }
 
     /// The exact public URL of the GraphQL endpoint (`…/graphql/`), the JWT issuer.

@@ -16,6 +16,7 @@ pub mod db;
 pub mod discount;
 pub mod events;
 pub mod http;
+pub mod loaders;
 pub mod marketing;
 pub mod media;
 pub mod metadata;
@@ -29,6 +30,7 @@ pub mod shipping;
 pub mod shop;
 pub mod state;
 pub mod tax;
+pub mod telemetry;
 pub mod webhook;
 
 use axum::Router;
@@ -43,11 +45,24 @@ pub struct App {
     pub created: Option<bootstrap::Created>,
 }
 
+/// Parts of the application a test may replace.
+#[derive(Clone, Default)]
+pub struct Overrides {
+    /// The DNS resolver of outbound requests made on users' behalf (default: the system's).
+    pub resolver: Option<std::sync::Arc<dyn reqwest::dns::Resolve>>,
+}
+
 /// Connects to the database, applies migrations, creates default data on an empty database
 /// and builds the router.
 pub async fn build_app(config: Config) -> anyhow::Result<App> {
+    build_app_with(config, Overrides::default()).await
+}
+
+/// [`build_app`] with some parts replaced.
+pub async fn build_app_with(config: Config, overrides: Overrides) -> anyhow::Result<App> {
     let url = config.database_url();
     let master_key = MasterKey::load(config.secret_key.as_deref(), &url)?;
+    config.check_public_url()?;
     let db = Database::connect(&url, config.db_max_connections).await?;
     db.migrate().await?;
     let redis = match &config.redis_url {
@@ -55,16 +70,10 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         _ => None,
     };
     let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
-    if created.is_some() {
-        // A freshly initialised database gets the demo catalog, so a new install (and every
-        // test server) shows products right away.
-        catalog::seed::demo(&db.conn).await?;
-        shipping::seed_demo(&db.conn).await?;
-        discount::seed_demo(&db.conn).await?;
-        discount::promotion::seed_demo(&db.conn).await?;
-        payment::service::seed_demo(&db.conn).await?;
-        tax::service::seed_demo(&db.conn).await?;
+    if config.demo {
+        load_demo_on_start(&db, created.is_some()).await?;
     }
+    warn_if_dummy_gateway_active(&db).await?;
     // Channels created before taxes existed (or by other means) get Saleor's defaults.
     tax::service::ensure_configurations(&db.conn).await?;
     // Background work (event dispatch, webhook delivery) gets its own small pool, so it
@@ -100,6 +109,7 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         installation_id,
         events,
         shutdown,
+        resolver: overrides.resolver,
     })
     .await?;
     let schema = schema::build(state.clone());
@@ -119,4 +129,31 @@ pub async fn build_app(config: Config) -> anyhow::Result<App> {
         state,
         created,
     })
+}
+
+/// `--demo` loads the demo store into a database created by this start only; an existing
+/// database (possibly a production one) is never changed by a start-up flag.
+async fn load_demo_on_start(db: &Database, created: bool) -> anyhow::Result<()> {
+    if !created {
+        tracing::info!(
+            "--demo: the database existed already, so nothing was loaded (`bizgraph seed --demo` adds the demo store to an existing database)"
+        );
+        return Ok(());
+    }
+    for part in bootstrap::load_demo(&db.conn).await? {
+        tracing::info!("loaded {part}");
+    }
+    Ok(())
+}
+
+/// Logs a warning while the `dummy` gateway (orders "paid" without money) is active.
+async fn warn_if_dummy_gateway_active(db: &Database) -> anyhow::Result<()> {
+    let channels = payment::service::channels_with_active_dummy(&db.conn).await?;
+    if !channels.is_empty() {
+        tracing::warn!(
+            channels = %channels.join(", "),
+            "the `dummy` payment gateway is active: anyone can place orders paid without money in these channels. Deactivate it for production: paymentGatewayConfigure(channel: \"…\", gateway: \"dummy\", isActive: false)"
+        );
+    }
+    Ok(())
 }

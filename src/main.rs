@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 
+use bizgraph::telemetry::Telemetry;
 use bizgraph::{
     bootstrap,
     config::{Config, LogFormat},
     db::Database,
 };
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// mimalloc instead of the system allocator: a GraphQL response is thousands of small
 /// allocations, and glibc's malloc made them a large share of request CPU (see
@@ -33,8 +34,9 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Apply migrations and create the default data (shop, channels, first staff user) and
-    /// the demo catalog; `--products N` then bulk-generates N more products for benchmarks.
+    /// Apply migrations and create the default data (shop, channels, first staff user); with
+    /// `--demo`, add the demo store (each part only where missing); `--products N` (with
+    /// `--demo`) then bulk-generates N more products for benchmarks.
     Seed {
         /// Bulk-generate this many extra products (two variants each, priced in every
         /// channel, stocked, searchable).
@@ -54,6 +56,14 @@ enum Command {
     /// secrets with the current master key (after a master-key change, with the old one in
     /// `BIZGRAPH_PREVIOUS_SECRET_KEY`).
     RotateKeys,
+    /// Ask a running server's probe (`/health/live` or `/health/ready`, at the bind address)
+    /// and exit 0 when it answers 200, 1 otherwise: a container health check that needs no
+    /// HTTP client in the image.
+    Probe {
+        /// Which probe.
+        #[arg(value_enum, default_value_t = Probe::Ready)]
+        probe: Probe,
+    },
     /// Print the GraphQL schema (SDL).
     ExportSchema {
         /// Write to this file instead of stdout.
@@ -62,11 +72,30 @@ enum Command {
     },
 }
 
+/// The server's probes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Probe {
+    /// The process answers.
+    Live,
+    /// Database and Redis reachable, migrations applied.
+    Ready,
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.config.log_format);
-    match run(cli).await {
+    let telemetry = match init_logging(cli.config.log_format) {
+        Ok(telemetry) => telemetry,
+        Err(e) => {
+            eprintln!("bizgraph: {e:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = run(cli).await;
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown().await;
+    }
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -94,19 +123,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db.migrate().await?;
             let created = bootstrap::ensure_defaults(&db.conn, &config).await?;
             report_created(created.as_ref());
-            if bizgraph::catalog::seed::demo(&db.conn).await? {
-                tracing::info!("loaded the demo catalog");
+            if !config.demo && (products.is_some() || orders.is_some() || leads.is_some()) {
+                anyhow::bail!(
+                    "bulk generation builds on the demo store: add --demo (never on a production database)"
+                );
             }
-            if bizgraph::shipping::seed_demo(&db.conn).await? {
-                tracing::info!("loaded the demo shipping zones");
+            if config.demo {
+                for part in bootstrap::load_demo(&db.conn).await? {
+                    tracing::info!("loaded {part}");
+                }
             }
-            if bizgraph::discount::seed_demo(&db.conn).await? {
-                tracing::info!("loaded the demo vouchers WELCOME10, FREESHIP, TSHIRTS20");
-            }
-            if bizgraph::discount::promotion::seed_demo(&db.conn).await? {
-                tracing::info!("loaded the demo promotion");
-            }
-            bizgraph::tax::service::seed_demo(&db.conn).await?;
             if let Some(count) = products {
                 let started = std::time::Instant::now();
                 bizgraph::catalog::seed::bulk(&db.conn, count, |done| {
@@ -184,6 +210,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Probe { probe } => {
+            let path = match probe {
+                Probe::Live => "live",
+                Probe::Ready => "ready",
+            };
+            ask_probe(config.bind, path).await
+        }
         Command::ExportSchema { output } => {
             let sdl = bizgraph::schema::sdl();
             match output {
@@ -206,28 +239,59 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         app.state.config.graphql_url(),
         started.elapsed().as_millis()
     );
-    axum::serve(
-        listener,
-        app.router
-            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    bizgraph::http::serve(listener, app.router, &app.state.config, shutdown_signal()).await?;
     // Stop background work (event dispatcher, Redis listener).
     let _ = app.state.shutdown.send(true);
     tracing::info!("shut down cleanly");
     Ok(())
 }
 
+/// GETs `/health/{path}` on this machine at the bind address's port.
+async fn ask_probe(bind: std::net::SocketAddr, path: &str) -> anyhow::Result<()> {
+    let mut addr = bind;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let url = format!("http://{addr}/health/{path}");
+    let response = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()?
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if !status.is_success() {
+        anyhow::bail!("{url}: {status} {body}");
+    }
+    println!("{body}");
+    Ok(())
+}
+
 fn report_created(created: Option<&bootstrap::Created>) {
     let Some(created) = created else { return };
     tracing::info!(email = %created.admin_email, "created the default shop, channels and first staff user");
-    if let Some(password) = &created.generated_password {
-        // Printed once, to the terminal only; it is stored hashed.
-        eprintln!(
-            "\n  First staff user: {}\n  Generated password: {password}\n  (shown once; set BIZGRAPH_ADMIN_PASSWORD to choose it)\n",
-            created.admin_email
-        );
+    match &created.generated_password {
+        Some(bootstrap::GeneratedPassword::Terminal(password)) => {
+            // Printed once, to the terminal only; it is stored hashed.
+            eprintln!(
+                "\n  First staff user: {}\n  Generated password: {password}\n  (shown once; set BIZGRAPH_ADMIN_PASSWORD to choose it)\n",
+                created.admin_email
+            );
+        }
+        Some(bootstrap::GeneratedPassword::File(path)) => {
+            // Not a terminal: logs are often collected, so the password is not logged.
+            tracing::warn!(
+                email = %created.admin_email,
+                file = %path.display(),
+                "the first staff user's generated password was written to this file (readable by its owner only); delete it after signing in"
+            );
+        }
+        None => {}
     }
 }
 
@@ -253,16 +317,28 @@ async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
 
-fn init_logging(format: LogFormat) {
+/// Logs to stdout (filtered by `RUST_LOG`) and, when the OTel variables ask for it,
+/// traces over OTLP (see `bizgraph::telemetry`): that layer has its own filter, so SeaORM's
+/// statement spans reach the traces without reaching the log.
+fn init_logging(format: LogFormat) -> anyhow::Result<Option<Telemetry>> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match format {
-        LogFormat::Json => builder
+    let fmt = tracing_subscriber::fmt::layer();
+    let fmt = match format {
+        LogFormat::Json => fmt
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            .init(),
-        LogFormat::Pretty => builder.init(),
+            .boxed(),
+        LogFormat::Pretty => fmt.boxed(),
+    };
+    let telemetry = Telemetry::from_env()?;
+    tracing_subscriber::registry()
+        .with(fmt.with_filter(filter))
+        .with(telemetry.as_ref().map(Telemetry::layer))
+        .init();
+    if telemetry.is_some() {
+        tracing::info!("exporting traces over OTLP/HTTP");
     }
+    Ok(telemetry)
 }

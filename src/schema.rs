@@ -9,7 +9,6 @@ use crate::{
     account::{
         api::{AccountMutation, AccountQuery},
         app_api::{AppMutation, AppQueryRoot},
-        loaders::AccountLoaders,
         staff_api::{StaffMutation, StaffQuery},
     },
     catalog::api::{
@@ -124,14 +123,15 @@ pub fn build(state: AppState) -> AppSchema {
         max_depth: config.max_query_depth,
         max_cost: config.max_query_cost,
         max_aliases: config.max_aliases,
+        max_nesting: config.max_nesting,
     };
-    builder()
+    crate::telemetry::with_operation_spans(builder())
         // The parser's own recursion guard sits above the depth limit, so moderately deep
         // queries get the clearer depth error and absurd ones are cut off while parsing.
         .limit_recursive_depth(config.max_query_depth.saturating_mul(4).max(64))
         .extension(limits)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
-        .data(AccountLoaders::new(&state.db.conn))
+        .data(crate::loaders::Loaders::new(&state))
         .data(crate::marketing::api::loaders::loaders(
             state.db.conn.clone(),
         ))

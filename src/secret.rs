@@ -129,7 +129,8 @@ impl MasterKey {
 #[error("cannot encrypt or decrypt a secret (wrong master key or corrupted data)")]
 pub struct CryptoError;
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes `text` to a new file readable and writable by its owner only (fails if it exists).
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

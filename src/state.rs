@@ -41,6 +41,8 @@ pub struct AppState {
     pub content: crate::content::write::ContentWriter,
     pub checkout: CheckoutService,
     pub webhooks: WebhookService,
+    /// Outbound HTTP on behalf of users (webhook targets): one resolver, one set of rules.
+    pub outbound: crate::core::outbound::Outbound,
     pub events: Events,
     pub marketing: MarketingService,
     pub payments: crate::payment::PaymentService,
@@ -65,6 +67,8 @@ pub struct Parts {
     pub installation_id: String,
     pub events: Events,
     pub shutdown: watch::Sender<bool>,
+    /// The DNS resolver of outbound requests; `None`: the system's.
+    pub resolver: Option<Arc<dyn reqwest::dns::Resolve>>,
 }
 
 impl AppState {
@@ -79,7 +83,9 @@ impl AppState {
             installation_id,
             events,
             shutdown,
+            resolver,
         } = parts;
+        let outbound = crate::core::outbound::Outbound::from_config(&config, resolver);
         let config = Arc::new(config);
         let master_key = Arc::new(master_key);
         let retention = std::time::Duration::from_secs(
@@ -150,11 +156,8 @@ impl AppState {
             payments,
             taxes: crate::tax::TaxService::new(db.conn.clone()),
             channels,
-            webhooks: WebhookService::new(
-                db.conn.clone(),
-                master_key.clone(),
-                config.webhook_allow_private_targets,
-            ),
+            webhooks: WebhookService::new(db.conn.clone(), master_key.clone(), outbound.clone()),
+            outbound,
             config,
             db,
             metrics: Arc::new(Metrics::default()),
@@ -170,4 +173,14 @@ fn response_cache(config: &Config) -> Option<Arc<crate::cache::ResponseCache>> {
     let ttl = std::time::Duration::from_secs(config.response_cache_ttl_secs);
     let bytes = usize::try_from(config.response_cache_max_mb.saturating_mul(1 << 20)).ok()?;
     (!ttl.is_zero() && bytes > 0).then(|| Arc::new(crate::cache::ResponseCache::new(ttl, bytes)))
+}
+
+/// The one context accessor of resolvers: the application state and who is calling.
+pub fn parts<'a>(
+    ctx: &'a async_graphql::Context<'_>,
+) -> async_graphql::Result<(&'a AppState, &'a crate::core::context::RequestCtx)> {
+    Ok((
+        ctx.data::<AppState>()?,
+        ctx.data::<crate::core::context::RequestCtx>()?,
+    ))
 }

@@ -24,6 +24,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Tax class (copied from the product type when not given).
     pub tax_class_id: Option<i32>,
+    /// Saleor's product rating (set by staff; sorts `RATING`).
+    pub rating: Option<f64>,
     pub metadata: Json,
     pub private_metadata: Json,
 }

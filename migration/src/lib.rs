@@ -21,6 +21,7 @@ mod m20261202_000700_voucher_kinds;
 mod m20261202_000710_promotions;
 mod m20261202_000720_click_and_collect;
 mod m20261202_000800_public_data_version;
+mod m20261205_000900_product_rating;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000710_promotions::Migration),
             Box::new(m20261202_000720_click_and_collect::Migration),
             Box::new(m20261202_000800_public_data_version::Migration),
+            Box::new(m20261205_000900_product_rating::Migration),
         ]
     }
 }

@@ -8,7 +8,6 @@ use entities::{account_address as address, account_user as user, permission_grou
 use super::{
     address_rules,
     error::{AccountError as DomainError, AccountErrorCode, AddressTypeEnum, Failure},
-    loaders::AccountLoaders,
     service::{AccountChanges, AddressData, REFRESH_COOKIE, RegisterData},
 };
 use crate::channel::api::ChannelNode;
@@ -23,6 +22,7 @@ use crate::core::{
 };
 use crate::metadata::api::{HasMetadata, MetadataFields};
 use crate::state::AppState;
+use crate::state::parts;
 
 // ------------------------------------------------------------------------ errors
 
@@ -366,7 +366,7 @@ impl UserNode {
 /// A user's addresses through the batching loader.
 async fn user_addresses(ctx: &Context<'_>, user_id: i32) -> Result<Vec<address::Model>> {
     let req = ctx.data::<RequestCtx>()?;
-    let loaders = ctx.data::<AccountLoaders>()?;
+    let loaders = &crate::loaders::loaders(ctx)?.account;
     Ok(loaders
         .addresses
         .load_one(user_id)
@@ -378,7 +378,7 @@ async fn user_addresses(ctx: &Context<'_>, user_id: i32) -> Result<Vec<address::
 /// A user's permission groups through the batching loader.
 async fn user_groups(ctx: &Context<'_>, user_id: i32) -> Result<Vec<permission_group::Model>> {
     let req = ctx.data::<RequestCtx>()?;
-    let loaders = ctx.data::<AccountLoaders>()?;
+    let loaders = &crate::loaders::loaders(ctx)?.account;
     Ok(loaders
         .groups
         .load_one(user_id)
@@ -526,7 +526,7 @@ impl GroupNode {
     async fn users(&self, ctx: &Context<'_>) -> Result<Option<Vec<UserNode>>> {
         let req = ctx.data::<RequestCtx>()?;
         req.require_any(&[Permission::ManageStaff])?;
-        let loaders = ctx.data::<AccountLoaders>()?;
+        let loaders = &crate::loaders::loaders(ctx)?.account;
         let users = loaders
             .members
             .load_one(self.model.id)
@@ -544,7 +544,7 @@ impl GroupNode {
     /// List of channels the group has access to.
     async fn accessible_channels(&self, ctx: &Context<'_>) -> Result<Option<Vec<ChannelNode>>> {
         let req = ctx.data::<RequestCtx>()?;
-        let loaders = ctx.data::<AccountLoaders>()?;
+        let loaders = &crate::loaders::loaders(ctx)?.account;
         let rows = if self.model.restricted_access_to_channels {
             loaders.channels.load_one(self.model.id).await
         } else {
@@ -937,10 +937,6 @@ macro_rules! fail {
     };
 }
 
-fn ctx_parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a RequestCtx, &'a AppState)> {
-    Ok((ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?))
-}
-
 fn client<'a>(ctx: &'a Context<'_>) -> Option<&'a ClientInfo> {
     ctx.data_opt::<ClientInfo>()
 }
@@ -969,7 +965,7 @@ pub struct AccountQuery;
 impl AccountQuery {
     /// Return the currently authenticated user.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<UserNode>> {
-        let (req, state) = ctx_parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         let Some(auth) = req.user() else {
             return Ok(None);
         };
@@ -1016,7 +1012,7 @@ impl AccountMutation {
         #[graphql(desc = "Password of a user.")] password: String,
     ) -> Result<Option<CreateToken>> {
         let result: Result<CreateToken> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let ip = client(ctx).and_then(|c| c.ip.as_deref());
             match state
                 .accounts
@@ -1053,7 +1049,7 @@ impl AccountMutation {
         #[graphql(desc = "Refresh token.")] refresh_token: Option<String>,
     ) -> Result<Option<RefreshToken>> {
         let result: Result<RefreshToken> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let cookie = client(ctx).and_then(|c| c.cookie(REFRESH_COOKIE));
             match state
                 .accounts
@@ -1079,7 +1075,7 @@ impl AccountMutation {
         #[graphql(desc = "JWT token to validate.")] token: String,
     ) -> Result<Option<VerifyToken>> {
         let result: Result<VerifyToken> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             match state.accounts.verify(&token).await {
                 Ok((u, claims)) => Ok(VerifyToken {
                     user: Some(u.into()),
@@ -1109,7 +1105,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
     ) -> Result<Option<DeactivateAllUserTokens>> {
         let result: Result<DeactivateAllUserTokens> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let user = req.require_user()?;
             match state.accounts.deactivate_all(user.id).await {
                 Ok(()) => Ok(DeactivateAllUserTokens::default()),
@@ -1159,7 +1155,7 @@ impl AccountMutation {
         #[graphql(desc = "Fields required to create a user.")] input: AccountRegisterInput,
     ) -> Result<Option<AccountRegister>> {
         let result: Result<AccountRegister> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let ip = client(ctx).and_then(|c| c.ip.as_deref());
             let data = RegisterData {
                 email: input.email,
@@ -1205,7 +1201,7 @@ impl AccountMutation {
         #[graphql(desc = "A one-time token required to confirm the account.")] token: String,
     ) -> Result<Option<ConfirmAccount>> {
         let result: Result<ConfirmAccount> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             match state.accounts.confirm_account(&email, &token).await {
                 Ok(u) => {
                     // Marketing: a lead with this email becomes a customer.
@@ -1237,7 +1233,7 @@ impl AccountMutation {
         input: AccountInput,
     ) -> Result<Option<AccountUpdate>> {
         let result: Result<AccountUpdate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let _ = customer_id;
             let user = req.require_user()?;
             let changes = AccountChanges {
@@ -1276,7 +1272,7 @@ impl AccountMutation {
         kind: Option<AddressTypeEnum>,
     ) -> Result<Option<AccountAddressCreate>> {
         let result: Result<AccountAddressCreate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let _ = customer_id;
             let user = req.require_user()?;
             match state
@@ -1304,7 +1300,7 @@ impl AccountMutation {
         #[graphql(desc = "Fields required to update the address.")] input: AddressInput,
     ) -> Result<Option<AccountAddressUpdate>> {
         let result: Result<AccountAddressUpdate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let user = req.require_user()?;
             let pk = match address_pk(&id) {
                 Ok(pk) => pk,
@@ -1334,7 +1330,7 @@ impl AccountMutation {
         #[graphql(desc = "ID of the address to delete.")] id: ID,
     ) -> Result<Option<AccountAddressDelete>> {
         let result: Result<AccountAddressDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let user = req.require_user()?;
             let pk = match address_pk(&id) {
                 Ok(pk) => pk,
@@ -1363,7 +1359,7 @@ impl AccountMutation {
         #[graphql(desc = "The type of address.", name = "type")] kind: AddressTypeEnum,
     ) -> Result<Option<AccountSetDefaultAddress>> {
         let result: Result<AccountSetDefaultAddress> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let user = req.require_user()?;
             let pk = match address_pk(&id) {
                 Ok(pk) => pk,
@@ -1391,7 +1387,7 @@ impl AccountMutation {
         #[graphql(desc = "Current user password.")] old_password: Option<String>,
     ) -> Result<Option<PasswordChange>> {
         let result: Result<PasswordChange> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let user = req.require_user()?;
             match state
                 .accounts
@@ -1424,7 +1420,7 @@ impl AccountMutation {
         redirect_url: String,
     ) -> Result<Option<RequestPasswordReset>> {
         let result: Result<RequestPasswordReset> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let ip = client(ctx).and_then(|c| c.ip.as_deref());
             match state
                 .accounts
@@ -1449,7 +1445,7 @@ impl AccountMutation {
         #[graphql(desc = "A one-time token required to set the password.")] token: String,
     ) -> Result<Option<SetPassword>> {
         let result: Result<SetPassword> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             match state.accounts.set_password(&email, &token, &password).await {
                 Ok(signed) => {
                     set_refresh_cookie(ctx, state, &signed.refresh);
@@ -1486,7 +1482,7 @@ impl AccountMutation {
         redirect_url: String,
     ) -> Result<Option<RequestEmailChange>> {
         let result: Result<RequestEmailChange> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let user = req.require_user()?;
             match state
                 .accounts
@@ -1523,7 +1519,7 @@ impl AccountMutation {
         #[graphql(desc = "A one-time token required to change the email.")] token: String,
     ) -> Result<Option<ConfirmEmailChange>> {
         let result: Result<ConfirmEmailChange> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let _ = channel;
             let user = req.require_user()?;
             match state.accounts.confirm_email_change(user.id, &token).await {
@@ -1554,7 +1550,7 @@ impl AccountMutation {
         redirect_url: String,
     ) -> Result<Option<AccountRequestDeletion>> {
         let result: Result<AccountRequestDeletion> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let user = req.require_user()?;
             match state
                 .accounts
@@ -1581,7 +1577,7 @@ impl AccountMutation {
         token: String,
     ) -> Result<Option<AccountDelete>> {
         let result: Result<AccountDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             let user = req.require_user()?;
             match state.accounts.delete_account(user.id, &token).await {
                 Ok(u) => Ok(AccountDelete {

@@ -21,6 +21,7 @@ use crate::core::{
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
 use crate::state::AppState;
+use crate::state::parts;
 
 countable_names!(AppNames, "App");
 
@@ -316,10 +317,6 @@ app_payload!(
     }
 );
 
-fn ctx_parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a RequestCtx, &'a AppState)> {
-    Ok((ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?))
-}
-
 /// Decodes an app (or token) ID argument; a malformed one is a `GRAPHQL_ERROR` on `field`.
 fn app_pk(gid: &ID, type_name: &str, field: &str) -> std::result::Result<i32, Vec<AppError>> {
     id::decode::<i32>(gid, type_name).map_err(|e| {
@@ -362,7 +359,7 @@ impl AppQueryRoot {
         )]
         last: Option<i32>,
     ) -> Result<Option<Countable<AppNode, AppNames>>> {
-        let (req, state) = ctx_parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         if !req.user().is_some_and(|u| u.is_staff) {
             req.require_any(&[Permission::ManageApps])?;
         }
@@ -416,7 +413,7 @@ impl AppQueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "ID of the app.")] id: Option<ID>,
     ) -> Result<Option<AppNode>> {
-        let (req, state) = ctx_parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         req.require_staff_or_app()?;
         let pk = match (&id, req.app()) {
             (Some(gid), _) => id::decode::<i32>(gid, "App")?,
@@ -458,7 +455,7 @@ impl AppMutation {
         #[graphql(desc = "Fields required to create a new app.")] input: AppInput,
     ) -> Result<Option<AppCreate>> {
         let result: Result<AppCreate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageApps])?;
             match state.accounts.create_app(req, input.into()).await {
                 Ok((a, token)) => {
@@ -486,7 +483,7 @@ impl AppMutation {
         #[graphql(desc = "Fields required to update an existing app.")] input: AppInput,
     ) -> Result<Option<AppUpdate>> {
         let result: Result<AppUpdate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageApps])?;
             let pk = match app_pk(&id, "App", "id") {
                 Ok(pk) => pk,
@@ -516,7 +513,7 @@ impl AppMutation {
         #[graphql(desc = "ID of an app to delete.")] id: ID,
     ) -> Result<Option<AppDelete>> {
         let result: Result<AppDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageApps])?;
             let pk = match app_pk(&id, "App", "id") {
                 Ok(pk) => pk,
@@ -546,7 +543,7 @@ impl AppMutation {
         #[graphql(desc = "ID of app to activate.")] id: ID,
     ) -> Result<Option<AppActivate>> {
         let result: Result<AppActivate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageApps])?;
             let pk = match app_pk(&id, "App", "id") {
                 Ok(pk) => pk,
@@ -576,7 +573,7 @@ impl AppMutation {
         #[graphql(desc = "ID of app to deactivate.")] id: ID,
     ) -> Result<Option<AppDeactivate>> {
         let result: Result<AppDeactivate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageApps])?;
             let pk = match app_pk(&id, "App", "id") {
                 Ok(pk) => pk,
@@ -606,7 +603,7 @@ impl AppMutation {
         #[graphql(desc = "Fields required to create a new auth token.")] input: AppTokenInput,
     ) -> Result<Option<AppTokenCreate>> {
         let result: Result<AppTokenCreate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageApps])?;
             let pk = match app_pk(&input.app, "App", "app") {
                 Ok(pk) => pk,
@@ -636,7 +633,7 @@ impl AppMutation {
         #[graphql(desc = "App token to verify.")] token: String,
     ) -> Result<Option<AppTokenVerify>> {
         let result: Result<AppTokenVerify> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             match state.accounts.verify_app_token(&token).await {
                 Ok(valid) => Ok(AppTokenVerify {
                     valid,
@@ -658,7 +655,7 @@ impl AppMutation {
         #[graphql(desc = "ID of an auth token to delete.")] id: ID,
     ) -> Result<Option<AppTokenDelete>> {
         let result: Result<AppTokenDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageApps])?;
             let pk = match app_pk(&id, "AppToken", "id") {
                 Ok(pk) => pk,

@@ -48,12 +48,7 @@ pub enum AccountErrorCode {
     FileSizeLimitExceeded,
 }
 
-/// Saleor's `AddressTypeEnum`.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum AddressTypeEnum {
-    Billing,
-    Shipping,
-}
+pub use crate::core::address::AddressTypeEnum;
 
 /// Saleor's `PermissionGroupErrorCode`.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -12,26 +12,7 @@ use entities::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-/// Batches user → addresses (oldest first).
-pub struct AddressesByUser(DatabaseConnection);
-
-impl Loader<i32> for AddressesByUser {
-    type Value = Vec<address::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = address::Entity::find()
-            .filter(address::Column::UserId.is_in(keys.iter().copied()))
-            .order_by_asc(address::Column::Id)
-            .all(&self.0)
-            .await?;
-        let mut out: HashMap<i32, Self::Value> = keys.iter().map(|k| (*k, vec![])).collect();
-        for row in rows {
-            out.entry(row.user_id).or_default().push(row);
-        }
-        Ok(out)
-    }
-}
+use crate::core::loaders::{ChildrenLoader, RowLoader, loader};
 
 /// Batches user → permission groups (by id).
 pub struct GroupsByUser(DatabaseConnection);
@@ -126,7 +107,10 @@ impl Loader<()> for AllChannels {
 
 /// The account domain's dataloaders.
 pub struct AccountLoaders {
-    pub addresses: DataLoader<AddressesByUser>,
+    /// Users by ID (for nodes of other domains: an order's customer).
+    pub users: DataLoader<RowLoader<user::Entity, i32>>,
+    /// Addresses by user ID, oldest first.
+    pub addresses: DataLoader<ChildrenLoader<address::Entity, i32>>,
     pub groups: DataLoader<GroupsByUser>,
     pub members: DataLoader<MembersByGroup>,
     pub channels: DataLoader<ChannelsByGroup>,
@@ -137,11 +121,17 @@ impl AccountLoaders {
     /// Loaders over `db`, batching on the tokio runtime.
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
-            addresses: DataLoader::new(AddressesByUser(db.clone()), tokio::spawn),
-            groups: DataLoader::new(GroupsByUser(db.clone()), tokio::spawn),
-            members: DataLoader::new(MembersByGroup(db.clone()), tokio::spawn),
-            channels: DataLoader::new(ChannelsByGroup(db.clone()), tokio::spawn),
-            all_channels: DataLoader::new(AllChannels(db.clone()), tokio::spawn),
+            users: loader(RowLoader::new(db, user::Column::Id, |u: &user::Model| u.id)),
+            addresses: loader(ChildrenLoader::new(
+                db,
+                address::Column::UserId,
+                address::Column::Id,
+                |a: &address::Model| Some(a.user_id),
+            )),
+            groups: loader(GroupsByUser(db.clone())),
+            members: loader(MembersByGroup(db.clone())),
+            channels: loader(ChannelsByGroup(db.clone())),
+            all_channels: loader(AllChannels(db.clone())),
         }
     }
 }

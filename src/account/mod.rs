@@ -9,6 +9,7 @@
 //! - `loaders.rs`: dataloaders (user → addresses and groups, group → members and channels)
 //! - `jwt.rs`: signing keys, RS256 signing and verification, JWKS
 //! - `auth.rs`: request authentication
+//! - `revalidation.rs`: re-checking a websocket's credential before each live event
 //! - `ratelimit.rs`, `password.rs`, `address_rules.rs`: abuse limits, password rules,
 //!   per-country address rules
 
@@ -22,6 +23,7 @@ pub mod jwt;
 pub mod loaders;
 pub mod password;
 pub mod ratelimit;
+pub mod revalidation;
 pub mod service;
 pub mod staff;
 pub mod staff_api;

@@ -10,8 +10,8 @@ use std::{
 
 use chrono::{Duration, Utc};
 use entities::{
-    account_address as address, account_token, account_user as user, app, app_token,
-    permission_group, shop, user_permission_group,
+    account_address as address, account_token, account_user as user, permission_group, shop,
+    user_permission_group,
 };
 use rand::{Rng, distr::Alphanumeric};
 use sea_orm::{
@@ -141,8 +141,7 @@ pub struct AccountService {
 
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// A random URL-safe secret of `len` characters.
@@ -499,22 +498,7 @@ impl AccountService {
     /// Authenticates an app token (opaque, stored hashed).
     pub async fn authenticate_app(&self, token: &str) -> AccountResult<Option<AuthApp>> {
         let hash = sha256_hex(token.as_bytes());
-        let Some((_, Some(a))) = app_token::Entity::find()
-            .filter(app_token::Column::TokenHash.eq(hash))
-            .find_also_related(app::Entity)
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        if !a.is_active {
-            return Ok(None);
-        }
-        Ok(Some(AuthApp {
-            id: a.id,
-            name: a.name,
-            permissions: parse_permissions(&a.permissions),
-        }))
+        Ok(super::revalidation::app_by_token_hash(&self.db, &hash).await?)
     }
 
     /// The union of the permissions of `user_id`'s groups.

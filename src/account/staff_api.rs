@@ -27,6 +27,7 @@ use crate::core::{
 };
 use crate::countable_names;
 use crate::state::AppState;
+use crate::state::parts;
 
 countable_names!(UserNames, "User");
 countable_names!(GroupNames, "Group");
@@ -429,10 +430,6 @@ payload!(
 
 // ------------------------------------------------------------------------ helpers
 
-fn ctx_parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a RequestCtx, &'a AppState)> {
-    Ok((ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?))
-}
-
 /// Decodes an optional list of global IDs of `type_name` (top-level `INVALID_ID` on a bad
 /// one; `PermissionGroupErrorCode` has no code for it).
 fn decode_all(list: Option<Vec<ID>>, type_name: &str) -> Result<Vec<i32>> {
@@ -562,7 +559,7 @@ impl StaffQuery {
         )]
         last: Option<i32>,
     ) -> Result<Option<UserConnection>> {
-        let (req, state) = ctx_parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         req.require_any(&[Permission::ManageStaff])?;
         let filter = filter.unwrap_or_default();
         let (sort, descending) = user_sort(sort_by)?;
@@ -620,7 +617,7 @@ impl StaffQuery {
         )]
         last: Option<i32>,
     ) -> Result<Option<UserConnection>> {
-        let (req, state) = ctx_parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         req.require_any(&[Permission::ManageOrders, Permission::ManageUsers])?;
         let filter = filter.unwrap_or_default();
         let (sort, descending) = user_sort(sort_by)?;
@@ -662,7 +659,7 @@ impl StaffQuery {
         #[graphql(desc = "Email address of the user.")] email: Option<String>,
         #[graphql(desc = "External ID of the user.")] external_reference: Option<String>,
     ) -> Result<Option<UserNode>> {
-        let (req, state) = ctx_parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         req.require_any(&[
             Permission::ManageStaff,
             Permission::ManageUsers,
@@ -712,7 +709,7 @@ impl StaffQuery {
         )]
         last: Option<i32>,
     ) -> Result<Option<Countable<GroupNode, GroupNames>>> {
-        let (req, state) = ctx_parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         req.require_any(&[Permission::ManageStaff])?;
         let filter = filter.unwrap_or_default();
         let query = GroupQuery {
@@ -752,7 +749,7 @@ impl StaffQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "ID of the group.")] id: ID,
     ) -> Result<Option<GroupNode>> {
-        let (req, state) = ctx_parts(ctx)?;
+        let (state, req) = parts(ctx)?;
         req.require_any(&[Permission::ManageStaff])?;
         let pk = id::decode::<i32>(&id, "Group")?;
         let found = state
@@ -796,7 +793,7 @@ impl StaffMutation {
         input: PermissionGroupCreateInput,
     ) -> Result<Option<PermissionGroupCreate>> {
         let result: Result<PermissionGroupCreate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_staff_user(&[Permission::ManageStaff])?;
             let changes = GroupChanges {
                 name: Some(input.name),
@@ -832,7 +829,7 @@ impl StaffMutation {
         input: PermissionGroupUpdateInput,
     ) -> Result<Option<PermissionGroupUpdate>> {
         let result: Result<PermissionGroupUpdate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_staff_user(&[Permission::ManageStaff])?;
             let pk = id::decode::<i32>(&id, "Group")?;
             let changes = GroupChanges {
@@ -869,7 +866,7 @@ impl StaffMutation {
         #[graphql(desc = "ID of the group to delete.")] id: ID,
     ) -> Result<Option<PermissionGroupDelete>> {
         let result: Result<PermissionGroupDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_staff_user(&[Permission::ManageStaff])?;
             let pk = id::decode::<i32>(&id, "Group")?;
             match state.accounts.delete_group(req, pk).await {
@@ -896,7 +893,7 @@ impl StaffMutation {
         #[graphql(desc = "Fields required to create a staff user.")] input: StaffCreateInput,
     ) -> Result<Option<StaffCreate>> {
         let result: Result<StaffCreate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_staff_user(&[Permission::ManageStaff])?;
             let changes = StaffChanges {
                 email: input.email,
@@ -935,7 +932,7 @@ impl StaffMutation {
         #[graphql(desc = "Fields required to update a staff user.")] input: StaffUpdateInput,
     ) -> Result<Option<StaffUpdate>> {
         let result: Result<StaffUpdate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_staff_user(&[Permission::ManageStaff])?;
             let pk = id::decode::<i32>(&id, "User")?;
             let changes = StaffChanges {
@@ -979,7 +976,7 @@ impl StaffMutation {
         #[graphql(desc = "ID of a staff user to delete.")] id: ID,
     ) -> Result<Option<StaffDelete>> {
         let result: Result<StaffDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_staff_user(&[Permission::ManageStaff])?;
             let pk = id::decode::<i32>(&id, "User")?;
             match state.accounts.delete_staff(req, pk).await {
@@ -1006,7 +1003,7 @@ impl StaffMutation {
         #[graphql(desc = "List of user IDs to delete.")] ids: Vec<ID>,
     ) -> Result<Option<StaffBulkDelete>> {
         let result: Result<StaffBulkDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_staff_user(&[Permission::ManageStaff])?;
             let pks = staff_ids!(StaffBulkDelete, Some(ids), "User", "ids");
             match state.accounts.delete_staff_many(req, &pks).await {
@@ -1033,7 +1030,7 @@ impl StaffMutation {
         #[graphql(desc = "Fields required to create a customer.")] input: UserCreateInput,
     ) -> Result<Option<CustomerCreate>> {
         let result: Result<CustomerCreate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageUsers])?;
             let redirect_url = input.redirect_url.clone();
             let channel = input.channel.clone();
@@ -1080,7 +1077,7 @@ impl StaffMutation {
         #[graphql(desc = "Fields required to update a customer.")] input: CustomerInput,
     ) -> Result<Option<CustomerUpdate>> {
         let result: Result<CustomerUpdate> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageUsers])?;
             let lookup = match customer_lookup(id, external_reference) {
                 Ok(l) => l,
@@ -1114,7 +1111,7 @@ impl StaffMutation {
         #[graphql(desc = "ID of a customer to delete.")] id: Option<ID>,
     ) -> Result<Option<CustomerDelete>> {
         let result: Result<CustomerDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageUsers])?;
             let lookup = match customer_lookup(id, external_reference) {
                 Ok(l) => l,
@@ -1144,7 +1141,7 @@ impl StaffMutation {
         #[graphql(desc = "List of user IDs to delete.")] ids: Vec<ID>,
     ) -> Result<Option<CustomerBulkDelete>> {
         let result: Result<CustomerBulkDelete> = async {
-            let (req, state) = ctx_parts(ctx)?;
+            let (state, req) = parts(ctx)?;
             req.require_any(&[Permission::ManageUsers])?;
             let pks = staff_ids!(CustomerBulkDelete, Some(ids), "User", "ids");
             match state.accounts.delete_customers(req, &pks).await {

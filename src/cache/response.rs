@@ -207,6 +207,11 @@ impl ResponseCache {
 /// Whether the operation `operation` (or the only one) of `query` is a query selecting
 /// only [`CACHEABLE_ROOT_FIELDS`] at its root (directly or through fragments).
 fn cacheable_operation(query: &str, operation: Option<&str>) -> bool {
+    // Too deep to parse safely: execution refuses it with `QUERY_TOO_DEEP`.
+    if crate::core::limits::check_nesting(query, crate::core::limits::DEFAULT_MAX_NESTING).is_err()
+    {
+        return false;
+    }
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return false;
     };

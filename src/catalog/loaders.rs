@@ -1,7 +1,7 @@
 //! Dataloaders: one batched query per relation, whatever the page size. They live for the
 //! whole process (no cache, batching only), so concurrent requests share batches too.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entities::{
@@ -10,8 +10,8 @@ use entities::{
     type_attribute, variant_channel_listing, warehouse,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, Statement,
     sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query},
 };
 
@@ -19,7 +19,7 @@ use super::read::{self, VariantRow, select_prefixed};
 use crate::core::country::LanguageCodeEnum;
 
 /// Loader errors are shared between the callers of one batch.
-pub type LoadError = Arc<DbErr>;
+use crate::core::loaders::{LoadError, loader};
 
 /// Kinds of objects with translations or attributes (`entity_kind` columns).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -585,30 +585,27 @@ pub struct CatalogLoaders {
 impl CatalogLoaders {
     /// Loaders over `db` (batching runs on tokio tasks).
     pub fn new(db: &DatabaseConnection) -> Self {
-        fn dl<T: Send + Sync + 'static>(t: T) -> DataLoader<T> {
-            DataLoader::new(t, tokio::spawn)
-        }
         Self {
-            translations: dl(TranslationLoader(db.clone())),
-            variants: dl(VariantsLoader(db.clone())),
-            assigned: dl(AssignedLoader(db.clone())),
-            media: dl(MediaLoader(db.clone())),
-            variant_media: dl(VariantMediaLoader(db.clone())),
-            stock: dl(StockLoader(db.clone())),
-            type_attributes: dl(TypeAttributesLoader(db.clone())),
-            product_types: dl(ProductTypeLoader(db.clone())),
-            categories: dl(CategoryLoader(db.clone())),
-            collections: dl(CollectionLoader(db.clone())),
-            page_types: dl(PageTypeLoader(db.clone())),
-            pages: dl(PageLoader(db.clone())),
-            tax_classes: dl(TaxClassLoader(db.clone())),
-            channels: dl(ChannelLoader(db.clone())),
-            warehouses: dl(WarehouseLoader(db.clone())),
-            stocks: dl(StocksLoader(db.clone())),
-            variant_listings: dl(VariantListingsLoader(db.clone())),
-            product_listings: dl(ProductListingsLoader(db.clone())),
-            collection_listings: dl(CollectionListingsLoader(db.clone())),
-            taxes: dl(crate::tax::service::TaxContextLoader(db.clone())),
+            translations: loader(TranslationLoader(db.clone())),
+            variants: loader(VariantsLoader(db.clone())),
+            assigned: loader(AssignedLoader(db.clone())),
+            media: loader(MediaLoader(db.clone())),
+            variant_media: loader(VariantMediaLoader(db.clone())),
+            stock: loader(StockLoader(db.clone())),
+            type_attributes: loader(TypeAttributesLoader(db.clone())),
+            product_types: loader(ProductTypeLoader(db.clone())),
+            categories: loader(CategoryLoader(db.clone())),
+            collections: loader(CollectionLoader(db.clone())),
+            page_types: loader(PageTypeLoader(db.clone())),
+            pages: loader(PageLoader(db.clone())),
+            tax_classes: loader(TaxClassLoader(db.clone())),
+            channels: loader(ChannelLoader(db.clone())),
+            warehouses: loader(WarehouseLoader(db.clone())),
+            stocks: loader(StocksLoader(db.clone())),
+            variant_listings: loader(VariantListingsLoader(db.clone())),
+            product_listings: loader(ProductListingsLoader(db.clone())),
+            collection_listings: loader(CollectionListingsLoader(db.clone())),
+            taxes: loader(crate::tax::service::TaxContextLoader(db.clone())),
         }
     }
 }

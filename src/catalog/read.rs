@@ -53,6 +53,9 @@ pub struct ProductRow {
     pub listing: Option<product_channel_listing::Model>,
     pub category: Option<category::Model>,
     pub thumbnail: Option<Thumbnail>,
+    /// The sort value a page query computed, for orderings on something that is not a
+    /// column of the row (the product type's name, the position in a collection).
+    pub sort_key: Option<KeyPart>,
     /// Translations of the product and its category into the language the query asked
     /// for, fetched by the same statement: `(language code, product's, category's)`.
     pub translations: Option<(
@@ -71,6 +74,14 @@ pub enum ProductSortField {
     UpdatedAt,
     PublishedAt,
     Slug,
+    /// The product type's name.
+    Type,
+    /// Published in the viewer's channel first (descending) or last.
+    Published,
+    /// `rating`; products without one sort as the lowest.
+    Rating,
+    /// The position in this collection (`Collection.products`).
+    Collection(i32),
 }
 
 /// A product ordering.
@@ -368,6 +379,17 @@ impl ProductReader {
             ProductSortField::PublishedAt => {
                 Expr::cust("COALESCE(\"l\".\"published_at\", \"p\".\"created_at\")")
             }
+            ProductSortField::Type => Expr::cust(
+                "(SELECT pt.name FROM product_type pt WHERE pt.id = \"p\".\"product_type_id\")",
+            ),
+            ProductSortField::Published => {
+                Expr::cust("CASE WHEN \"l\".\"is_published\" THEN 1 ELSE 0 END")
+            }
+            ProductSortField::Rating => Expr::cust("COALESCE(\"p\".\"rating\", -1.0)"),
+            // Products of the collection always have a position; -1 keeps the key non-null.
+            ProductSortField::Collection(id) => Expr::cust(format!(
+                "COALESCE((SELECT cp.sort_order FROM collection_product cp WHERE cp.collection_id = {id} AND cp.product_id = \"p\".\"id\"), -1)"
+            )),
         }
     }
 
@@ -390,6 +412,15 @@ impl ProductReader {
                     .and_then(|l| l.published_at)
                     .unwrap_or(row.product.created_at),
             ),
+            ProductSortField::Type => row
+                .sort_key
+                .clone()
+                .unwrap_or_else(|| KeyPart::Str(String::new())),
+            ProductSortField::Published => KeyPart::Int(i64::from(
+                row.listing.as_ref().is_some_and(|l| l.is_published),
+            )),
+            ProductSortField::Rating => KeyPart::Float(row.product.rating.unwrap_or(-1.0)),
+            ProductSortField::Collection(_) => row.sort_key.clone().unwrap_or(KeyPart::Int(-1)),
         };
         vec![first, KeyPart::Int(i64::from(row.product.id))]
     }
@@ -452,6 +483,7 @@ impl ProductReader {
             product,
             listing,
             category,
+            sort_key: None,
             thumbnail: url.map(|url| Thumbnail {
                 url,
                 alt: alt.unwrap_or_default(),
@@ -495,8 +527,13 @@ impl ProductReader {
                 (&parts[0], sort.field),
                 (
                     KeyPart::Str(_),
-                    ProductSortField::Name | ProductSortField::Slug
-                ) | (KeyPart::Int(_), ProductSortField::Price)
+                    ProductSortField::Name | ProductSortField::Slug | ProductSortField::Type
+                ) | (
+                    KeyPart::Int(_),
+                    ProductSortField::Price
+                        | ProductSortField::Published
+                        | ProductSortField::Collection(_)
+                ) | (KeyPart::Float(_), ProductSortField::Rating)
                     | (
                         KeyPart::Time(_),
                         ProductSortField::CreatedAt
@@ -532,14 +569,31 @@ impl ProductReader {
         }
         let ascending = sort.descending == page.backward;
         let order = if ascending { Order::Asc } else { Order::Desc };
+        let computed = matches!(
+            sort.field,
+            ProductSortField::Type | ProductSortField::Collection(_)
+        );
+        if computed {
+            q.expr_as(Self::sort_expr(sort.field), Alias::new("sort_key"));
+        }
         q.order_by_expr(Self::sort_expr(sort.field), order.clone())
             .order_by_expr(Expr::col((p(), product::Column::Id)), order)
             .limit(page.limit + 1);
         let rows = query_all(&self.db, &q).await?;
         let mut items = rows
             .iter()
-            .map(|r| Self::row(r, language))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|r| {
+                let mut row = Self::row(r, language)?;
+                row.sort_key = match sort.field {
+                    ProductSortField::Type => Some(KeyPart::Str(r.try_get("", "sort_key")?)),
+                    ProductSortField::Collection(_) => {
+                        Some(KeyPart::Int(r.try_get::<i32>("", "sort_key")?.into()))
+                    }
+                    _ => None,
+                };
+                Ok(row)
+            })
+            .collect::<Result<Vec<_>, DbErr>>()?;
         let has_more = items.len() as u64 > page.limit;
         items.truncate(page.limit as usize);
         if page.backward {

@@ -648,6 +648,7 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     // Products.
     let mut n = 0_i64;
     let mut product_ids = Vec::new();
+    let mut collection_size: HashMap<i32, i32> = HashMap::new();
     for line in LINES {
         let pt = &types[line.product_type];
         let cat = &cats[line.category];
@@ -806,11 +807,15 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
             if line.category == "Audiobooks" {
                 in_colls.push(colls[3].id);
             }
-            for (k, c) in in_colls.into_iter().enumerate() {
+            for c in in_colls {
+                // The product's position in the collection: demo collections keep the
+                // order products were added in (as `collectionAddProducts` does).
+                let position = collection_size.entry(c).or_insert(0);
+                *position += 1;
                 collection_product::ActiveModel {
                     collection_id: Set(c),
                     product_id: Set(p.id),
-                    sort_order: Set(k as i32),
+                    sort_order: Set(*position - 1),
                     ..Default::default()
                 }
                 .insert(&txn)

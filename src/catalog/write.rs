@@ -168,6 +168,8 @@ pub struct ProductFields {
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub weight_grams: Option<i32>,
+    /// Product rating (Saleor's free `rating` value; the storefront sorts by it).
+    pub rating: Option<f64>,
     pub external_reference: Option<String>,
     pub metadata: Option<Vec<MetadataInput>>,
     pub private_metadata: Option<Vec<MetadataInput>>,
@@ -424,6 +426,7 @@ impl CatalogWriter {
             seo_title: Set(f.seo_title.clone()),
             seo_description: Set(f.seo_description.clone()),
             weight_grams: Set(f.weight_grams),
+            rating: Set(f.rating),
             external_reference: Set(f.external_reference.clone()),
             tax_class_id: Set(f.tax_class_id.or(pt.tax_class_id)),
             search_document: Set(String::new()),
@@ -492,6 +495,9 @@ impl CatalogWriter {
         }
         if let Some(w) = f.weight_grams {
             am.weight_grams = Set(Some(w));
+        }
+        if let Some(r) = f.rating {
+            am.rating = Set(Some(r));
         }
         if let Some(r) = f.external_reference.clone() {
             if exists::<product::Entity, _>(

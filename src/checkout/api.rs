@@ -4,25 +4,24 @@
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, Union};
-use entities::{channel, checkout, product_variant};
-use sea_orm::{
-    EntityTrait,
-    sea_query::{Alias, Expr, ExprTrait},
-};
+use entities::{channel, checkout};
+use sea_orm::EntityTrait;
 
 use crate::account::api::{AddressInput, AddressNode, UserNode};
 use crate::account::error::AddressTypeEnum;
 use crate::account::service::AddressData;
-use crate::catalog::api::common::{Money, TaxedMoney, parts};
+use crate::catalog::api::common::{Money, TaxedMoney};
 use crate::catalog::api::products::VariantNode;
+use crate::catalog::api::variant_nodes;
 use crate::catalog::api::warehouses::WarehouseNode;
-use crate::catalog::read::{self, ProductLookup, Viewer};
+use crate::catalog::read::Viewer;
 use crate::channel::api::ChannelNode;
 use crate::core::metadata::MetadataInput;
 use crate::core::{context::RequestCtx, country::LanguageCodeEnum, id, permissions::Permission};
 use crate::metadata::api::{HasMetadata, MetadataFields};
 use crate::shipping::api::{Delivery, DeliveryMethod, ShippingMethodNode};
 use crate::state::AppState;
+use crate::state::parts;
 
 use super::error::{CheckoutError, CheckoutErrorCode, Failure};
 use super::service::{
@@ -282,7 +281,7 @@ impl Loaded {
             staff: true,
             tax: Default::default(),
         });
-        let mut nodes = variant_nodes(state, viewer, &ids).await?;
+        let mut nodes = variant_nodes::by_ids(db, &state.catalog.products, &viewer, &ids).await?;
         let mut lines = Vec::new();
         for l in priced {
             let Some(variant) = nodes.get(&l.line.variant_id).cloned() else {
@@ -320,44 +319,6 @@ impl Loaded {
     fn totals(&self) -> &super::service::Totals {
         &self.totals
     }
-}
-
-/// `ProductVariant` nodes of `ids` as seen by `viewer` (with its channel's prices).
-pub async fn variant_nodes(
-    state: &AppState,
-    viewer: Arc<Viewer>,
-    ids: &[i32],
-) -> anyhow::Result<HashMap<i32, VariantNode>> {
-    let rows = read::variants_where(
-        &state.db.conn,
-        viewer.channel_id(),
-        Expr::col((Alias::new("v"), product_variant::Column::Id)).is_in(ids.to_vec()),
-    )
-    .await?;
-    let mut products = HashMap::new();
-    for row in &rows {
-        if products.contains_key(&row.variant.product_id) {
-            continue;
-        }
-        if let Some(p) = state
-            .catalog
-            .products
-            .one(&viewer, &ProductLookup::Id(row.variant.product_id), None)
-            .await?
-        {
-            products.insert(row.variant.product_id, Arc::new(p));
-        }
-    }
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let product = products.get(&row.variant.product_id)?.clone();
-            Some((
-                row.variant.id,
-                VariantNode::new(row, product, viewer.clone()),
-            ))
-        })
-        .collect())
 }
 
 #[ComplexObject]

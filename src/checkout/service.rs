@@ -862,8 +862,8 @@ impl CheckoutService {
     }
 
     /// Validates the wanted total quantity of each variant (`variant → (quantity, lines)`)
-    /// in `channel_id` as Saleor does: availability in the channel, publication, quantity
-    /// limits and stock.
+    /// in `channel_id` as Saleor does: availability in the channel, publication (flag and
+    /// date), availability for purchase (date), quantity limits and stock.
     async fn check_quantities<C: ConnectionTrait>(
         conn: &C,
         channel_id: i32,
@@ -896,7 +896,8 @@ impl CheckoutService {
                 unavailable.push(variant_id);
                 continue;
             };
-            if !listing.is_published {
+            // Saleor's `is_visible`: published, and the publication date (if any) reached.
+            if !listing.is_published || listing.published_at.is_some_and(|at| at > now) {
                 unpublished.push(variant_id);
                 continue;
             }

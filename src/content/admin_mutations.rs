@@ -12,10 +12,10 @@ use super::menu_write::ItemMove;
 use super::mutations::{MenuError, MenuItemInput, PageError, link, menu_node, staff};
 use super::service::{MenuLookup, menu_tree};
 use super::write::MenuItemFields;
-use crate::catalog::api::common::parts;
 use crate::catalog::api::mutations::{decode, decode_all, payload, split, try_input, try_write};
 use crate::catalog::write::{FieldError, WriteError};
 use crate::core::{id, permissions::Permission};
+use crate::state::parts;
 
 const PAGES: [Permission; 1] = [Permission::ManagePages];
 const PAGE_TYPES: [Permission; 1] = [Permission::ManagePageTypesAndAttributes];

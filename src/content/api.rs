@@ -11,9 +11,7 @@ use super::queries::{PageSortField, PageSortingInput};
 use super::service::{self, MenuLookup, MenuTree, PageFilter, PageSort};
 use crate::catalog::api::attributes::{self, AssignedAttribute, Group, SelectedAttribute};
 use crate::catalog::api::category::{CategoryNode, CollectionNode, read_error, viewer};
-use crate::catalog::api::common::{
-    JsonString, PositiveInt, parts, requested_language, translation,
-};
+use crate::catalog::api::common::{JsonString, PositiveInt, requested_language, translation};
 use crate::catalog::api::inputs::{PageFilterInput, PageWhereInput};
 use crate::catalog::api::products::{ASSIGNED_PATHS, SELECTED_PATHS};
 use crate::catalog::loaders::kind;
@@ -26,6 +24,7 @@ use crate::core::{
 };
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
+use crate::state::parts;
 use crate::translation_type;
 
 countable_names!(PageNames, "Page");
@@ -79,18 +78,16 @@ impl PageNode {
                 ASSIGNED_PATHS
             },
         );
-        let (state, req) = parts(ctx)?;
-        let rows = state
+        let (_, req) = parts(ctx)?;
+        let rows = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .assigned
             .load_one((kind::PAGE, self.model.id, language))
             .await
             .map_err(|e| req.internal(e))?
             .unwrap_or_default();
-        let types = state
+        let types = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .type_attributes
             .load_one((kind::PAGE, self.model.page_type_id))
             .await
@@ -165,10 +162,9 @@ impl PageNode {
     }
     /// Determines the type of page.
     async fn page_type(&self, ctx: &Context<'_>) -> Result<PageTypeNode> {
-        let (state, req) = parts(ctx)?;
-        state
+        let (_, req) = parts(ctx)?;
+        crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .page_types
             .load_one(self.model.page_type_id)
             .await
@@ -321,10 +317,9 @@ impl MenuItemNode {
         let Some(pk) = self.item.category_id else {
             return Ok(None);
         };
-        let (state, req) = parts(ctx)?;
-        Ok(state
+        let (_, req) = parts(ctx)?;
+        Ok(crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .categories
             .load_one(pk)
             .await
@@ -336,10 +331,9 @@ impl MenuItemNode {
         let Some(pk) = self.item.collection_id else {
             return Ok(None);
         };
-        let (state, req) = parts(ctx)?;
-        Ok(state
+        let (_, req) = parts(ctx)?;
+        Ok(crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .collections
             .load_one(pk)
             .await
@@ -351,10 +345,9 @@ impl MenuItemNode {
         let Some(pk) = self.item.page_id else {
             return Ok(None);
         };
-        let (state, req) = parts(ctx)?;
-        Ok(state
+        let (_, req) = parts(ctx)?;
+        Ok(crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .pages
             .load_one(pk)
             .await

@@ -7,7 +7,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entities::page;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::catalog::loaders::LoadError;
+use crate::core::loaders::{LoadError, loader};
 
 /// Whether a page type has pages, by page type ID (`PageType.hasPages`).
 pub struct HasPagesLoader(DatabaseConnection);
@@ -38,7 +38,7 @@ impl ContentLoaders {
     /// Loaders over `db` (batching runs on tokio tasks).
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
-            has_pages: DataLoader::new(HasPagesLoader(db.clone()), tokio::spawn),
+            has_pages: loader(HasPagesLoader(db.clone())),
         }
     }
 }

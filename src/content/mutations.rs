@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::api::{MenuItemNode, MenuNode, PageNode, PageTypeNode};
 use super::service::{MenuLookup, menu_tree};
 use super::write::{MenuItemFields, PageFields};
-use crate::catalog::api::common::{JsonString, parts};
+use crate::catalog::api::common::JsonString;
 use crate::catalog::api::mutations::{
     AttributeValueInput, SeoInput, TranslationError, attribute_values, decode, decode_all, payload,
     split, try_input, try_write,
@@ -17,6 +17,7 @@ use crate::catalog::read::Viewer;
 use crate::catalog::write::{Code, FieldError, TranslationFields};
 use crate::core::{country::LanguageCodeEnum, permissions::Permission};
 use crate::state::AppState;
+use crate::state::parts;
 
 /// Saleor's page error codes.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

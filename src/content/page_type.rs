@@ -5,7 +5,6 @@ use entities::{attribute, page_type, type_attribute};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
 use crate::catalog::api::attributes::AttributeNode;
-use crate::catalog::api::common::parts;
 use crate::catalog::api::type_query::{
     self, AttributeFilterInput, AttributeNames, AttributeWhereInput,
 };
@@ -16,6 +15,7 @@ use crate::core::{
     permissions::Permission,
 };
 use crate::metadata::api::{HasMetadata, MetadataFields};
+use crate::state::parts;
 
 /// Who may see how a page type is used.
 const PAGE_STAFF: [Permission; 2] = [
@@ -123,11 +123,10 @@ impl PageTypeNode {
     ///
     /// Requires one of the following permissions: MANAGE_PAGES, MANAGE_PAGE_TYPES_AND_ATTRIBUTES.
     async fn has_pages(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
-        let (state, req) = parts(ctx)?;
+        let (_, req) = parts(ctx)?;
         req.require_any(&PAGE_STAFF)?;
-        state
+        crate::loaders::loaders(ctx)?
             .content
-            .loaders
             .has_pages
             .load_one(self.model.id)
             .await

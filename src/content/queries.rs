@@ -9,13 +9,13 @@ use entities::page_type;
 use super::api::{MenuItemNode, MenuNode, PageTypeNode};
 use super::service::{self, MenuFilter, MenuItemFilter, MenuSort, MetadataMatch, PageTypeFilter};
 use crate::catalog::api::category::{read_error, viewer};
-use crate::catalog::api::common::parts;
 use crate::catalog::api::inputs::MetadataFilter;
 use crate::core::{
     connection::{self, Countable, KeyPart, OrderDirection, Page, PageArgs, SortKey, TotalCount},
     id,
 };
 use crate::countable_names;
+use crate::state::parts;
 
 countable_names!(PageTypeNames, "PageType");
 countable_names!(MenuNames, "Menu");
@@ -149,10 +149,9 @@ impl ContentAdminQuery {
         #[graphql(desc = "ID of the page type.")] id: ID,
     ) -> Result<Option<PageTypeNode>> {
         let pk = id::decode::<i32>(&id, "PageType")?;
-        let (state, req) = parts(ctx)?;
-        Ok(state
+        let (_, req) = parts(ctx)?;
+        Ok(crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .page_types
             .load_one(pk)
             .await

@@ -44,6 +44,8 @@ pub enum KeyPart {
     Time(DateTime<Utc>),
     #[serde(rename = "b")]
     Bool(bool),
+    #[serde(rename = "f")]
+    Float(f64),
 }
 
 impl From<KeyPart> for sea_orm::Value {
@@ -53,6 +55,7 @@ impl From<KeyPart> for sea_orm::Value {
             KeyPart::Str(v) => v.into(),
             KeyPart::Time(v) => v.into(),
             KeyPart::Bool(v) => v.into(),
+            KeyPart::Float(v) => v.into(),
         }
     }
 }

@@ -42,6 +42,14 @@ pub enum ErrorCode {
     InvalidInput,
     /// Something failed on our side; details are in the server log under the request id.
     Internal,
+    /// A batch holds more operations than allowed.
+    TooManyOperations,
+    /// The client has more requests in flight than allowed.
+    TooManyRequests,
+    /// The client has more websocket connections open than allowed.
+    TooManyConnections,
+    /// The websocket has more active subscriptions than allowed.
+    TooManySubscriptions,
 }
 
 impl ErrorCode {
@@ -64,6 +72,10 @@ impl ErrorCode {
             Self::NotFound => "NOT_FOUND",
             Self::InvalidInput => "INVALID_INPUT",
             Self::Internal => "INTERNAL_SERVER_ERROR",
+            Self::TooManyOperations => "TOO_MANY_OPERATIONS",
+            Self::TooManyRequests => "TOO_MANY_REQUESTS",
+            Self::TooManyConnections => "TOO_MANY_CONNECTIONS",
+            Self::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
         }
     }
 
@@ -74,7 +86,13 @@ impl ErrorCode {
             Self::InvalidToken => "InvalidTokenError",
             Self::QueryTooComplex => "QueryCostError",
             Self::Internal => "InternalServerError",
-            Self::BodyTooLarge | Self::BadRequest | Self::Timeout => "RequestError",
+            Self::BodyTooLarge
+            | Self::BadRequest
+            | Self::Timeout
+            | Self::TooManyOperations
+            | Self::TooManyRequests
+            | Self::TooManyConnections
+            | Self::TooManySubscriptions => "RequestError",
             _ => "GraphQLError",
         }
     }

@@ -1,6 +1,8 @@
 //! Shared building blocks every domain uses: global IDs, Relay connections, errors, the
-//! request context, permissions, metadata, countries and query limits.
+//! request context, permissions, metadata, countries, query limits and outbound HTTP on
+//! behalf of users.
 
+pub mod address;
 pub mod connection;
 pub mod context;
 pub mod country;
@@ -8,6 +10,10 @@ pub mod error;
 pub mod id;
 pub mod image;
 pub mod limits;
+pub mod loaders;
 pub mod metadata;
+pub mod mutation;
+pub mod outbound;
+pub mod payload;
 pub mod permissions;
 pub mod scalars;

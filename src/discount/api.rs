@@ -20,7 +20,7 @@ use crate::catalog::api::category::{
     CategoryNames, CollectionNames, ProductConnection, category_connection, product_connection,
     viewer,
 };
-use crate::catalog::api::common::{Money, parts};
+use crate::catalog::api::common::Money;
 use crate::catalog::api::mutations::PositiveDecimal;
 use crate::catalog::api::products::{ProductVariantNames, VariantNode};
 use crate::catalog::api::{category::CategoryNode, category::CollectionNode};
@@ -38,6 +38,7 @@ use crate::core::{
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
 use crate::state::AppState;
+use crate::state::parts;
 
 // ------------------------------------------------------------------------ enums
 
@@ -484,9 +485,14 @@ impl VoucherNode {
             staff: true,
             tax: Default::default(),
         });
-        let mut nodes = crate::checkout::api::variant_nodes(state, staff, &ids)
-            .await
-            .map_err(|e| req.internal(e))?;
+        let mut nodes = crate::catalog::api::variant_nodes::by_ids(
+            &state.db.conn,
+            &state.catalog.products,
+            &staff,
+            &ids,
+        )
+        .await
+        .map_err(|e| req.internal(e))?;
         let page = PageResult {
             items: ids.iter().filter_map(|i| nodes.remove(i)).collect(),
             has_next_page: rows.has_next_page,

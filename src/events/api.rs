@@ -14,12 +14,12 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::{BusEvent, EventType};
 use crate::{
+    account::revalidation::{LiveCredential, Revoked, revalidate},
     catalog::api::products::VariantNode,
     channel::api::ChannelNode,
     checkout::api::CheckoutNode,
-    checkout::api::variant_nodes,
     core::{
-        context::RequestCtx,
+        context::{RequestCtx, Requestor},
         error::{ErrorCode, error},
     },
     marketing::api::events as mk,
@@ -224,10 +224,15 @@ macro_rules! stock_event {
                     staff: true,
                     tax: Default::default(),
                 });
-                Ok(variant_nodes(state, viewer, &[pk])
-                    .await
-                    .map_err(|e| req.internal(e))?
-                    .remove(&pk))
+                Ok(crate::catalog::api::variant_nodes::by_ids(
+                    &state.db.conn,
+                    &state.catalog.products,
+                    &viewer,
+                    &[pk],
+                )
+                .await
+                .map_err(|e| req.internal(e))?
+                .remove(&pk))
             }
         }
     };
@@ -421,11 +426,15 @@ pub struct TokenExpiry {
     pub exp: i64,
 }
 
-/// A live subscription's state: its bus receiver, who is listening, until when.
+/// A live subscription's state: its bus receiver, who is listening, until when, and the
+/// credential re-checked before each event is sent.
 struct Live {
     receiver: tokio::sync::broadcast::Receiver<Arc<BusEvent>>,
     req: RequestCtx,
     expires: Option<tokio::time::Instant>,
+    /// `None` only for callers authenticated without a token (never on websockets).
+    credential: Option<LiveCredential>,
+    db: sea_orm::DatabaseConnection,
     ended: bool,
 }
 
@@ -454,6 +463,10 @@ impl Live {
             match received {
                 Ok(event) if visible(&self.req, &event) => {
                     if let Some(event) = Event::from_bus(event) {
+                        if let Err(e) = self.recheck().await {
+                            self.ended = true;
+                            return Some(Err(e));
+                        }
                         return Some(Ok(Some(event)));
                     }
                 }
@@ -467,6 +480,49 @@ impl Live {
                 Err(RecvError::Closed) => return None,
             }
         }
+    }
+}
+
+impl Live {
+    /// Re-validates the credential against the database (one statement): the stream must
+    /// end when the token was revoked, its user or app deactivated or deleted, or the
+    /// caller lost any permission it subscribed with (the event's fields are resolved with
+    /// the permissions of `connection_init`, so they must still hold).
+    async fn recheck(&self) -> Result<()> {
+        let Some(credential) = &self.credential else {
+            return Ok(());
+        };
+        let now = match revalidate(&self.db, credential).await {
+            Ok(Ok(now)) => now,
+            Ok(Err(Revoked::Token)) => {
+                return Err(error(
+                    ErrorCode::InvalidToken,
+                    "The token was revoked, or its user or app deactivated; the subscription has ended.",
+                ));
+            }
+            Err(e) => return Err(self.req.internal(e)),
+        };
+        if still_holds(&self.req.requestor, &now) {
+            Ok(())
+        } else {
+            Err(error(
+                ErrorCode::PermissionDenied,
+                "The permissions this subscription was started with were revoked; the subscription has ended.",
+            ))
+        }
+    }
+}
+
+/// Whether `now` (the caller as the database sees it) still has everything `then` had.
+fn still_holds(then: &Requestor, now: &Requestor) -> bool {
+    match (then, now) {
+        (Requestor::User(a), Requestor::User(b)) => {
+            a.id == b.id && (b.is_staff || !a.is_staff) && a.permissions.is_subset(&b.permissions)
+        }
+        (Requestor::App(a), Requestor::App(b)) => {
+            a.id == b.id && a.permissions.is_subset(&b.permissions)
+        }
+        _ => false,
     }
 }
 
@@ -498,6 +554,8 @@ impl EventSubscription {
             receiver,
             req,
             expires,
+            credential: ctx.data_opt::<LiveCredential>().cloned(),
+            db: ctx.data::<AppState>()?.db.conn.clone(),
             ended: false,
         };
         Ok(stream::unfold(live, |mut live| async move {

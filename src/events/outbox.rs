@@ -32,6 +32,36 @@ pub async fn push<C: ConnectionTrait>(conn: &C, event: NewEvent) -> Result<i64, 
     Ok(row.id)
 }
 
+/// Records `events` in order with multi-row inserts (for bulk writes such as imports).
+pub async fn push_many<C: ConnectionTrait>(conn: &C, events: Vec<NewEvent>) -> Result<(), DbErr> {
+    /// Rows per statement: 11 columns each stays far below every bind-parameter limit.
+    const CHUNK: usize = 1000;
+    let now = Utc::now();
+    let mut rows = events.into_iter().map(|event| outbox::ActiveModel {
+        event_type: Set(event.event_type.as_str().to_owned()),
+        object_type: Set(event.object_type.to_owned()),
+        object_id: Set(event.object_id),
+        channel_slug: Set(event.channel_slug),
+        user_id: Set(event.user_id),
+        requestor: Set(event.requestor),
+        payload: Set(event.payload),
+        created_at: Set(now),
+        dispatched_at: Set(None),
+        locked_until: Set(None),
+        attempts: Set(0),
+        ..Default::default()
+    });
+    loop {
+        let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        outbox::Entity::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await?;
+    }
+}
+
 /// Claims up to `limit` undispatched rows whose lease is free, oldest first, leasing them
 /// for `lease`. On PostgreSQL concurrent claimers skip each other's rows.
 pub async fn claim<C: ConnectionTrait>(

@@ -3,7 +3,7 @@
 //! Every rejection is a GraphQL-shaped JSON error with a stable code and the request id.
 
 use std::{
-    net::SocketAddr,
+    str::FromStr,
     time::{Duration, Instant},
 };
 
@@ -11,20 +11,25 @@ use async_graphql::{
     BatchRequest, BatchResponse, Data, ParseRequestError, Response as GqlResponse, ServerError,
     http::{GraphiQLSource, MultipartOptions, WebSocketProtocols},
 };
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     Extension, Json,
     body::Bytes,
-    extract::{ConnectInfo, FromRequestParts, Request, State, WebSocketUpgrade},
+    extract::{FromRequestParts, Request, State, WebSocketUpgrade},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::json;
 
-use super::{Http, RequestId};
+use super::{
+    Http, RequestId,
+    per_ip::{client_ip, too_many},
+    serve::BodyTimedOut,
+    ws,
+};
 use crate::{
     account::auth,
+    account::revalidation::LiveCredential,
     cache::{
         ResponseCache,
         flight::{Flight, Leader},
@@ -67,7 +72,19 @@ pub async fn post_handler(
                 format!("The request body exceeds the limit of {limit} bytes."),
             );
         }
-        Err(_) => {
+        Err(e) => {
+            if let Some(timeout) = BodyTimedOut::find(&*e) {
+                return reject(
+                    &http,
+                    &rid,
+                    StatusCode::REQUEST_TIMEOUT,
+                    ErrorCode::Timeout,
+                    format!(
+                        "The request body did not arrive within {} ms.",
+                        timeout.as_millis()
+                    ),
+                );
+            }
             return reject(
                 &http,
                 &rid,
@@ -105,23 +122,12 @@ pub async fn post_handler(
 /// The client's IP (socket peer, or the first `X-Forwarded-For` entry when trusted) and
 /// cookies.
 fn client_info(http: &Http, parts: &axum::http::request::Parts) -> ClientInfo {
-    let forwarded = if http.state.config.trust_forwarded_for {
-        header_str(
-            &parts.headers,
-            header::HeaderName::from_static("x-forwarded-for"),
-        )
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-    } else {
-        None
-    };
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
     ClientInfo {
-        ip: forwarded.or(peer),
+        ip: client_ip(
+            http.state.config.trust_forwarded_for,
+            &parts.headers,
+            &parts.extensions,
+        ),
         cookies: header_str(&parts.headers, header::COOKIE).map(str::to_owned),
     }
 }
@@ -184,13 +190,30 @@ fn playground() -> Response {
 }
 
 async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::Parts) -> Response {
-    let protocol = match GraphQLProtocol::from_request_parts(parts, &()).await {
-        Ok(protocol) => protocol,
-        Err(e) => return e.into_response(),
+    let Some(protocol) =
+        header_str(&parts.headers, header::SEC_WEBSOCKET_PROTOCOL).and_then(|protocols| {
+            protocols
+                .split(',')
+                .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
+        })
+    else {
+        return StatusCode::BAD_REQUEST.into_response();
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(parts, &()).await {
         Ok(upgrade) => upgrade,
         Err(e) => return e.into_response(),
+    };
+    let ip = client_info(&http, parts).ip;
+    let Some(permit) = http.websockets_per_ip.acquire(ip.as_deref()) else {
+        return too_many(
+            &http,
+            &rid,
+            ErrorCode::TooManyConnections,
+            format!(
+                "Too many open websockets from this client; the maximum is {}.",
+                http.state.config.max_websockets_per_ip
+            ),
+        );
     };
     let protocols = [
         WebSocketProtocols::GraphQLWS.sec_websocket_protocol(),
@@ -198,25 +221,37 @@ async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::
     ];
     upgrade
         .protocols(protocols)
-        .on_upgrade(move |socket| {
+        .on_upgrade(move |socket| async move {
+            let _permit = permit;
             let state = http.state.clone();
-            GraphQLWebSocket::new(socket, http.live.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let authorization = ["authorization", "Authorization"]
-                        .iter()
-                        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
-                    let requestor = auth::authenticate(&state, authorization).await?;
-                    let mut data = Data::default();
-                    if let Some(expiry) = authorization.and_then(token_expiry) {
-                        data.insert(expiry);
-                    }
-                    data.insert(RequestCtx {
-                        request_id: rid.0,
-                        requestor,
-                    });
-                    Ok(data)
-                })
-                .serve()
+            let config = &state.config;
+            let limits = ws::SocketLimits {
+                init_timeout: Duration::from_millis(config.websocket_init_timeout_ms),
+                max_subscriptions: config.max_subscriptions_per_socket,
+                request_id: rid.0.clone(),
+                metrics: state.metrics.clone(),
+            };
+            let on_init = move |payload: serde_json::Value| async move {
+                let authorization = ["authorization", "Authorization"]
+                    .iter()
+                    .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
+                let requestor = auth::authenticate(&state, authorization).await?;
+                let mut data = Data::default();
+                if let Some(expiry) = authorization.and_then(token_expiry) {
+                    data.insert(expiry);
+                }
+                if let Some(credential) =
+                    authorization.and_then(|a| LiveCredential::from_authorization(a, &requestor))
+                {
+                    data.insert(credential);
+                }
+                data.insert(RequestCtx {
+                    request_id: rid.0,
+                    requestor,
+                });
+                Ok(data)
+            };
+            ws::run(socket, http.live.clone(), protocol, limits, on_init).await;
         })
         .into_response()
 }
@@ -265,6 +300,21 @@ async fn execute(
     read_only: bool,
 ) -> Response {
     let state = &http.state;
+    let max_batch = state.config.max_batch_operations;
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > max_batch
+    {
+        return reject(
+            http,
+            rid,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::TooManyOperations,
+            format!(
+                "The batch holds {} operations; the maximum is {max_batch}.",
+                requests.len()
+            ),
+        );
+    }
     let requestor = match auth::authenticate(state, authorization).await {
         Ok(requestor) => requestor,
         Err(e) => {

@@ -19,7 +19,10 @@ use futures_util::{
 };
 use tokio::{sync::broadcast, task::AbortHandle};
 
-use crate::{core::context::RequestCtx, events::api::TokenExpiry, schema::AppSchema};
+use crate::{
+    account::revalidation::LiveCredential, core::context::RequestCtx, events::api::TokenExpiry,
+    schema::AppSchema,
+};
 
 /// Responses buffered per member; a member that falls this far behind gets an error.
 const GROUP_CAPACITY: usize = 1024;
@@ -200,12 +203,14 @@ impl Member {
 fn share_key(request: &Request, session: &Data) -> Option<String> {
     let ctx = data_ref::<RequestCtx>(session)?;
     let expiry = data_ref::<TokenExpiry>(session).map(|e| e.exp);
+    let credential = data_ref::<LiveCredential>(session).map(LiveCredential::identity);
     let variables = serde_json::to_string(&request.variables).ok()?;
     let extensions = serde_json::to_string(&request.extensions).ok()?;
     Some(format!(
-        "{:?}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
+        "{:?}\u{1}{:?}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
         ctx.requestor,
         expiry,
+        credential,
         request.operation_name.as_deref().unwrap_or(""),
         variables,
         extensions,

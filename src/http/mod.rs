@@ -5,7 +5,10 @@
 mod graphql;
 mod health;
 mod live;
+mod per_ip;
 mod request_id;
+mod serve;
+mod ws;
 
 use axum::{Router, http::Method, routing::get};
 use tower_http::{
@@ -17,6 +20,7 @@ use tower_http::{
 use crate::{schema::AppSchema, state::AppState};
 
 pub use request_id::RequestId;
+pub use serve::serve;
 
 /// Handler state: the schema and the application state.
 #[derive(Clone)]
@@ -25,6 +29,10 @@ pub struct Http {
     pub state: AppState,
     /// Websocket executor sharing identical subscriptions.
     pub live: live::SharedSubscriptions,
+    /// Requests in flight per client IP.
+    requests_per_ip: per_ip::PerIp,
+    /// Open websockets per client IP.
+    websockets_per_ip: per_ip::PerIp,
 }
 
 /// The application router.
@@ -32,12 +40,16 @@ pub fn router(schema: AppSchema, state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let state_for_payments = state.clone();
     let live = live::SharedSubscriptions::new(schema.clone());
+    let config = &state.config;
+    let body_timeout = std::time::Duration::from_millis(config.body_read_timeout_ms);
     let http = Http {
+        requests_per_ip: per_ip::PerIp::new(config.max_concurrent_requests_per_ip),
+        websockets_per_ip: per_ip::PerIp::new(config.max_websockets_per_ip),
         schema,
         state,
         live,
     };
-    Router::new()
+    let router = Router::new()
         .route(
             "/graphql/",
             get(graphql::get_handler).post(graphql::post_handler),
@@ -48,15 +60,26 @@ pub fn router(schema: AppSchema, state: AppState) -> Router {
         )
         .route("/health/", get(health::health))
         .route("/health", get(health::health))
+        .route("/health/live", get(health::live))
+        .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
         .route("/.well-known/jwks.json", get(jwks))
-        .with_state(http)
+        .with_state(http.clone())
         .merge(crate::media::http::routes(state_for_payments.clone()))
         .merge(payment_routes(state_for_payments))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            serve::body_deadline(body_timeout, request, next)
+        }))
+        .layer(axum::middleware::from_fn_with_state(
+            http,
+            per_ip::limit_requests,
+        ))
         .layer(cors)
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(axum::middleware::from_fn(request_id::middleware))
+        .layer(axum::middleware::from_fn(request_id::middleware));
+    // Outermost: the request's server span (only when traces are exported).
+    crate::telemetry::trace_http(router)
 }
 
 /// Provider webhooks: `POST /payments/{gateway}/webhook[/{channel}]`.

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::{
     MarketingService,
-    types::{Code, MResult, MarketingError, clean},
+    types::{CampaignStatus, Code, MResult, MarketingError, clean},
 };
 
 /// The stable hash of a visitor within a campaign.
@@ -40,16 +40,20 @@ pub fn pick(weights: &[i32], hash: u64) -> Option<usize> {
 }
 
 impl MarketingService {
-    /// The variant of `campaign_id` for `visitor_id`.
+    /// The variant of `campaign_id` for `visitor_id`. Unless `preview` (staff and apps
+    /// managing campaigns), only a running (`ACTIVE`) campaign answers: any other is
+    /// reported exactly as an unknown campaign, so its variants stay private.
     pub async fn assign_variant(
         &self,
         campaign_id: i32,
         visitor_id: &str,
+        preview: bool,
     ) -> MResult<campaign_variant::Model> {
         let visitor = clean("visitorId", Some(visitor_id), 255)?
             .ok_or_else(|| MarketingError::required("visitorId"))?;
         self.campaign(campaign_id)
             .await?
+            .filter(|c| preview || c.status == CampaignStatus::Active.code())
             .ok_or_else(|| MarketingError::not_found("campaignId", "Campaign"))?;
         let mut variants = self.variants(campaign_id).await?;
         if variants.is_empty() {

@@ -1,5 +1,5 @@
 //! CSV lead import and export: a small RFC 4180 reader/writer (quoted fields, doubled
-//! quotes, CRLF or LF), validated row by row so good rows import and bad rows are reported.
+//! quotes, CRLF or LF); an import is validated row by row and written all or nothing.
 
 use entities::lead;
 use sea_orm::{QueryOrder, QuerySelect};
@@ -7,7 +7,7 @@ use sea_orm::{QueryOrder, QuerySelect};
 use super::{
     MarketingService,
     filter::LeadFilter,
-    leads::{CaptureInput, Consent, Origin, Utm},
+    leads::{CaptureInput, CleanCapture, Consent, Origin, Utm},
     types::{Code, ConsentChannel, MResult, MarketingError, Stage},
 };
 
@@ -188,8 +188,10 @@ fn row_input(
 
 impl MarketingService {
     /// Imports leads from CSV text with a header row (`email` required; other known columns:
-    /// see `COLUMNS`). Each row is captured in its own transaction, so good rows are kept
-    /// and bad rows are reported with their line number.
+    /// see `COLUMNS`). All or nothing: every row is validated first, and any bad row
+    /// rejects the file (the report lists every bad row by line number, nothing is
+    /// written); a valid file is written in one transaction with batched statements
+    /// (`import.rs`).
     pub async fn import_csv(&self, text: &str, requestor: Option<String>) -> MResult<ImportReport> {
         let records = parse(text).map_err(|m| MarketingError::invalid("file", m))?;
         let Some((header, rows)) = records.split_first() else {
@@ -218,40 +220,45 @@ impl MarketingService {
                 format!("At most {MAX_IMPORT_ROWS} rows per import."),
             ));
         }
-        let mut report = ImportReport::default();
+        // Validate every row first: one bad row rejects the whole file.
+        let mut errors = Vec::new();
+        let mut clean = Vec::with_capacity(rows.len());
         for (i, record) in rows.iter().enumerate() {
             let row = i + 2;
-            let input = match row_input(&header, record) {
-                Ok(input) => input,
-                Err((field, message)) => {
-                    report.errors.push(RowError {
-                        row,
-                        field,
-                        code: Code::Invalid,
-                        message,
-                    });
-                    continue;
-                }
-            };
-            match self.capture(input, Origin::Import, requestor.clone()).await {
-                Ok(c) if c.created => report.created += 1,
-                Ok(_) => report.updated += 1,
-                Err(MarketingError::Field {
+            let checked = row_input(&header, record)
+                .map_err(|(field, message)| (field, Code::Invalid, message))
+                .and_then(|input| {
+                    CleanCapture::new(&input, Origin::Import).map_err(|e| match e {
+                        MarketingError::Field {
+                            field,
+                            code,
+                            message,
+                        } => (field, code, message),
+                        other => (None, Code::Invalid, other.to_string()),
+                    })
+                });
+            match checked {
+                Ok(c) => clean.push(c),
+                Err((field, code, message)) => errors.push(RowError {
+                    row,
                     field,
                     code,
                     message,
-                }) => {
-                    report.errors.push(RowError {
-                        row,
-                        field,
-                        code,
-                        message,
-                    });
-                }
-                Err(e) => return Err(e),
+                }),
             }
         }
-        Ok(report)
+        if !errors.is_empty() {
+            return Ok(ImportReport {
+                errors,
+                ..Default::default()
+            });
+        }
+        let written = self.import_rows(&clean, requestor).await?;
+        Ok(ImportReport {
+            created: written.created,
+            updated: written.updated,
+            errors: vec![],
+        })
     }
 
     /// Exports the leads matching `filter` as CSV (at most [`MAX_EXPORT_ROWS`]), oldest first.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entities::{campaign, campaign_variant, lead, lead_activity, lead_scoring_rule as rule};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Select, Set,
+    FromQueryResult, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Select, Set,
     sea_query::{Expr, OnConflict},
 };
 use serde_json::{Value as Json, json};
@@ -55,16 +55,20 @@ pub struct Consent {
 /// How a lead arrived: decides the activity recorded and its source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// `leadCapture` from a landing page.
+    /// `leadCapture` by a caller with `MANAGE_LEADS` (staff, apps): may update an
+    /// existing lead's identity and consents.
     Capture,
+    /// `leadCapture` by anyone else (a landing page): records the visit on an existing
+    /// lead without changing its identity or consents.
+    PublicCapture,
     /// A CSV import row.
     Import,
 }
 
 impl Origin {
-    fn activity(self) -> (&'static str, &'static str) {
+    pub(super) fn activity(self) -> (&'static str, &'static str) {
         match self {
-            Origin::Capture => ("form_submitted", "capture"),
+            Origin::Capture | Origin::PublicCapture => ("form_submitted", "capture"),
             Origin::Import => ("imported", "import"),
         }
     }
@@ -148,77 +152,237 @@ fn next_auto_stage(current: &str, score: i32, t: Thresholds) -> Option<(Stage, S
     (to != from).then_some((from, to))
 }
 
+/// A capture's input after validation and normalization.
+#[derive(Clone, Debug)]
+pub(super) struct CleanCapture {
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub source: Option<String>,
+    pub landing_page: Option<String>,
+    pub referrer: Option<String>,
+    pub consent_source: String,
+    pub utm: Utm,
+    pub consents: Vec<Consent>,
+    pub stage: Option<Stage>,
+}
+
+impl CleanCapture {
+    /// Validates and normalizes `input` (the same rules for captures and import rows).
+    pub(super) fn new(input: &CaptureInput, origin: Origin) -> MResult<Self> {
+        let landing_page = clean_url("landingPage", input.landing_page.as_deref())?;
+        Ok(Self {
+            email: email::normalize(&input.email)?,
+            first_name: clean("firstName", input.first_name.as_deref(), 255)?,
+            last_name: clean("lastName", input.last_name.as_deref(), 255)?,
+            phone: clean("phone", input.phone.as_deref(), 64)?,
+            company: clean("company", input.company.as_deref(), 255)?,
+            source: clean("source", input.source.as_deref(), 100)?,
+            referrer: clean_url("referrer", input.referrer.as_deref())?,
+            consent_source: clean("consentSource", input.consent_source.as_deref(), 255)?
+                .or_else(|| landing_page.clone())
+                .unwrap_or_else(|| origin.activity().1.to_owned()),
+            landing_page,
+            utm: input.utm.cleaned()?,
+            consents: input.consents.clone(),
+            stage: input.stage,
+        })
+    }
+
+    fn has_profile(&self) -> bool {
+        self.first_name.is_some()
+            || self.last_name.is_some()
+            || self.phone.is_some()
+            || self.company.is_some()
+    }
+
+    /// A new lead's row (without id) before the capture is merged into it.
+    pub(super) fn new_lead(&self, attribution: Attribution, now: DateTime<Utc>) -> lead::Model {
+        let stage = self.stage.unwrap_or(if self.has_profile() {
+            Stage::Lead
+        } else {
+            Stage::Subscriber
+        });
+        lead::Model {
+            id: 0,
+            email: Some(self.email.clone()),
+            first_name: None,
+            last_name: None,
+            phone: None,
+            company: None,
+            source: self.source.clone(),
+            landing_page: None,
+            referrer: None,
+            first_utm_source: self.utm.source.clone(),
+            first_utm_medium: self.utm.medium.clone(),
+            first_utm_campaign: self.utm.campaign.clone(),
+            first_utm_term: self.utm.term.clone(),
+            first_utm_content: self.utm.content.clone(),
+            last_utm_source: None,
+            last_utm_medium: None,
+            last_utm_campaign: None,
+            last_utm_term: None,
+            last_utm_content: None,
+            first_campaign_id: attribution.0,
+            campaign_id: None,
+            campaign_variant_id: None,
+            stage: stage.code().to_owned(),
+            score: 0,
+            consent_email: None,
+            consent_email_at: None,
+            consent_email_source: None,
+            consent_sms: None,
+            consent_sms_at: None,
+            consent_sms_source: None,
+            consent_phone: None,
+            consent_phone_at: None,
+            consent_phone_source: None,
+            customer_user_id: None,
+            metadata: json!({}),
+            private_metadata: json!({}),
+            created_at: now,
+            updated_at: now,
+            last_activity_at: now,
+            erased_at: None,
+            score_decayed_at: None,
+        }
+    }
+
+    /// Merges this capture into `lead`: attribution always (landing page, referrer, UTM
+    /// first and last touch, campaign); identity fields, the first source, consents and
+    /// the subscriber → lead promotion only when `identity` (a new lead, or a caller with
+    /// `MANAGE_LEADS`). Provided fields win; absent ones leave stored values alone.
+    pub(super) fn merge_into(
+        &self,
+        lead: &mut lead::Model,
+        (campaign_id, variant_id): Attribution,
+        identity: bool,
+        now: DateTime<Utc>,
+    ) {
+        if identity {
+            for (value, slot) in [
+                (&self.first_name, &mut lead.first_name),
+                (&self.last_name, &mut lead.last_name),
+                (&self.phone, &mut lead.phone),
+                (&self.company, &mut lead.company),
+            ] {
+                if value.is_some() {
+                    slot.clone_from(value);
+                }
+            }
+            if lead.source.is_none() {
+                lead.source.clone_from(&self.source);
+            }
+            apply_consents(lead, &self.consents, &self.consent_source, now);
+            if self.has_profile() && lead.stage == Stage::Subscriber.code() {
+                lead.stage = Stage::Lead.code().to_owned();
+            }
+        }
+        if self.landing_page.is_some() {
+            lead.landing_page.clone_from(&self.landing_page);
+        }
+        if self.referrer.is_some() {
+            lead.referrer.clone_from(&self.referrer);
+        }
+        let utm = &self.utm;
+        if !utm.is_empty() {
+            if lead.first_utm_source.is_none()
+                && lead.first_utm_medium.is_none()
+                && lead.first_utm_campaign.is_none()
+            {
+                lead.first_utm_source.clone_from(&utm.source);
+                lead.first_utm_medium.clone_from(&utm.medium);
+                lead.first_utm_campaign.clone_from(&utm.campaign);
+                lead.first_utm_term.clone_from(&utm.term);
+                lead.first_utm_content.clone_from(&utm.content);
+            }
+            lead.last_utm_source.clone_from(&utm.source);
+            lead.last_utm_medium.clone_from(&utm.medium);
+            lead.last_utm_campaign.clone_from(&utm.campaign);
+            lead.last_utm_term.clone_from(&utm.term);
+            lead.last_utm_content.clone_from(&utm.content);
+        }
+        if campaign_id.is_some() {
+            if lead.first_campaign_id.is_none() {
+                lead.first_campaign_id = campaign_id;
+            }
+            lead.campaign_id = campaign_id;
+            lead.campaign_variant_id = variant_id;
+        }
+        lead.updated_at = now;
+        lead.last_activity_at = now;
+    }
+
+    /// The activity's data: the UTM of the visit and, when the capture could not change an
+    /// existing lead's identity or consents, what it asked for (for staff to review).
+    pub(super) fn activity_data(&self, identity: bool) -> Json {
+        let mut data = json!({"utm": utm_json(&self.utm)});
+        if !identity {
+            if self.has_profile() {
+                data["profileIgnored"] = json!(true);
+            }
+            if !self.consents.is_empty() {
+                data["consentsRequested"] = self
+                    .consents
+                    .iter()
+                    .map(|c| json!({"channel": c.channel.code(), "granted": c.granted}))
+                    .collect();
+            }
+        }
+        data
+    }
+}
+
+/// The campaign and variant an interaction is attributed to.
+pub(super) type Attribution = (Option<i32>, Option<i32>);
+
 impl MarketingService {
-    /// Captures a lead: creates it, or merges into the lead with the same normalized email
-    /// (provided fields replace stored ones; `source` and first-touch UTM keep their first
-    /// values; last-touch UTM is replaced). Records consents with time and source, appends
-    /// an activity, recomputes the score and moves the stage forward if a threshold is met.
+    /// Captures a lead: creates it, or merges into the lead with the same normalized email.
+    ///
+    /// A new lead takes every field. Into an existing lead, a capture by a caller with
+    /// `MANAGE_LEADS` (and an import) merges everything (provided fields replace stored
+    /// ones; `source` and first-touch UTM keep their first values); a public capture
+    /// (`Origin::PublicCapture`) only records the visit — attribution (UTM, campaign,
+    /// landing page) and the activity — and never changes the lead's name, phone, company
+    /// or consents (those need staff). A public capture scores at most once per lead per
+    /// UTC day, so repeated submissions cannot inflate the score. Appends the activity,
+    /// recomputes the score and moves the stage forward if a threshold is met.
     pub async fn capture(
         &self,
         input: CaptureInput,
         origin: Origin,
         requestor: Option<String>,
     ) -> MResult<Captured> {
-        let email = email::normalize(&input.email)?;
-        let first_name = clean("firstName", input.first_name.as_deref(), 255)?;
-        let last_name = clean("lastName", input.last_name.as_deref(), 255)?;
-        let phone = clean("phone", input.phone.as_deref(), 64)?;
-        let company = clean("company", input.company.as_deref(), 255)?;
-        let source = clean("source", input.source.as_deref(), 100)?;
-        let landing_page = clean_url("landingPage", input.landing_page.as_deref())?;
-        let referrer = clean_url("referrer", input.referrer.as_deref())?;
-        let consent_source = clean("consentSource", input.consent_source.as_deref(), 255)?
-            .or_else(|| landing_page.clone())
-            .unwrap_or_else(|| origin.activity().1.to_owned());
-        let utm = input.utm.cleaned()?;
+        let input_campaign = (input.campaign_id, input.variant_id);
+        let clean = CleanCapture::new(&input, origin)?;
 
         let txn = self.write_txn().await?;
         // Attribution: an explicit campaign, else the campaign whose UTM key matches.
         // Unknown campaigns or variants are dropped, never a reason to lose a lead.
-        let (campaign_id, variant_id) = resolve_campaign(
+        let attribution = resolve_campaign(
             &txn,
-            input.campaign_id,
-            input.variant_id,
-            utm.campaign.as_deref(),
+            input_campaign.0,
+            input_campaign.1,
+            clean.utm.campaign.as_deref(),
         )
         .await?;
         let now = Utc::now();
-        let has_profile =
-            first_name.is_some() || last_name.is_some() || phone.is_some() || company.is_some();
 
         // Row locks (PostgreSQL; SQLite writers are serialized already) keep concurrent
         // captures and activities of one lead from rescoring over each other.
         let existing = lead::Entity::find()
-            .filter(lead::Column::Email.eq(email.clone()))
+            .filter(lead::Column::Email.eq(clean.email.clone()))
             .lock_exclusive()
             .one(&txn)
             .await?;
-        let (mut row, created): (lead::ActiveModel, bool) = match existing {
-            Some(found) => (found.into(), false),
+        let (found, created) = match existing {
+            Some(found) => (found, false),
             None => {
-                let stage = input.stage.unwrap_or(if has_profile {
-                    Stage::Lead
-                } else {
-                    Stage::Subscriber
-                });
-                let new = lead::ActiveModel {
-                    email: Set(Some(email.clone())),
-                    source: Set(source.clone()),
-                    first_utm_source: Set(utm.source.clone()),
-                    first_utm_medium: Set(utm.medium.clone()),
-                    first_utm_campaign: Set(utm.campaign.clone()),
-                    first_utm_term: Set(utm.term.clone()),
-                    first_utm_content: Set(utm.content.clone()),
-                    first_campaign_id: Set(campaign_id),
-                    stage: Set(stage.code().to_owned()),
-                    score: Set(0),
-                    metadata: Set(json!({})),
-                    private_metadata: Set(json!({})),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    last_activity_at: Set(now),
-                    ..Default::default()
-                };
+                let mut new = clean.new_lead(attribution, now).into_active_model();
+                new = new.reset_all();
+                new.id = sea_orm::ActiveValue::NotSet;
                 // A concurrent capture of the same email may win the race: then merge.
                 let inserted = lead::Entity::insert(new)
                     .on_conflict(
@@ -229,89 +393,43 @@ impl MarketingService {
                     .exec_without_returning(&txn)
                     .await?;
                 let found = lead::Entity::find()
-                    .filter(lead::Column::Email.eq(email.clone()))
+                    .filter(lead::Column::Email.eq(clean.email.clone()))
                     .lock_exclusive()
                     .one(&txn)
                     .await?
                     .ok_or_else(|| {
                         MarketingError::Db(sea_orm::DbErr::RecordNotFound("lead".into()))
                     })?;
-                (found.into(), inserted == 1)
+                (found, inserted == 1)
             }
         };
-        // Merge: provided fields win; the first source stays.
-        if first_name.is_some() {
-            row.first_name = Set(first_name);
-        }
-        if last_name.is_some() {
-            row.last_name = Set(last_name);
-        }
-        if phone.is_some() {
-            row.phone = Set(phone);
-        }
-        if company.is_some() {
-            row.company = Set(company);
-        }
-        if source.is_some() && row.source.as_ref().is_none() {
-            row.source = Set(source);
-        }
-        if landing_page.is_some() {
-            row.landing_page = Set(landing_page.clone());
-        }
-        if referrer.is_some() {
-            row.referrer = Set(referrer);
-        }
-        if !utm.is_empty() {
-            if row.first_utm_source.as_ref().is_none()
-                && row.first_utm_medium.as_ref().is_none()
-                && row.first_utm_campaign.as_ref().is_none()
-            {
-                row.first_utm_source = Set(utm.source.clone());
-                row.first_utm_medium = Set(utm.medium.clone());
-                row.first_utm_campaign = Set(utm.campaign.clone());
-                row.first_utm_term = Set(utm.term.clone());
-                row.first_utm_content = Set(utm.content.clone());
-            }
-            row.last_utm_source = Set(utm.source.clone());
-            row.last_utm_medium = Set(utm.medium.clone());
-            row.last_utm_campaign = Set(utm.campaign.clone());
-            row.last_utm_term = Set(utm.term.clone());
-            row.last_utm_content = Set(utm.content.clone());
-        }
-        if campaign_id.is_some() {
-            if row.first_campaign_id.as_ref().is_none() {
-                row.first_campaign_id = Set(campaign_id);
-            }
-            row.campaign_id = Set(campaign_id);
-            row.campaign_variant_id = Set(variant_id);
-        }
-        apply_consents(&mut row, &input.consents, &consent_source, now);
-        // A subscriber who tells us more becomes a lead.
-        let stage_before = Stage::parse(row.stage.as_ref()).unwrap_or(Stage::Lead);
-        let mut stage = stage_before;
-        if has_profile && stage == Stage::Subscriber {
-            stage = Stage::Lead;
-        }
-        row.stage = Set(stage.code().to_owned());
-        row.updated_at = Set(now);
-        row.last_activity_at = Set(now);
-        let lead_id = *row.id.as_ref();
-        row.update(&txn).await?;
+        let stage_before = Stage::parse(&found.stage).unwrap_or(Stage::Lead);
+        let identity = created || origin != Origin::PublicCapture;
+        let mut merged = found.clone();
+        clean.merge_into(&mut merged, attribution, identity, now);
+        let lead_id = merged.id;
+        merged.into_active_model().reset_all().update(&txn).await?;
 
         let (kind, activity_source) = origin.activity();
         let rules = rule::Entity::find().all(&txn).await?;
-        let points = scoring::points_for(&rules, kind, landing_page.as_deref());
+        let mut points = scoring::points_for(&rules, kind, clean.landing_page.as_deref());
+        if origin == Origin::PublicCapture
+            && !created
+            && scored_capture_today(&txn, lead_id, now).await?
+        {
+            points = 0;
+        }
         insert_activity(
             &txn,
             lead_id,
             kind,
             points,
             activity_source,
-            landing_page.as_deref(),
+            clean.landing_page.as_deref(),
             None,
-            (campaign_id, variant_id),
+            attribution,
             created,
-            json!({"utm": utm_json(&utm)}),
+            clean.activity_data(identity),
             now,
         )
         .await?;
@@ -570,27 +688,24 @@ impl MarketingService {
             }
         }
         let now = Utc::now();
-        let mut row: lead::ActiveModel = found.into();
+        let mut row = found;
         if let Some(v) = email {
-            row.email = Set(Some(v));
+            row.email = Some(v);
         }
-        if let Some(v) = first_name {
-            row.first_name = Set(v);
-        }
-        if let Some(v) = last_name {
-            row.last_name = Set(v);
-        }
-        if let Some(v) = phone {
-            row.phone = Set(v);
-        }
-        if let Some(v) = company {
-            row.company = Set(v);
-        }
-        if let Some(v) = source {
-            row.source = Set(v);
+        for (value, slot) in [
+            (first_name, &mut row.first_name),
+            (last_name, &mut row.last_name),
+            (phone, &mut row.phone),
+            (company, &mut row.company),
+            (source, &mut row.source),
+        ] {
+            if let Some(v) = value {
+                *slot = v;
+            }
         }
         apply_consents(&mut row, &input.consents, &consent_source, now);
-        row.updated_at = Set(now);
+        row.updated_at = now;
+        let row = row.into_active_model().reset_all();
         let lead = row.update(&txn).await?;
         outbox::push(&txn, push_event(EventType::LeadUpdated, id, &requestor)).await?;
         txn.commit().await?;
@@ -793,34 +908,50 @@ fn utm_json(utm: &Utm) -> Json {
     })
 }
 
-fn apply_consents(
-    row: &mut lead::ActiveModel,
-    consents: &[Consent],
-    source: &str,
-    now: DateTime<Utc>,
-) {
+fn apply_consents(lead: &mut lead::Model, consents: &[Consent], source: &str, now: DateTime<Utc>) {
     for c in consents {
         let (flag, at, src) = match c.channel {
             ConsentChannel::Email => (
-                &mut row.consent_email,
-                &mut row.consent_email_at,
-                &mut row.consent_email_source,
+                &mut lead.consent_email,
+                &mut lead.consent_email_at,
+                &mut lead.consent_email_source,
             ),
             ConsentChannel::Sms => (
-                &mut row.consent_sms,
-                &mut row.consent_sms_at,
-                &mut row.consent_sms_source,
+                &mut lead.consent_sms,
+                &mut lead.consent_sms_at,
+                &mut lead.consent_sms_source,
             ),
             ConsentChannel::Phone => (
-                &mut row.consent_phone,
-                &mut row.consent_phone_at,
-                &mut row.consent_phone_source,
+                &mut lead.consent_phone,
+                &mut lead.consent_phone_at,
+                &mut lead.consent_phone_source,
             ),
         };
-        *flag = Set(Some(c.granted));
-        *at = Set(Some(now));
-        *src = Set(Some(source.to_owned()));
+        *flag = Some(c.granted);
+        *at = Some(now);
+        *src = Some(source.to_owned());
     }
+}
+
+/// Whether a form submission already scored for `lead_id` today (UTC): public captures
+/// score once per lead per day.
+async fn scored_capture_today<C: ConnectionTrait>(
+    conn: &C,
+    lead_id: i32,
+    now: DateTime<Utc>,
+) -> MResult<bool> {
+    let midnight = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(now, |t| t.and_utc());
+    Ok(lead_activity::Entity::find()
+        .filter(lead_activity::Column::LeadId.eq(lead_id))
+        .filter(lead_activity::Column::Kind.eq(Origin::Capture.activity().0))
+        .filter(lead_activity::Column::Points.ne(0))
+        .filter(lead_activity::Column::CreatedAt.gte(midnight))
+        .count(conn)
+        .await?
+        > 0)
 }
 
 /// Recomputes the score of `lead_id` from its activities, moves the stage forward when a

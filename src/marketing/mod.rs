@@ -12,6 +12,7 @@ pub mod csv;
 pub mod decay;
 pub mod email;
 pub mod filter;
+pub mod import;
 pub mod leads;
 pub mod sales;
 pub mod scoring;

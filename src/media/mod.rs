@@ -245,7 +245,7 @@ impl MediaService {
                 .read_to_end(&mut data)
                 .map_err(|e| ImageError::Corrupt(format!("the upload could not be read: {e}")))?;
             let probed = codec::validate(&data, max_pixels)?;
-            let sha256 = hex(&Sha256::digest(&data));
+            let sha256 = hex::encode(Sha256::digest(&data));
             Ok(ValidImage {
                 probed,
                 sha256,
@@ -407,16 +407,6 @@ async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         return Err(e);
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! `ObjectWithMetadata` interface, and `updateMetadata`, `deleteMetadata`,
 //! `updatePrivateMetadata`, `deletePrivateMetadata`.
 
-use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Interface, Object, Result};
 use serde_json::Value as Json;
 
 use crate::account::api::{AddressNode, UserNode};
@@ -16,10 +16,14 @@ use crate::core::{
     context::RequestCtx,
     id,
     metadata::{self, Metadata, MetadataInput, MetadataItem},
+    mutation::FieldError,
+    payload::respond,
+    permissions::Permission,
 };
-use crate::state::AppState;
+use crate::state::parts;
 
-use super::service::{self, MetadataError as ServiceError, MetadataOwner, Visibility};
+pub use super::service::MetadataErrorCode;
+use super::service::{self, MetadataOwner, MetadataResult, Visibility};
 
 /// The metadata fields every `ObjectWithMetadata` has; flatten it into the object.
 #[derive(Clone, Debug)]
@@ -185,76 +189,26 @@ pub enum ObjectWithMetadata {
     Promotion(crate::discount::promotion::api::PromotionNode),
 }
 
-/// Saleor's metadata error codes.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum MetadataErrorCode {
-    GraphqlError,
-    Invalid,
-    NotFound,
-    Required,
-    NotUpdated,
+crate::error_object! {
+    /// An error of a metadata mutation.
+    MetadataError(MetadataErrorCode) { field, message, code }
 }
 
-/// An error of a metadata mutation.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct MetadataError {
-    /// Name of a field that caused the error. A value of `null` indicates that the error
-    /// isn't associated with a particular field.
-    pub field: Option<String>,
-    /// The error message.
-    pub message: Option<String>,
-    /// The error code.
-    pub code: MetadataErrorCode,
+crate::payload! {
+    /// Updates metadata of an object.
+    UpdateMetadata { @errors MetadataError, legacy metadata_errors; item: Option<ObjectWithMetadata> }
 }
-
-macro_rules! metadata_payload {
-    ($name:ident, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(SimpleObject)]
-        pub struct $name {
-            #[graphql(deprecation = "Use `errors` field instead.")]
-            pub metadata_errors: Vec<MetadataError>,
-            pub errors: Vec<MetadataError>,
-            pub item: Option<ObjectWithMetadata>,
-        }
-
-        impl From<Outcome> for $name {
-            fn from(o: Outcome) -> Self {
-                Self {
-                    metadata_errors: o.errors.clone(),
-                    errors: o.errors,
-                    item: o.item,
-                }
-            }
-        }
-    };
+crate::payload! {
+    /// Delete metadata of an object.
+    DeleteMetadata { @errors MetadataError, legacy metadata_errors; item: Option<ObjectWithMetadata> }
 }
-
-metadata_payload!(UpdateMetadata, "Updates metadata of an object.");
-metadata_payload!(DeleteMetadata, "Delete metadata of an object.");
-metadata_payload!(
-    UpdatePrivateMetadata,
-    "Updates private metadata of an object."
-);
-metadata_payload!(DeletePrivateMetadata, "Delete object's private metadata.");
-
-/// The result of a metadata mutation before it is shaped into its payload type.
-pub struct Outcome {
-    errors: Vec<MetadataError>,
-    item: Option<ObjectWithMetadata>,
+crate::payload! {
+    /// Updates private metadata of an object.
+    UpdatePrivateMetadata { @errors MetadataError, legacy metadata_errors; item: Option<ObjectWithMetadata> }
 }
-
-impl Outcome {
-    fn error(field: &str, code: MetadataErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            errors: vec![MetadataError {
-                field: Some(field.to_owned()),
-                message: Some(message.into()),
-                code,
-            }],
-            item: None,
-        }
-    }
+crate::payload! {
+    /// Delete object's private metadata.
+    DeletePrivateMetadata { @errors MetadataError, legacy metadata_errors; item: Option<ObjectWithMetadata> }
 }
 
 enum Change<'a> {
@@ -262,31 +216,28 @@ enum Change<'a> {
     Remove(&'a [String]),
 }
 
+/// Applies `change` to one metadata map of the object `gid` names: the changed object, or
+/// why not (a missing permission is a top-level error).
 async fn run(
     ctx: &Context<'_>,
     gid: &ID,
     visibility: Visibility,
     change: Change<'_>,
-) -> Result<Outcome> {
-    let req = ctx.data::<RequestCtx>()?;
-    let state = ctx.data::<AppState>()?;
+) -> Result<MetadataResult<Option<ObjectWithMetadata>>> {
+    let (state, req) = parts(ctx)?;
     let Some((type_name, pk)) = id::split(gid) else {
-        return Ok(Outcome::error(
+        return Ok(Err(FieldError::graphql(
             "id",
-            MetadataErrorCode::GraphqlError,
             format!("Couldn't resolve to a node: {}", gid.as_str()),
-        ));
+        )
+        .into()));
     };
     if type_name == "Checkout" {
         return checkout_metadata(ctx, gid, &pk, visibility, change).await;
     }
     let (Some(owner), Ok(pk)) = (MetadataOwner::from_type_name(&type_name), pk.parse::<i32>())
     else {
-        return Ok(Outcome::error(
-            "id",
-            MetadataErrorCode::NotFound,
-            format!("Couldn't resolve to a node: {}", gid.as_str()),
-        ));
+        return Ok(Err(service::not_found(gid.as_str()).into()));
     };
     // A user may change their own public metadata; everything else needs the owner
     // kind's permission.
@@ -306,24 +257,10 @@ async fn run(
             service::modify(db, owner, pk, visibility, requestor, service::remove(keys)).await
         }
     };
-    match result {
-        Ok(()) => state.events.wake(),
-        Err(ServiceError::Db(e)) => return Err(req.internal(e)),
-        Err(ServiceError::NotFound(_)) => {
-            return Ok(Outcome::error(
-                "id",
-                MetadataErrorCode::NotFound,
-                format!("Couldn't resolve to a node: {}", gid.as_str()),
-            ));
-        }
-        Err(ServiceError::EmptyKey) => {
-            return Ok(Outcome::error(
-                "input",
-                MetadataErrorCode::Required,
-                "Metadata key cannot be empty.",
-            ));
-        }
+    if let Err(e) = result {
+        return Ok(Err(e));
     }
+    state.events.wake();
     let item = match owner {
         MetadataOwner::Channel => state
             .channels
@@ -357,10 +294,7 @@ async fn run(
             .await
             .map_err(|e| req.internal(e))?,
     };
-    Ok(Outcome {
-        errors: vec![],
-        item,
-    })
+    Ok(Ok(item))
 }
 
 /// Metadata mutations.
@@ -378,13 +312,13 @@ impl MetadataMutation {
             MetadataInput,
         >,
     ) -> Result<Option<UpdateMetadata>> {
-        let result: Result<UpdateMetadata> = async {
-            Ok(run(ctx, &id, Visibility::Public, Change::Set(&input))
-                .await?
-                .into())
-        }
-        .await;
-        result.map(Some)
+        let (_, req) = parts(ctx)?;
+        let result = run(ctx, &id, Visibility::Public, Change::Set(&input)).await?;
+        respond(req, result, |item| UpdateMetadata {
+            item,
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Delete metadata of an object. To use it, you need to have access to the modified object.
@@ -394,13 +328,13 @@ impl MetadataMutation {
         #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID,
         #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>,
     ) -> Result<Option<DeleteMetadata>> {
-        let result: Result<DeleteMetadata> = async {
-            Ok(run(ctx, &id, Visibility::Public, Change::Remove(&keys))
-                .await?
-                .into())
-        }
-        .await;
-        result.map(Some)
+        let (_, req) = parts(ctx)?;
+        let result = run(ctx, &id, Visibility::Public, Change::Remove(&keys)).await?;
+        respond(req, result, |item| DeleteMetadata {
+            item,
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Updates private metadata of an object. To use it, you need to be an authenticated staff user or an app and have access to the modified object.
@@ -412,13 +346,13 @@ impl MetadataMutation {
             MetadataInput,
         >,
     ) -> Result<Option<UpdatePrivateMetadata>> {
-        let result: Result<UpdatePrivateMetadata> = async {
-            Ok(run(ctx, &id, Visibility::Private, Change::Set(&input))
-                .await?
-                .into())
-        }
-        .await;
-        result.map(Some)
+        let (_, req) = parts(ctx)?;
+        let result = run(ctx, &id, Visibility::Private, Change::Set(&input)).await?;
+        respond(req, result, |item| UpdatePrivateMetadata {
+            item,
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Delete object's private metadata. To use it, you need to be an authenticated staff user or an app and have access to the modified object.
@@ -428,13 +362,13 @@ impl MetadataMutation {
         #[graphql(desc = "ID or token (for Order and Checkout) of an object to update.")] id: ID,
         #[graphql(desc = "Metadata keys to delete.")] keys: Vec<String>,
     ) -> Result<Option<DeletePrivateMetadata>> {
-        let result: Result<DeletePrivateMetadata> = async {
-            Ok(run(ctx, &id, Visibility::Private, Change::Remove(&keys))
-                .await?
-                .into())
-        }
-        .await;
-        result.map(Some)
+        let (_, req) = parts(ctx)?;
+        let result = run(ctx, &id, Visibility::Private, Change::Remove(&keys)).await?;
+        respond(req, result, |item| DeletePrivateMetadata {
+            item,
+            ..Default::default()
+        })
+        .map(Some)
     }
 }
 
@@ -447,25 +381,14 @@ async fn checkout_metadata(
     token: &str,
     visibility: Visibility,
     change: Change<'_>,
-) -> Result<Outcome> {
-    let req = ctx.data::<RequestCtx>()?;
-    let state = ctx.data::<AppState>()?;
-    let not_found = || {
-        Outcome::error(
-            "id",
-            MetadataErrorCode::NotFound,
-            format!("Couldn't resolve to a node: {}", gid.as_str()),
-        )
-    };
+) -> Result<MetadataResult<Option<ObjectWithMetadata>>> {
+    let (state, req) = parts(ctx)?;
     let Ok(token) = uuid::Uuid::parse_str(token) else {
-        return Ok(not_found());
+        return Ok(Err(service::not_found(gid.as_str()).into()));
     };
     let private = visibility == Visibility::Private;
     if private {
-        req.require_any(&[
-            crate::core::permissions::Permission::ManageCheckouts,
-            crate::core::permissions::Permission::HandleCheckouts,
-        ])?;
+        req.require_any(&[Permission::ManageCheckouts, Permission::HandleCheckouts])?;
     }
     let actor = crate::checkout::api::actor(req);
     let result = state
@@ -481,18 +404,13 @@ async fn checkout_metadata(
         )
         .await;
     match result {
-        Ok(Some(c)) => Ok(Outcome {
-            errors: vec![],
-            item: Some(ObjectWithMetadata::Checkout(
-                crate::checkout::api::CheckoutNode::new(c),
-            )),
-        }),
-        Ok(None) => Ok(Outcome::error(
-            "input",
-            MetadataErrorCode::Required,
-            "Metadata key cannot be empty.",
-        )),
-        Err(crate::checkout::error::CheckoutError::Invalid(_)) => Ok(not_found()),
+        Ok(Some(c)) => Ok(Ok(Some(ObjectWithMetadata::Checkout(
+            crate::checkout::api::CheckoutNode::new(c),
+        )))),
+        Ok(None) => Ok(Err(service::empty_key().into())),
+        Err(crate::checkout::error::CheckoutError::Invalid(_)) => {
+            Ok(Err(service::not_found(gid.as_str()).into()))
+        }
         Err(crate::checkout::error::CheckoutError::Db(e)) => Err(req.internal(e)),
     }
 }

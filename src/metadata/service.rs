@@ -1,12 +1,16 @@
 //! Reads and changes the metadata columns of whichever table a global ID points at.
 
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
+    ColumnTrait, DatabaseConnection, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
     PrimaryKeyTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
 use serde_json::Value as Json;
 
-use crate::core::{metadata, permissions::Permission};
+use crate::core::{
+    id, metadata,
+    mutation::{DomainResult, ErrorCode, FieldError},
+    permissions::Permission,
+};
 use crate::events::{EventType, NewEvent, outbox};
 
 /// Which of an object's two metadata maps.
@@ -16,15 +20,37 @@ pub enum Visibility {
     Private,
 }
 
-/// Why a metadata change failed.
-#[derive(Debug, thiserror::Error)]
-pub enum MetadataError {
-    #[error("Couldn't resolve to a node: {0}")]
-    NotFound(String),
-    #[error("Metadata key cannot be empty.")]
-    EmptyKey,
-    #[error(transparent)]
-    Db(#[from] DbErr),
+/// Saleor's metadata error codes.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MetadataErrorCode {
+    GraphqlError,
+    Invalid,
+    NotFound,
+    Required,
+    NotUpdated,
+}
+
+impl ErrorCode for MetadataErrorCode {
+    const GRAPHQL_ERROR: Self = Self::GraphqlError;
+    const INVALID: Self = Self::Invalid;
+    const NOT_FOUND: Self = Self::NotFound;
+}
+
+/// The result of a metadata change.
+pub type MetadataResult<T> = DomainResult<T, MetadataErrorCode>;
+
+/// The error for a global ID naming nothing whose metadata can be changed.
+pub fn not_found(gid: &str) -> FieldError<MetadataErrorCode> {
+    FieldError::not_found("id", format!("Couldn't resolve to a node: {gid}"))
+}
+
+/// The error for a metadata key that is empty.
+pub fn empty_key() -> FieldError<MetadataErrorCode> {
+    FieldError::new(
+        "input",
+        MetadataErrorCode::Required,
+        "Metadata key cannot be empty.",
+    )
 }
 
 /// The kinds of objects whose metadata can be changed through the generic mutations.
@@ -48,6 +74,27 @@ pub enum MetadataOwner {
 }
 
 impl MetadataOwner {
+    /// The GraphQL type name of this kind (the inverse of [`Self::from_type_name`]).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Self::Channel => "Channel",
+            Self::User => "User",
+            Self::Address => "Address",
+            Self::Product => "Product",
+            Self::ProductVariant => "ProductVariant",
+            Self::ProductType => "ProductType",
+            Self::Attribute => "Attribute",
+            Self::Category => "Category",
+            Self::Collection => "Collection",
+            Self::Page => "Page",
+            Self::PageType => "PageType",
+            Self::Menu => "Menu",
+            Self::MenuItem => "MenuItem",
+            Self::App => "App",
+            Self::Voucher => "Voucher",
+        }
+    }
+
     /// The owner kind for a global ID's type name, if that type has metadata.
     pub fn from_type_name(type_name: &str) -> Option<Self> {
         match type_name {
@@ -109,15 +156,15 @@ impl MetadataOwner {
 
 /// Applies `change` to one metadata map of the object `pk` of kind `owner`, in a
 /// transaction that locks the row and records the owner's metadata event with
-/// `requestor`. Returns `NotFound` when the row does not exist.
+/// `requestor`. Fails with `NOT_FOUND` when the row does not exist.
 pub async fn modify(
     db: &DatabaseConnection,
     owner: MetadataOwner,
     pk: i32,
     visibility: Visibility,
     requestor: Option<String>,
-    change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
-) -> Result<(), MetadataError> {
+    change: impl FnOnce(&Json) -> MetadataResult<Json>,
+) -> MetadataResult<()> {
     use entities::{
         account_address, account_user, app, attribute, category, channel, collection, menu,
         menu_item, page, page_type, product, product_type, product_variant, voucher,
@@ -129,7 +176,7 @@ pub async fn modify(
                 Visibility::Public => $entity::Column::Metadata,
                 Visibility::Private => $entity::Column::PrivateMetadata,
             };
-            modify_row::<$entity::Entity>(db, pk, column, event, change).await
+            modify_row::<$entity::Entity>(db, owner, pk, column, event, change).await
         }};
     }
     match owner {
@@ -153,19 +200,20 @@ pub async fn modify(
 
 async fn modify_row<E>(
     db: &DatabaseConnection,
+    owner: MetadataOwner,
     pk: i32,
     column: E::Column,
     event: Option<NewEvent>,
-    change: impl FnOnce(&Json) -> Result<Json, MetadataError>,
-) -> Result<(), MetadataError>
+    change: impl FnOnce(&Json) -> MetadataResult<Json>,
+) -> MetadataResult<()>
 where
     E: EntityTrait,
     <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
-    let not_found = || MetadataError::NotFound(pk.to_string());
+    let missing = || not_found(&id::encode(owner.type_name(), pk).0);
     let pk_column = E::PrimaryKey::iter()
         .next()
-        .ok_or_else(not_found)?
+        .ok_or_else(missing)?
         .into_column();
     // Read-then-write: take the write lock up front on SQLite (see `db::begin_write`).
     let txn = crate::db::begin_write(db).await?;
@@ -173,7 +221,7 @@ where
         .lock_exclusive()
         .one(&txn)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(missing)?;
     let current = match row.get(column) {
         sea_orm::Value::Json(Some(json)) => *json,
         _ => Json::Object(Default::default()),
@@ -192,13 +240,11 @@ where
 }
 
 /// The change that sets `items`.
-pub fn set(
-    items: &[metadata::MetadataInput],
-) -> impl FnOnce(&Json) -> Result<Json, MetadataError> + '_ {
-    move |current| metadata::with_set(current, items).map_err(|_| MetadataError::EmptyKey)
+pub fn set(items: &[metadata::MetadataInput]) -> impl FnOnce(&Json) -> MetadataResult<Json> + '_ {
+    move |current| metadata::with_set(current, items).map_err(|_| empty_key().into())
 }
 
 /// The change that removes `keys`.
-pub fn remove(keys: &[String]) -> impl FnOnce(&Json) -> Result<Json, MetadataError> + '_ {
+pub fn remove(keys: &[String]) -> impl FnOnce(&Json) -> MetadataResult<Json> + '_ {
     move |current| Ok(metadata::without(current, keys))
 }

@@ -1,29 +1,28 @@
 //! Saleor's order API: `order(id)`, `orders` (staff), `User.orders`, `checkoutComplete`.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
-use entities::{channel, order_line, shop_order};
+use entities::{order_line, shop_order};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::account::api::{AddressNode, UserNode};
-use crate::catalog::api::common::{
-    Image, Money, TaxedMoney, ThumbnailFormatEnum, image_url, parts,
-};
+use crate::catalog::api::common::{Image, Money, TaxedMoney, ThumbnailFormatEnum, image_url};
 use crate::catalog::api::products::VariantNode;
-use crate::catalog::read::Viewer;
+use crate::catalog::api::variant_nodes::OrderedVariant;
 use crate::channel::api::ChannelNode;
-use crate::checkout::api::{CheckoutErrorNode, actor, checkout_token, variant_nodes};
+use crate::checkout::api::{CheckoutErrorNode, actor, checkout_token};
 use crate::checkout::error::CheckoutError;
 use crate::checkout::service::address_model;
 use crate::core::connection::{self, Countable, KeyPart, Page, PageArgs, SortKey, TotalCount};
 use crate::core::{context::RequestCtx, id, permissions::Permission};
 use crate::countable_names;
+use crate::loaders::loaders;
 use crate::shipping::{
     self,
     api::{DeliveryMethod, ShippingMethodNode},
 };
-use crate::state::AppState;
+use crate::state::parts;
 use crate::tax::Taxed;
 
 use super::service::{self, Reader};
@@ -174,45 +173,74 @@ impl OrderNode {
 
     /// Payment sums over the order's transactions (loaded once per node).
     async fn paid(&self, ctx: &Context<'_>) -> Result<crate::payment::service::Sums> {
-        let (state, req) = parts(ctx)?;
         self.paid
-            .get_or_try_init(|| crate::payment::api::order_sums(state, req, &self.model.id))
+            .get_or_try_init(|| async {
+                let txs = crate::payment::api::order_transaction_rows(ctx, &self.model.id).await?;
+                Ok(crate::payment::service::Sums::of(&txs))
+            })
             .await
             .copied()
     }
 
     async fn load_lines(&self, ctx: &Context<'_>) -> Result<Vec<OrderLineNode>> {
-        let (state, req) = parts(ctx)?;
         self.lines
-            .get_or_try_init(|| load_lines(state, &self.model))
+            .get_or_try_init(|| order_lines(ctx, &self.model))
             .await
             .cloned()
-            .map_err(|e| req.internal(e))
     }
 }
 
-pub(crate) async fn load_lines(
-    state: &AppState,
+/// The lines of `order` as nodes, with their variants priced in the order's channel
+/// (batched with every other order of the request).
+pub(crate) async fn order_lines(
+    ctx: &Context<'_>,
     order: &shop_order::Model,
-) -> anyhow::Result<Vec<OrderLineNode>> {
-    let lines = service::lines(&state.db.conn, &order.id).await?;
-    let channel = channel::Entity::find_by_id(order.channel_id)
-        .one(&state.db.conn)
-        .await?;
-    let ids: Vec<i32> = lines.iter().filter_map(|l| l.variant_id).collect();
-    let viewer = Arc::new(Viewer {
-        channel,
-        staff: true,
-        tax: Default::default(),
-    });
-    let variants: HashMap<i32, VariantNode> = variant_nodes(state, viewer, &ids).await?;
+) -> Result<Vec<OrderLineNode>> {
+    let (_, req) = parts(ctx)?;
+    let loaders = loaders(ctx)?;
+    let lines = loaders
+        .order
+        .lines
+        .load_one(order.id.clone())
+        .await
+        .map_err(|e| req.internal(e))?
+        .unwrap_or_default();
+    let keys: Vec<OrderedVariant> = lines
+        .iter()
+        .filter_map(|l| l.variant_id.map(|v| (order.channel_id, v)))
+        .collect();
+    let mut variants = loaders
+        .variants
+        .load_many(keys)
+        .await
+        .map_err(|e| req.internal(e))?;
     Ok(lines
         .into_iter()
         .map(|model| OrderLineNode {
-            variant: model.variant_id.and_then(|v| variants.get(&v).cloned()),
+            variant: model
+                .variant_id
+                .and_then(|v| variants.remove(&(order.channel_id, v))),
             model,
         })
         .collect())
+}
+
+/// The lines of the order `order_id` (none if it no longer exists).
+pub(crate) async fn lines_of_order(
+    ctx: &Context<'_>,
+    order_id: &str,
+) -> Result<Vec<OrderLineNode>> {
+    let (_, req) = parts(ctx)?;
+    let order = loaders(ctx)?
+        .order
+        .orders
+        .load_one(order_id.to_owned())
+        .await
+        .map_err(|e| req.internal(e))?;
+    match order {
+        Some(order) => order_lines(ctx, &order).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 #[Object(name = "Order")]
@@ -264,22 +292,25 @@ impl OrderNode {
         let Some(uid) = self.model.user_id else {
             return Ok(None);
         };
-        let (state, req) = parts(ctx)?;
+        let (_, req) = parts(ctx)?;
         if !service::full_view(&self.model, reader(req)) {
             return Ok(None);
         }
-        Ok(state
-            .accounts
-            .user(uid)
+        Ok(loaders(ctx)?
+            .account
+            .users
+            .load_one(uid)
             .await
             .map_err(|e| req.internal(e))?
             .map(UserNode::from))
     }
     /// The channel of the order.
     async fn channel(&self, ctx: &Context<'_>) -> Result<ChannelNode> {
-        let (state, req) = parts(ctx)?;
-        channel::Entity::find_by_id(self.model.channel_id)
-            .one(&state.db.conn)
+        let (_, req) = parts(ctx)?;
+        loaders(ctx)?
+            .catalog
+            .channels
+            .load_one(self.model.channel_id)
             .await
             .map_err(|e| req.internal(e))?
             .map(ChannelNode::from)
@@ -488,8 +519,11 @@ impl OrderNode {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<crate::payment::api::TransactionItemNode>> {
-        let (state, req) = parts(ctx)?;
-        crate::payment::api::order_transactions(state, req, &self.model.id).await
+        let txs = crate::payment::api::order_transaction_rows(ctx, &self.model.id).await?;
+        Ok(txs
+            .into_iter()
+            .map(crate::payment::api::TransactionItemNode::from)
+            .collect())
     }
     /// Customer note.
     async fn customer_note(&self) -> &str {

@@ -4,12 +4,12 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::account::api::AddressInput;
-use crate::catalog::api::common::parts;
 use crate::catalog::api::mutations::PositiveDecimal;
 use crate::core::{context::RequestCtx, id, permissions::Permission};
 use crate::state::AppState;
+use crate::state::parts;
 
-use super::api::{OrderLineNode, OrderNode, load_lines};
+use super::api::{OrderLineNode, OrderNode, order_lines};
 use super::draft::{DraftInput, NewLine};
 use super::workflow_api::{OrderErrorNode, order_actor, order_pk, service, split};
 
@@ -192,10 +192,7 @@ async fn line_nodes(
     order: &entities::shop_order::Model,
     ids: &[i32],
 ) -> Result<Vec<OrderLineNode>> {
-    let (state, req) = parts(ctx)?;
-    let all = load_lines(state, order)
-        .await
-        .map_err(|e| req.internal(e))?;
+    let all = order_lines(ctx, order).await?;
     Ok(ids
         .iter()
         .filter_map(|i| all.iter().find(|l| l.model.id == *i).cloned())

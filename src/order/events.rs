@@ -3,10 +3,7 @@
 
 use chrono::Utc;
 use entities::{channel, order_event, shop_order};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 use serde_json::{Value as Json, json};
 
 use crate::events::{EventType, NewEvent, outbox};
@@ -51,18 +48,6 @@ pub async fn record<C: ConnectionTrait>(
     }
     .insert(conn)
     .await
-}
-
-/// The history of `order_id`, oldest first.
-pub async fn history<C: ConnectionTrait>(
-    conn: &C,
-    order_id: &str,
-) -> Result<Vec<order_event::Model>, DbErr> {
-    order_event::Entity::find()
-        .filter(order_event::Column::OrderId.eq(order_id))
-        .order_by_asc(order_event::Column::Id)
-        .all(conn)
-        .await
 }
 
 /// Records outbox event `event_type` about `object_type` `object_id` of `order`.

@@ -8,13 +8,13 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query as SqlQuery},
 };
 
-use crate::catalog::api::common::parts;
 use crate::catalog::api::inputs::{GlobalIdFilterInput, StringFilterInput};
 use crate::core::connection::{
     self, Countable, KeyPart, OrderDirection, Page, PageArgs, SortKey, TotalCount,
 };
 use crate::core::scalars::{DateRangeInput, DateTimeRangeInput, IntRangeInput};
 use crate::core::{id, permissions::Permission};
+use crate::state::parts;
 
 use super::api::{OrderNames, OrderNode, OrderStatus};
 

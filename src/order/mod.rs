@@ -7,6 +7,7 @@ pub mod draft_api;
 pub mod error;
 pub mod events;
 pub mod list;
+pub mod loaders;
 pub mod service;
 pub mod stock;
 pub mod workflow;

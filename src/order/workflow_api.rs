@@ -8,14 +8,15 @@ use entities::{fulfillment, fulfillment_line, order_event, shop_order};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::account::api::UserNode;
-use crate::catalog::api::common::parts;
 use crate::core::{context::RequestCtx, id, permissions::Permission};
 use crate::state::AppState;
+use crate::state::parts;
 
-use super::api::{OrderLineNode, OrderNode, load_lines};
+use super::api::{OrderLineNode, OrderNode, lines_of_order};
 use super::error::{OrderError, OrderErrorCode, OrderFailure};
-use super::events::{self, OrderActor};
+use super::events::OrderActor;
 use super::workflow::{FulfillInput, FulfillLine, OrderService};
+use crate::loaders::loaders;
 
 /// The order service over the app's database and events.
 pub fn service(state: &AppState) -> OrderService {
@@ -106,13 +107,14 @@ impl FulfillmentNode {
     }
     /// List of lines for fulfillment.
     async fn lines(&self, ctx: &Context<'_>) -> Result<Option<Vec<FulfillmentLineNode>>> {
-        let (state, req) = parts(ctx)?;
-        let rows = fulfillment_line::Entity::find()
-            .filter(fulfillment_line::Column::FulfillmentId.eq(self.0.id))
-            .order_by_asc(fulfillment_line::Column::Id)
-            .all(&state.db.conn)
+        let (_, req) = parts(ctx)?;
+        let rows = loaders(ctx)?
+            .order
+            .fulfillment_lines
+            .load_one(self.0.id)
             .await
-            .map_err(|e| req.internal(e))?;
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default();
         Ok(Some(fulfillment_lines(ctx, &self.0.order_id, rows).await?))
     }
 }
@@ -125,15 +127,7 @@ async fn fulfillment_lines(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let (state, req) = parts(ctx)?;
-    let order = shop_order::Entity::find_by_id(order_id.to_owned())
-        .one(&state.db.conn)
-        .await
-        .map_err(|e| req.internal(e))?;
-    let lines = match &order {
-        Some(o) => load_lines(state, o).await.map_err(|e| req.internal(e))?,
-        None => Vec::new(),
-    };
+    let lines = lines_of_order(ctx, order_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| FulfillmentLineNode {
@@ -174,13 +168,14 @@ pub async fn fulfillments(
     ctx: &Context<'_>,
     order: &shop_order::Model,
 ) -> Result<Vec<FulfillmentNode>> {
-    let (state, req) = parts(ctx)?;
-    Ok(fulfillment::Entity::find()
-        .filter(fulfillment::Column::OrderId.eq(&order.id))
-        .order_by_asc(fulfillment::Column::FulfillmentOrder)
-        .all(&state.db.conn)
+    let (_, req) = parts(ctx)?;
+    Ok(loaders(ctx)?
+        .order
+        .fulfillments
+        .load_one(order.id.clone())
         .await
         .map_err(|e| req.internal(e))?
+        .unwrap_or_default()
         .into_iter()
         .map(FulfillmentNode)
         .collect())
@@ -354,15 +349,7 @@ impl OrderEventNode {
         let Some(items) = self.0.parameters.get("lines").and_then(|v| v.as_array()) else {
             return Ok(None);
         };
-        let (state, req) = parts(ctx)?;
-        let order = shop_order::Entity::find_by_id(self.0.order_id.clone())
-            .one(&state.db.conn)
-            .await
-            .map_err(|e| req.internal(e))?;
-        let lines = match &order {
-            Some(o) => load_lines(state, o).await.map_err(|e| req.internal(e))?,
-            None => Vec::new(),
-        };
+        let lines = lines_of_order(ctx, &self.0.order_id).await?;
         Ok(Some(
             items
                 .iter()
@@ -436,11 +423,15 @@ pub async fn order_events(
     ctx: &Context<'_>,
     order: &shop_order::Model,
 ) -> Result<Vec<OrderEventNode>> {
-    let (state, req) = parts(ctx)?;
+    let (_, req) = parts(ctx)?;
     req.require_any(&[Permission::ManageOrders])?;
-    Ok(events::history(&state.db.conn, &order.id)
+    Ok(loaders(ctx)?
+        .order
+        .events
+        .load_one(order.id.clone())
         .await
         .map_err(|e| req.internal(e))?
+        .unwrap_or_default()
         .into_iter()
         .map(OrderEventNode)
         .collect())

@@ -20,14 +20,16 @@ use super::service::{
 };
 use crate::account::api::UserNode;
 use crate::account::app_api::AppNode;
-use crate::catalog::api::common::{Money, parts};
+use crate::catalog::api::common::Money;
 use crate::catalog::api::mutations::PositiveDecimal;
 use crate::checkout::api::{CheckoutNode, GatewayConfigLine, PaymentGateway};
 use crate::core::metadata::{self, MetadataInput};
 use crate::core::{context::RequestCtx, id, permissions::Permission};
+use crate::loaders::loaders;
 use crate::metadata::api::{HasMetadata, MetadataFields};
 use crate::order::api::OrderNode;
 use crate::state::AppState;
+use crate::state::parts;
 
 // ------------------------------------------------------------------------ enums
 
@@ -453,12 +455,14 @@ impl TransactionItemNode {
     }
     /// List of all transaction's events.
     async fn events(&self, ctx: &Context<'_>) -> Result<Vec<TransactionEventNode>> {
-        let (state, req) = parts(ctx)?;
-        Ok(state
-            .payments
-            .events_of(self.model.id)
+        let (_, req) = parts(ctx)?;
+        Ok(loaders(ctx)?
+            .payment
+            .events
+            .load_one(self.model.id)
             .await
             .map_err(|e| req.internal(e))?
+            .unwrap_or_default()
             .into_iter()
             .map(TransactionEventNode)
             .collect())
@@ -901,17 +905,6 @@ pub async fn checkout_sums(state: &AppState, req: &RequestCtx, token: &str) -> R
     ))
 }
 
-/// Payment sums of an order.
-pub async fn order_sums(state: &AppState, req: &RequestCtx, order_id: &str) -> Result<Sums> {
-    Ok(Sums::of(
-        &state
-            .payments
-            .for_order(order_id)
-            .await
-            .map_err(|e| req.internal(e))?,
-    ))
-}
-
 /// Transactions of a checkout (staff with MANAGE_CHECKOUTS or HANDLE_PAYMENTS).
 pub async fn checkout_transactions(
     state: &AppState,
@@ -929,20 +922,17 @@ pub async fn checkout_transactions(
         .collect())
 }
 
-/// Transactions of an order (whoever may see the order).
-pub async fn order_transactions(
-    state: &AppState,
-    req: &RequestCtx,
-    order_id: &str,
-) -> Result<Vec<TransactionItemNode>> {
-    Ok(state
-        .payments
-        .for_order(order_id)
+/// Transactions of an order, oldest first (whoever may see the order), batched with every
+/// other order of the request.
+pub async fn order_transaction_rows(ctx: &Context<'_>, order_id: &str) -> Result<Vec<tx::Model>> {
+    let (_, req) = parts(ctx)?;
+    Ok(loaders(ctx)?
+        .payment
+        .by_order
+        .load_one(order_id.to_owned())
         .await
         .map_err(|e| req.internal(e))?
-        .into_iter()
-        .map(TransactionItemNode::from)
-        .collect())
+        .unwrap_or_default())
 }
 
 pub use service::{authorize_status, charge_status};

@@ -9,9 +9,9 @@ use entities::channel;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
 use super::api::TransactionFlowStrategyEnum;
-use crate::catalog::api::common::parts;
 use crate::channel::api::ChannelNode;
 use crate::core::{id, permissions::Permission};
+use crate::state::parts;
 
 /// Saleor's `MarkAsPaidStrategyEnum`.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -15,6 +15,9 @@ use super::gateway::{
     PaymentGateway, ProcessRequest, WebhookNotification,
 };
 
+/// The dummy gateway's key in channel configurations.
+pub const KEY: &str = "dummy";
+
 /// The dummy gateway.
 pub struct Dummy;
 
@@ -83,7 +86,7 @@ impl PaymentGateway for Dummy {
         "Dummy"
     }
     fn key(&self) -> &'static str {
-        "dummy"
+        KEY
     }
     fn default_base_url(&self) -> &'static str {
         ""

@@ -8,6 +8,7 @@ pub mod api;
 pub mod channel_settings;
 pub mod dummy;
 pub mod gateway;
+pub mod loaders;
 pub mod paypal;
 pub mod payu;
 pub mod psp_http;

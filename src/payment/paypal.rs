@@ -102,7 +102,7 @@ impl PayPal {
             "{}|{}|{}",
             call.base_url,
             Self::client_id(call)?,
-            psp_http::hex(&digest[..8])
+            hex::encode(&digest[..8])
         ))
     }
 

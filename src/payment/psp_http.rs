@@ -1,5 +1,5 @@
 //! Small helpers shared by the PayPal, Razorpay and PayU modules: sending a request and
-//! classifying the answer, hex, HMAC-SHA256 and SHA-512, decimal amounts.
+//! classifying the answer, HMAC-SHA256 and SHA-512 in hex, decimal amounts.
 //!
 //! Error mapping common to every provider module:
 //! - connect error, timeout, broken body, 5xx → [`GatewayError::Unavailable`] (nothing is
@@ -30,8 +30,7 @@ impl Reply {
 
 /// Sends `request` and classifies transport failures and 5xx as `Unavailable`.
 pub async fn send(provider: &str, request: RequestBuilder) -> Result<Reply, GatewayError> {
-    let response = request
-        .send()
+    let response = crate::telemetry::send(request)
         .await
         .map_err(|e| transport_error(provider, &e))?;
     let status = response.status();
@@ -83,43 +82,15 @@ pub fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Value::as_str)
 }
 
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0x0f)] as char);
-    }
-    out
-}
-
-/// Decodes hex (either case); `None` if malformed.
-pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim().as_bytes();
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    s.chunks(2)
-        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
-        .collect()
-}
-
 /// Hex HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA256, key);
-    hex(hmac::sign(&key, message).as_ref())
+    hex::encode(hmac::sign(&key, message))
 }
 
 /// Whether `signature_hex` is the HMAC-SHA256 of `message` under `key` (constant time).
 pub fn verify_hmac_sha256_hex(key: &[u8], message: &[u8], signature_hex: &str) -> bool {
-    let Some(tag) = unhex(signature_hex) else {
+    let Ok(tag) = hex::decode(signature_hex.trim()) else {
         return false;
     };
     let key = hmac::Key::new(hmac::HMAC_SHA256, key);
@@ -128,7 +99,7 @@ pub fn verify_hmac_sha256_hex(key: &[u8], message: &[u8], signature_hex: &str) -
 
 /// Lower-case hex SHA-512 of `s`.
 pub fn sha512_hex(s: &str) -> String {
-    hex(&Sha512::digest(s.as_bytes()))
+    hex::encode(Sha512::digest(s.as_bytes()))
 }
 
 /// Constant-time comparison of two ASCII strings, ignoring ASCII case.
@@ -174,14 +145,6 @@ pub fn truncate(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_round_trip_and_rejects_garbage() {
-        assert_eq!(hex(&[0, 15, 16, 255]), "000f10ff");
-        assert_eq!(unhex("000F10ff"), Some(vec![0, 15, 16, 255]));
-        assert_eq!(unhex("abc"), None);
-        assert_eq!(unhex("zz"), None);
-    }
 
     #[test]
     fn hmac_verifies_only_the_right_tag() {

@@ -538,7 +538,7 @@ impl PaymentGateway for Razorpay {
             .and_then(Value::as_i64)
             .unwrap_or(0);
         let digest = Sha256::digest(format!("{payment_id}|{refunded}|{}", amount.minor));
-        let idempotency_key = format!("bg-{}", psp_http::hex(&digest[..16]));
+        let idempotency_key = format!("bg-{}", hex::encode(&digest[..16]));
         let body = json!({ "amount": amount.minor, "speed": "normal" });
         let reply = Self::api(
             call,
@@ -630,7 +630,7 @@ impl PaymentGateway for Razorpay {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
             // Razorpay always sends the header; without it, the body identifies the event.
-            .unwrap_or_else(|| format!("sha256:{}", psp_http::hex(&Sha256::digest(body))));
+            .unwrap_or_else(|| format!("sha256:{}", hex::encode(Sha256::digest(body))));
         let name = str_at(&event, "/event").unwrap_or("");
         let payment = event
             .pointer("/payload/payment/entity")

@@ -29,7 +29,7 @@ use super::gateway::{
     Amount, EventKind, Flow, GatewayCall, GatewayError, GatewayOutcome, InitializeRequest,
     PaymentGateway, ProcessRequest, WebhookNotification,
 };
-use super::registry;
+use super::{dummy::KEY as DUMMY, registry};
 use crate::catalog::money;
 use crate::checkout::CheckoutService;
 use crate::events::{EventType, Events, NewEvent, outbox};
@@ -690,15 +690,6 @@ impl PaymentService {
         Ok(tx::Entity::find()
             .filter(tx::Column::OrderId.eq(order_id))
             .order_by_asc(tx::Column::Id)
-            .all(&self.db)
-            .await?)
-    }
-
-    /// Events of a transaction, oldest first.
-    pub async fn events_of(&self, transaction_id: i32) -> PResult<Vec<tx_event::Model>> {
-        Ok(tx_event::Entity::find()
-            .filter(tx_event::Column::TransactionId.eq(transaction_id))
-            .order_by_asc(tx_event::Column::Id)
             .all(&self.db)
             .await?)
     }
@@ -2397,14 +2388,27 @@ pub async fn reseal_secrets(
     Ok(count)
 }
 
-/// Demo data: the dummy gateway active in every channel.
-pub async fn seed_demo(db: &DatabaseConnection) -> Result<(), DbErr> {
+/// Demo data: the dummy gateway active in every channel that has no dummy configuration
+/// yet, and unpaid orders allowed (so a demo checkout completes without paying). Returns
+/// whether anything changed.
+pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     let txn = db.begin().await?;
     let now = Utc::now();
+    let configured: Vec<i32> = gateway_config::Entity::find()
+        .filter(gateway_config::Column::Gateway.eq(DUMMY))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| c.channel_id)
+        .collect();
+    let mut changed = false;
     for ch in channel::Entity::find().all(&txn).await? {
+        if configured.contains(&ch.id) {
+            continue;
+        }
         gateway_config::ActiveModel {
             channel_id: Set(ch.id),
-            gateway: Set("dummy".to_owned()),
+            gateway: Set(DUMMY.to_owned()),
             is_active: Set(true),
             settings: Set(json!({})),
             secrets: Set(None),
@@ -2416,6 +2420,35 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<(), DbErr> {
         }
         .insert(&txn)
         .await?;
+        let mut am = ch.into_active_model();
+        am.allow_unpaid_orders = Set(true);
+        am.update(&txn).await?;
+        changed = true;
     }
-    txn.commit().await
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// The slugs of the channels where the `dummy` gateway is active: anyone can place orders
+/// there "paid" without money. Reported by the start-up log and `/health/`.
+pub async fn channels_with_active_dummy(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    let ids: Vec<i32> = gateway_config::Entity::find()
+        .filter(gateway_config::Column::Gateway.eq(DUMMY))
+        .filter(gateway_config::Column::IsActive.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.channel_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(channel::Entity::find()
+        .filter(channel::Column::Id.is_in(ids))
+        .order_by_asc(channel::Column::Slug)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.slug)
+        .collect())
 }

@@ -12,7 +12,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::calc::RateBp;
 use super::service::{ConfigChange, CountryChange, FLAT_RATES, TaxError, rate_from_percent};
-use crate::catalog::api::common::parts;
 use crate::channel::api::ChannelNode;
 use crate::core::{
     connection::{self, KeyPart, PageArgs, SortKey},
@@ -23,6 +22,7 @@ use crate::core::{
 };
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
+use crate::state::parts;
 
 /// How taxes are calculated in a channel.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -683,9 +683,9 @@ fn duplicate<'a>(items: impl Iterator<Item = &'a String>) -> Option<&'a String> 
 /// countries and a "Reduced rate" class (books and food rates). `channel-eur` keeps prices
 /// entered with tax (as EU shops do); `default-channel` (USD) enters net prices, so taxes are
 /// added on top where they apply (Canada, India; the US has no national sales tax).
-pub async fn seed_demo(db: &DatabaseConnection) -> Result<(), DbErr> {
+pub async fn seed_demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
     if rate::Entity::find().one(db).await?.is_some() {
-        return Ok(());
+        return Ok(false);
     }
     ensure_configurations(db).await?;
     let standard = [
@@ -742,7 +742,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<(), DbErr> {
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The tax class of each variant's product (`variant id → class`).

@@ -14,8 +14,12 @@ use super::{
     service::{ErrorKind, WebhookError as ServiceError, WebhookInput},
 };
 use crate::{
+    account::apps::permissions_out_of_scope,
     core::{
-        context::RequestCtx, error::permission_denied, id, permissions::Permission,
+        context::RequestCtx,
+        error::{ErrorCode, error, permission_denied},
+        id,
+        permissions::Permission,
         scalars::JsonString,
     },
     state::AppState,
@@ -144,7 +148,8 @@ impl WebhookNode {
             .unwrap_or_default()
     }
 
-    /// Event deliveries, newest first.
+    /// Event deliveries, newest first. Payloads (rendered with the app's permissions) are
+    /// shown only to callers holding every permission of the app.
     #[graphql(complexity = "crate::core::connection::cost(first, last, child_complexity)")]
     async fn event_deliveries(
         &self,
@@ -160,7 +165,10 @@ impl WebhookNode {
             after,
             before,
         };
-        connections::deliveries(ctx, self.0.id, args)
+        let req = ctx.data::<RequestCtx>()?;
+        let state = ctx.data::<AppState>()?;
+        let show_payloads = ensure_in_scope(req, state, self.0.app_id).await.is_ok();
+        connections::deliveries(ctx, self.0.id, args, show_payloads)
             .await
             .map(Some)
     }
@@ -336,6 +344,7 @@ mod connections {
         ctx: &Context<'_>,
         webhook_id: i32,
         args: PageArgs,
+        show_payloads: bool,
     ) -> Result<Deliveries> {
         let req = ctx.data::<RequestCtx>()?;
         let db = ctx.data::<AppState>()?.db.conn.clone();
@@ -353,7 +362,13 @@ mod connections {
             let (db, select) = (db.clone(), select.clone());
             async move { select.count(&db).await }
         });
-        Ok(connection::build(rows.map(EventDeliveryNode), total, |n| {
+        let rows = rows.map(|mut delivery: event_delivery::Model| {
+            if !show_payloads {
+                delivery.payload = None;
+            }
+            EventDeliveryNode(delivery)
+        });
+        Ok(connection::build(rows, total, |n| {
             vec![KeyPart::Int(n.0.id)]
         }))
     }
@@ -514,6 +529,8 @@ fn to_error(req: &RequestCtx, e: ServiceError) -> Result<WebhookError> {
 /// Events named by a subscription document's `event { ... on XxxEvent }` fragments, or an
 /// error for documents that are not a subscription on `event`.
 pub fn query_events(query: &str) -> std::result::Result<Vec<String>, WebhookError> {
+    crate::core::limits::check_nesting(query, crate::core::limits::DEFAULT_MAX_NESTING)
+        .map_err(|e| WebhookError::new("query", WebhookErrorCode::Syntax, e.message))?;
     let doc = async_graphql::parser::parse_query(query)
         .map_err(|e| WebhookError::new("query", WebhookErrorCode::Syntax, e.to_string()))?;
     let operations: Vec<_> = match &doc.operations {
@@ -594,6 +611,35 @@ fn scope(req: &RequestCtx) -> Result<Option<i32>> {
         Some(app) => Ok(Some(app.id)),
         None => Err(permission_denied(&["MANAGE_APPS", "AUTHENTICATED_APP"])),
     }
+}
+
+/// The scope rule of app mutations (`appTokenCreate`, `appUpdate`, ...) applied to
+/// everything done for an app's webhooks: the caller must hold every permission of the app
+/// (else a staff user with only MANAGE_APPS could receive, as the app, data it may not see).
+pub(crate) async fn ensure_in_scope(req: &RequestCtx, state: &AppState, app_id: i32) -> Result<()> {
+    if req.app().is_some_and(|own| own.id == app_id) {
+        return Ok(());
+    }
+    let Some(app) = state
+        .webhooks
+        .app(app_id)
+        .await
+        .map_err(|e| req.internal(e))?
+    else {
+        return Ok(()); // reported as the app not being found
+    };
+    let missing = permissions_out_of_scope(req, &app);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let codes: Vec<&str> = missing.iter().map(|p| p.code()).collect();
+    Err(error(
+        ErrorCode::PermissionDenied,
+        format!(
+            "You can't manage this app's webhooks: the app holds permissions you don't have ({}).",
+            codes.join(", ")
+        ),
+    ))
 }
 
 async fn load(ctx: &Context<'_>, gid: &ID) -> Result<Option<webhook::Model>> {
@@ -705,6 +751,7 @@ impl WebhookMutation {
             if scope.is_some_and(|own| own != app_id) {
                 return Err(permission_denied(&["MANAGE_APPS", "AUTHENTICATED_APP"]));
             }
+            ensure_in_scope(req, state, app_id).await?;
             match state.webhooks.create(app_id, prepared.input).await {
                 Ok(hook) => Ok(WebhookCreate::ok(hook)),
                 Err(e) => Ok(WebhookCreate::failed(to_error(req, e)?)),
@@ -739,6 +786,7 @@ impl WebhookMutation {
                     "Couldn't resolve the webhook.",
                 )));
             };
+            ensure_in_scope(req, state, hook.app_id).await?;
             let prepared = match prepare(input.into()) {
                 Ok(p) => p,
                 Err(e) => return Ok(WebhookUpdate::failed(e)),
@@ -783,6 +831,7 @@ impl WebhookMutation {
                     "Couldn't resolve the webhook.",
                 )));
             };
+            ensure_in_scope(req, state, hook.app_id).await?;
             match state.webhooks.delete(hook.id).await {
                 Ok(hook) => Ok(WebhookDelete::ok(hook)),
                 Err(e) => Ok(WebhookDelete::failed(to_error(req, e)?)),
@@ -803,6 +852,14 @@ impl WebhookMutation {
             req.require_any(&[Permission::ManageApps])?;
             let state = ctx.data::<AppState>()?;
             let pk = id::decode::<i64>(&id, "EventDelivery")?;
+            let owner = state
+                .webhooks
+                .owner_of_delivery(pk)
+                .await
+                .map_err(|e| req.internal(e))?;
+            if let Some(app_id) = owner {
+                ensure_in_scope(req, state, app_id).await?;
+            }
             match state.webhooks.retry(pk).await {
                 Ok(delivery) => {
                     state.events.deliveries_handle().notify_one();

@@ -3,6 +3,11 @@
 //! not hold up the others — and records every attempt. 2xx succeeds; other 4xx (except 408
 //! and 429) fail at once; anything else is retried with exponential backoff until the
 //! attempts run out, after which the delivery stays visible as `FAILED` (a dead letter).
+//! A target that is (or resolves, at connect time, to) a forbidden address fails at once.
+//!
+//! Delivery is at least once: a crash between sending and recording an attempt sends the
+//! delivery again when its lease runs out. Every request carries [`DELIVERY_ID_HEADER`],
+//! the same on every attempt of one delivery, so receivers can drop duplicates.
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -19,9 +24,21 @@ use tokio::sync::{Notify, watch};
 use super::{
     payload,
     service::{FAILED, PENDING, SUCCESS, WebhookService},
-    signature, target,
+    signature,
 };
-use crate::{config::Config, events::BusEvent, schema::AppSchema, state::AppState};
+use crate::{
+    config::Config,
+    core::{
+        id,
+        outbound::{OutboundClient, OutboundError, parse_url},
+    },
+    events::BusEvent,
+    schema::AppSchema,
+    state::AppState,
+};
+
+/// The header naming the delivery (its `EventDelivery` ID): equal on every attempt.
+pub const DELIVERY_ID_HEADER: &str = "X-Bizgraph-Delivery-Id";
 
 /// Deliveries claimed per round.
 const BATCH: i64 = 50;
@@ -38,7 +55,6 @@ pub struct Settings {
     pub max_attempts: i32,
     pub backoff_base: Duration,
     pub timeout: Duration,
-    pub allow_private_targets: bool,
     pub domain: String,
     pub api_url: String,
 }
@@ -58,8 +74,7 @@ impl Settings {
         Self {
             max_attempts: config.webhook_max_attempts.max(1) as i32,
             backoff_base: Duration::from_millis(config.webhook_backoff_base_ms),
-            timeout: Duration::from_millis(config.webhook_timeout_ms),
-            allow_private_targets: config.webhook_allow_private_targets,
+            timeout: Duration::from_millis(config.webhook_timeout_ms.max(1)),
             domain,
             api_url,
         }
@@ -74,7 +89,8 @@ pub struct Worker {
     state: AppState,
     webhooks: WebhookService,
     settings: Settings,
-    client: reqwest::Client,
+    /// `None` when the client could not be built (every attempt then fails, logged).
+    client: Option<OutboundClient>,
 }
 
 impl Worker {
@@ -82,17 +98,14 @@ impl Worker {
     /// stay clean), rendering payloads with `schema`.
     pub fn new(db: DatabaseConnection, schema: AppSchema, state: AppState) -> Self {
         let settings = Settings::from_config(&state.config);
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5).min(settings.timeout))
-            .timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!(
-                "bizgraph/",
-                env!("CARGO_PKG_VERSION"),
-                " (Saleor webhooks)"
-            ))
-            .build()
-            .unwrap_or_default();
+        let user_agent = concat!("bizgraph/", env!("CARGO_PKG_VERSION"), " (Saleor webhooks)");
+        let client = match state.outbound.client(settings.timeout, user_agent) {
+            Ok(client) => Some(client),
+            Err(e) => {
+                tracing::error!(error = %e, "webhook worker: cannot build the HTTP client");
+                None
+            }
+        };
         Self {
             db,
             webhooks: state.webhooks.clone(),
@@ -184,13 +197,18 @@ impl Worker {
                 }
             },
         };
-        let url = match target::check(&hook.target_url, self.settings.allow_private_targets).await {
+        let url = match parse_url(&hook.target_url) {
             Ok(url) => url,
             Err(e) => {
                 return self
                     .finish(&delivery, Outcome::give_up(&e.to_string()), &json!({}))
                     .await;
             }
+        };
+        let Some(client) = &self.client else {
+            let outcome =
+                Outcome::transport("The webhook HTTP client is unavailable.", Duration::ZERO);
+            return self.finish(&delivery, outcome, &json!({})).await;
         };
         let signature = signature::sign(
             self.state.accounts.keys(),
@@ -230,15 +248,22 @@ impl Worker {
                 }
             }
         }
+        // Ours last, so a custom header of the same name cannot replace it.
+        add(
+            DELIVERY_ID_HEADER,
+            id::encode("EventDelivery", delivery.id).as_str(),
+            true,
+        );
         let started = std::time::Instant::now();
-        let sent = self
-            .client
-            .post(url)
+        let sent = match client
+            .request(reqwest::Method::POST, url)
             .headers(headers)
             .body(payload)
-            .send()
-            .await;
-        let duration = started.elapsed();
+            .build()
+        {
+            Ok(request) => client.execute(request).await,
+            Err(e) => Err(OutboundError::from_reqwest(&e)),
+        };
         let outcome = match sent {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -251,15 +276,20 @@ impl Worker {
                             .map(|v| (k.to_string(), Json::String(v.to_owned())))
                     })
                     .collect();
-                let body = response.text().await.unwrap_or_default();
+                let body = client.read_body(response).await;
                 Outcome::http(
                     status,
-                    truncate(&body),
+                    truncate(&body.text()),
                     Json::Object(response_headers),
-                    duration,
+                    started.elapsed(),
                 )
             }
-            Err(e) => Outcome::transport(&e.to_string(), duration),
+            // The address may be rebound again, but never to be trusted: fail at once.
+            Err(e @ OutboundError::Forbidden(_)) => Outcome {
+                duration: started.elapsed(),
+                ..Outcome::give_up(&e.to_string())
+            },
+            Err(e) => Outcome::transport(&e.to_string(), started.elapsed()),
         };
         self.finish(&delivery, outcome, &Json::Object(shown)).await
     }

@@ -10,5 +10,4 @@ pub mod event_enums;
 pub mod payload;
 pub mod service;
 pub mod signature;
-pub mod target;
 pub mod testing;

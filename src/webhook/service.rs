@@ -11,8 +11,11 @@ use sea_orm::{
 };
 use serde_json::{Value as Json, json};
 
-use super::{event_enums::WebhookEventTypeAsyncEnum, target};
-use crate::secret::MasterKey;
+use super::event_enums::WebhookEventTypeAsyncEnum;
+use crate::{
+    core::outbound::{Outbound, OutboundError},
+    secret::MasterKey,
+};
 
 /// Status values of a delivery (Saleor's `EventDeliveryStatusEnum`).
 pub const PENDING: &str = "PENDING";
@@ -75,7 +78,7 @@ pub struct WebhookInput {
 pub struct WebhookService {
     db: DatabaseConnection,
     master_key: Arc<MasterKey>,
-    allow_private_targets: bool,
+    outbound: Outbound,
 }
 
 fn secret_context(webhook_id: i32) -> Vec<u8> {
@@ -108,23 +111,33 @@ fn check_headers(headers: &Json) -> Result<(), WebhookError> {
 }
 
 impl WebhookService {
-    pub fn new(
-        db: DatabaseConnection,
-        master_key: Arc<MasterKey>,
-        allow_private_targets: bool,
-    ) -> Self {
+    pub fn new(db: DatabaseConnection, master_key: Arc<MasterKey>, outbound: Outbound) -> Self {
         Self {
             db,
             master_key,
-            allow_private_targets,
+            outbound,
         }
     }
 
+    /// Target rules (http(s), public addresses only unless allowed), with the same
+    /// resolver and classifier the delivery client connects through.
     async fn check_target(&self, url: &str) -> Result<String, WebhookError> {
-        target::check(url, self.allow_private_targets)
+        self.outbound
+            .check_url(url)
             .await
             .map(|u| u.to_string())
-            .map_err(|e| WebhookError::field("targetUrl", ErrorKind::Invalid, e.to_string()))
+            .map_err(|e| {
+                let message = match e {
+                    OutboundError::Forbidden(_) => "The target URL resolves to a private or internal address, which is not allowed.".to_owned(),
+                    other => other.to_string(),
+                };
+                WebhookError::field("targetUrl", ErrorKind::Invalid, message)
+            })
+    }
+
+    /// The app `app_id`.
+    pub async fn app(&self, app_id: i32) -> Result<Option<app::Model>, DbErr> {
+        app::Entity::find_by_id(app_id).one(&self.db).await
     }
 
     fn events_of(input: &WebhookInput) -> Result<Option<Vec<String>>, WebhookError> {
@@ -303,6 +316,14 @@ impl WebhookService {
     /// The delivery `id`.
     pub async fn delivery(&self, id: i64) -> Result<Option<event_delivery::Model>, DbErr> {
         event_delivery::Entity::find_by_id(id).one(&self.db).await
+    }
+
+    /// The app owning the webhook of delivery `id`.
+    pub async fn owner_of_delivery(&self, id: i64) -> Result<Option<i32>, DbErr> {
+        let Some(delivery) = self.delivery(id).await? else {
+            return Ok(None);
+        };
+        Ok(self.get(delivery.webhook_id).await?.map(|h| h.app_id))
     }
 
     /// A webhook's deliveries, newest first.

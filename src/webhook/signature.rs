@@ -8,11 +8,7 @@ use crate::account::jwt::KeyStore;
 /// Hex HMAC-SHA256 of `payload` under `secret`, as Saleor's legacy signature.
 pub fn hmac_hex(secret: &[u8], payload: &[u8]) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
-    hmac::sign(&key, payload)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(hmac::sign(&key, payload))
 }
 
 /// The signature header value for `payload`.

@@ -319,6 +319,7 @@ impl WebhookTestingMutation {
                     format!("Couldn't resolve to a node: {}", webhook_id.as_str()),
                 )));
             };
+            super::api::ensure_in_scope(req, state, hook.app_id).await?;
             if hook.subscription_query.trim().is_empty() {
                 return Ok(Err(fail(
                     "webhookId",

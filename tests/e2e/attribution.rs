@@ -122,6 +122,8 @@ const ORDER: &str = "query($id: ID!) { order(id: $id) { id total { gross { amoun
     attribution { firstTouch { campaignId variantId leadId leadConverted }
                   lastTouch { campaignId variantId leadId visitorId leadConverted utm { source campaign } } } } }";
 
+/// Creates a campaign and starts it (the storefront only assigns variants of running
+/// campaigns).
 async fn create_campaign(server: &TestServer, staff: &str, input: Value) -> (String, Vec<String>) {
     let d = ok(
         server,
@@ -139,7 +141,16 @@ async fn create_campaign(server: &TestServer, staff: &str, input: Value) -> (Str
         .iter()
         .map(|v| v["id"].as_str().unwrap().to_owned())
         .collect();
-    (c["campaign"]["id"].as_str().unwrap().to_owned(), variants)
+    let id = c["campaign"]["id"].as_str().unwrap().to_owned();
+    let d = ok(
+        server,
+        Some(staff),
+        "mutation($id: ID!) { campaignStatusUpdate(id: $id, status: ACTIVE) { errors { field code } } }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(d["campaignStatusUpdate"]["errors"], json!([]), "{d}");
+    (id, variants)
 }
 
 async fn report(server: &TestServer, staff: &str, input: Value) {

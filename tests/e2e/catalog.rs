@@ -1101,3 +1101,178 @@ async fn variant_bulk_create_is_all_or_nothing() {
         .await;
     assert_eq!(error_code(&body), "PERMISSION_DENIED");
 }
+
+/// Names of a product page and its end cursor.
+fn page_of(conn: &Value) -> (Vec<String>, String) {
+    (
+        names(conn),
+        conn["pageInfo"]["endCursor"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn products_sort_by_collection_type_publication_and_rating() {
+    let server = TestServer::start().await;
+    // The storefront's collection page sorts by the collection's own order (COLLECTION):
+    // Summer Picks holds the caps, then the juices, in the order they were added.
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    for _ in 0..2 {
+        let body = op(
+            &server,
+            "ProductListByCollection",
+            json!({"slug": "summer-picks", "channel": USD, "languageCode": "EN", "first": 3,
+                   "after": after, "sortBy": {"field": "COLLECTION", "direction": "ASC"}}),
+        )
+        .await;
+        let (names, cursor) = page_of(&data(&body)["collection"]["products"]);
+        seen.extend(names);
+        after = json!(cursor);
+    }
+    assert_eq!(
+        seen,
+        [
+            "Dad Cap",
+            "Snapback Cap",
+            "Trucker Cap",
+            "Beanie",
+            "Bucket Hat",
+            "Visor"
+        ]
+    );
+    let body = op(
+        &server,
+        "ProductListByCollection",
+        json!({"slug": "summer-picks", "channel": USD, "languageCode": "EN", "first": 100,
+               "sortBy": {"field": "COLLECTION", "direction": "DESC"}}),
+    )
+    .await;
+    let mut descending = names(&data(&body)["collection"]["products"]);
+    descending.reverse();
+    assert_eq!(descending[..6], seen[..]);
+    // Outside a collection's products, COLLECTION has nothing to order by (as Saleor says).
+    let body = server
+        .gql(
+            r#"query { products(first: 5, channel: "default-channel", sortBy: {field: COLLECTION, direction: ASC}) { edges { node { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Collection.products"),
+        "{body}"
+    );
+
+    // TYPE: by product type name, walked over pages.
+    let query = r#"query($after: String) { products(first: 25, after: $after, channel: "default-channel", sortBy: {field: TYPE, direction: ASC}) {
+        edges { node { name productType { name } } } pageInfo { endCursor hasNextPage } } }"#;
+    let mut types = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let body = server.gql(query, json!({"after": after})).await;
+        let products = &data(&body)["products"];
+        for e in products["edges"].as_array().unwrap() {
+            types.push(
+                e["node"]["productType"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        if products["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = products["pageInfo"]["endCursor"].clone();
+    }
+    let mut sorted = types.clone();
+    sorted.sort();
+    assert_eq!(types, sorted);
+    assert!(types.len() > 25, "several pages: {}", types.len());
+
+    // PUBLISHED (staff see unpublished products): published ones first when descending.
+    let token = server.staff_token().await;
+    let body = server
+        .gql_as(
+            &token,
+            r#"query { products(first: 100, channel: "default-channel", sortBy: {field: PUBLISHED, direction: DESC}) {
+                edges { node { channelListings { isPublished channel { slug } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let published: Vec<bool> = data(&body)["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["node"]["channelListings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["channel"]["slug"] == USD && l["isPublished"] == true)
+        })
+        .collect();
+    let first_unpublished = published
+        .iter()
+        .position(|p| !p)
+        .expect("an unpublished one");
+    assert!(
+        published[first_unpublished..].iter().all(|p| !p),
+        "{published:?}"
+    );
+
+    // RATING (the storefront's "best selling"): rated products by rating, unrated last.
+    let ids: Vec<String> = {
+        let body = op(
+            &server,
+            "ProductListByCollection",
+            json!({"slug": "summer-picks", "channel": USD, "languageCode": "EN", "first": 2}),
+        )
+        .await;
+        data(&body)["collection"]["products"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (id, rating) in ids.iter().zip([4.5, 3.0]) {
+        let body = server
+            .gql_as(
+                &token,
+                "mutation($id: ID!, $r: Float) { productUpdate(id: $id, input: {rating: $r}) { errors { message } product { rating } } }",
+                json!({"id": id, "r": rating}),
+            )
+            .await;
+        assert_eq!(data(&body)["productUpdate"]["product"]["rating"], rating);
+    }
+    let body = server
+        .gql(
+            r#"query { products(first: 3, channel: "default-channel", sortBy: {field: RATING, direction: DESC}) { edges { node { id rating } } } }"#,
+            json!({}),
+        )
+        .await;
+    let top: Vec<Value> = data(&body)["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["rating"].clone())
+        .collect();
+    assert_eq!(top, [json!(4.5), json!(3.0), Value::Null]);
+
+    // Saleor's `Date` scalar (no `NaiveDate`), as the storefront's code generation expects.
+    let body = server
+        .gql_as(
+            &token,
+            r#"query { products(first: 1, channel: "default-channel") { edges { node { channelListings { publicationDate availableForPurchase } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let listing = &data(&body)["products"]["edges"][0]["node"]["channelListings"][0];
+    let date = listing["publicationDate"].as_str().unwrap();
+    assert!(
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(),
+        "{date}"
+    );
+}

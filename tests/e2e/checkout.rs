@@ -1074,3 +1074,200 @@ async fn checkout_metadata_through_update_metadata() {
         .await;
     assert_eq!(crate::common::error_code(&body), "PERMISSION_DENIED");
 }
+
+/// Moves the publication and purchase dates of `slug`'s listing in `channel` (the
+/// operator's `productChannelListingUpdate`, done in the database for brevity).
+async fn set_dates(
+    server: &TestServer,
+    slug: &str,
+    channel: &str,
+    published_at: &str,
+    available_at: &str,
+) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let db = &server.state.db.conn;
+    let product = entities::product::Entity::find()
+        .filter(entities::product::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let channel = entities::channel::Entity::find()
+        .filter(entities::channel::Column::Slug.eq(channel))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    use entities::product_channel_listing as l;
+    let updated = l::Entity::update_many()
+        .col_expr(l::Column::PublishedAt, Expr::value(at(published_at)))
+        .col_expr(
+            l::Column::AvailableForPurchaseAt,
+            Expr::value(at(available_at)),
+        )
+        .filter(l::Column::ProductId.eq(product.id))
+        .filter(l::Column::ChannelId.eq(channel.id))
+        .exec(db)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected, 1);
+}
+
+#[tokio::test]
+async fn scheduled_products_cannot_be_bought_before_their_dates() {
+    const PAST: &str = "2020-01-01T00:00:00Z";
+    const FUTURE: &str = "2099-01-01T00:00:00Z";
+    let server = TestServer::start().await;
+    let staff = server.staff_token().await;
+    let tee = variants(&server, None, "monospace-tee", USD).await;
+    let (a, b) = (tee[0].0.clone(), tee[1].0.clone());
+    // Ready before the dates move: one checkout to complete, one with a line to update.
+    let ready = ready_checkout(&server, &a).await;
+    let open = create(
+        &server,
+        None,
+        json!({"channel": USD, "lines": [{"variantId": a, "quantity": 1}]}),
+    )
+    .await;
+    let open_id = open["checkout"]["id"].as_str().unwrap().to_owned();
+    let line = open["checkout"]["lines"][0]["id"].clone();
+
+    for (published, available, code) in [
+        (FUTURE, PAST, "PRODUCT_NOT_PUBLISHED"),
+        (PAST, FUTURE, "PRODUCT_UNAVAILABLE_FOR_PURCHASE"),
+    ] {
+        set_dates(&server, "monospace-tee", USD, published, available).await;
+        if published == FUTURE {
+            // Hidden from every storefront read.
+            let body = server
+                .gql(
+                    "query($c: String!) { product(slug: \"monospace-tee\", channel: $c) { id } }",
+                    json!({"c": USD}),
+                )
+                .await;
+            assert_eq!(data(&body)["product"], Value::Null);
+        }
+        let r = create(
+            &server,
+            None,
+            json!({"channel": USD, "lines": [{"variantId": b, "quantity": 1}]}),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["code"], code, "{r}");
+        assert_eq!(r["errors"][0]["variants"], json!([b]));
+        assert_eq!(r["checkout"], Value::Null);
+        let r = mutate(
+            &server,
+            None,
+            "checkoutLinesAdd",
+            "id: $id, lines: $lines",
+            json!({"id": open_id, "lines": [{"variantId": b, "quantity": 1}]}),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["code"], code, "{r}");
+        let r = mutate(
+            &server,
+            None,
+            "checkoutLinesUpdate",
+            "id: $id, lines: $upd",
+            json!({"id": open_id, "upd": [{"lineId": line, "quantity": 2}]}),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["code"], code, "{r}");
+        // Staff see the product, but cannot buy it either.
+        let r = create(
+            &server,
+            Some(&staff),
+            json!({"channel": USD, "lines": [{"variantId": b, "quantity": 1}]}),
+        )
+        .await;
+        assert_eq!(r["errors"][0]["code"], code, "{r}");
+        // Completion re-checks: the date moved after the line was added.
+        let done = complete(&server, None, &ready).await;
+        assert_eq!(done["errors"][0]["code"], code, "{done}");
+        assert_eq!(done["order"], Value::Null);
+    }
+
+    // Both dates in the past: buyable again.
+    set_dates(&server, "monospace-tee", USD, PAST, PAST).await;
+    let r = mutate(
+        &server,
+        None,
+        "checkoutLinesAdd",
+        "id: $id, lines: $lines",
+        json!({"id": open_id, "lines": [{"variantId": b, "quantity": 1}]}),
+    )
+    .await;
+    assert_eq!(r["errors"], json!([]), "{r}");
+    let done = complete(&server, None, &ready).await;
+    assert_eq!(done["errors"], json!([]), "{done}");
+    assert!(done["order"]["id"].is_string(), "{done}");
+}
+
+/// The storefront's cart (`CheckoutFind`) and checkout page (`checkout`) cost the same
+/// number of statements with 2 lines as with 20, each line a different product.
+#[tokio::test]
+async fn checkout_lines_cost_the_same_statements_whatever_their_number() {
+    let server = TestServer::start().await;
+    let body = server
+        .gql(
+            "{ products(first: 20, channel: \"default-channel\") {
+                 edges { node { pricing { onSale } variants { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let mut products: Vec<(bool, String)> = data(&body)["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let on_sale = e["node"]["pricing"]["onSale"] == true;
+            let variant = e["node"]["variants"][0]["id"].as_str().unwrap().to_owned();
+            (on_sale, variant)
+        })
+        .collect();
+    // Products on sale first: a promotion costs its own statements (once, not per line),
+    // so both carts hold one when the demo store has any.
+    products.sort_by_key(|(on_sale, _)| !on_sale);
+    let variants: Vec<String> = products.into_iter().map(|(_, v)| v).collect();
+    assert_eq!(variants.len(), 20);
+    let mut counts = Vec::new();
+    for n in [2, 20] {
+        let lines: Vec<Value> = variants[..n]
+            .iter()
+            .map(|v| json!({"variantId": v, "quantity": 1}))
+            .collect();
+        for v in &variants[..n] {
+            set_stock(&server, v, 100).await;
+        }
+        let c = create(&server, None, json!({"channel": USD, "lines": lines})).await;
+        assert_eq!(c["errors"], json!([]), "{c}");
+        let id = c["checkout"]["id"].as_str().unwrap().to_owned();
+        let vars = json!({"id": id, "languageCode": "EN"});
+        let find = crate::ops::document("CheckoutFind");
+        let (cart_count, cart) = server
+            .statements_of(|| server.gql(&find, vars.clone()))
+            .await;
+        assert!(cart.get("errors").is_none(), "{cart}");
+        assert_eq!(
+            data(&cart)["checkout"]["lines"].as_array().unwrap().len(),
+            n
+        );
+        let (page_count, page) = server
+            .statements_of(|| sf(&server, None, "checkout", vars.clone()))
+            .await;
+        let lines = page["checkout"]["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), n);
+        assert!(
+            lines[n - 1]["variant"]["product"]["name"].is_string(),
+            "{page}"
+        );
+        counts.push((cart_count, page_count));
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "(CheckoutFind, checkout) statements with 2 vs 20 lines: {counts:?}"
+    );
+    println!("statements (CheckoutFind, checkout) with 2/20 lines: {counts:?}");
+}

@@ -84,6 +84,8 @@ async fn a_killed_process_loses_no_webhook() {
     let env = [
         ("DATABASE_URL", database_url.as_str()),
         ("BIZGRAPH_SECRET_KEY", SECRET_KEY),
+        // Both processes are instances of one deployment: one token issuer.
+        ("BIZGRAPH_PUBLIC_URL", "http://bizgraph.test"),
         ("BIZGRAPH_ADMIN_EMAIL", "admin@example.com"),
         ("BIZGRAPH_ADMIN_PASSWORD", PASSWORD),
         ("BIZGRAPH_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),

@@ -78,7 +78,8 @@ async fn capture_merges_duplicates_scores_activities_and_qualifies() {
         "anonymous callers never see lead data"
     );
 
-    // Same address, other case and whitespace: merged; new fields added; last touch moves.
+    // Same address, other case and whitespace: merged. An anonymous capture records the
+    // visit (last touch moves) but never changes an existing lead's profile.
     let again = capture(
         &server,
         json!({"email": "ann@example.com\t", "company": "Acme", "source": "webinar",
@@ -94,7 +95,10 @@ async fn capture_merges_duplicates_scores_activities_and_qualifies() {
     assert_eq!(lead::Entity::find().count(db).await.unwrap(), 2);
     let ann = lead_by_email(&server, "ann@example.com").await;
     assert_eq!(ann.first_name.as_deref(), Some("Ann"));
-    assert_eq!(ann.company.as_deref(), Some("Acme"));
+    assert_eq!(
+        ann.company, None,
+        "anonymous captures never edit a lead's profile"
+    );
     assert_eq!(
         ann.source.as_deref(),
         Some("landing-page"),
@@ -111,7 +115,10 @@ async fn capture_merges_duplicates_scores_activities_and_qualifies() {
         Some("https://shop.example/spring")
     );
     assert_eq!(ann.stage, "LEAD");
-    assert_eq!(ann.score, 10, "two form submissions at +5");
+    assert_eq!(
+        ann.score, 5,
+        "two form submissions at +5, anonymous ones scored once a day"
+    );
     let plus = lead_by_email(&server, "ann+news@example.com").await;
     assert_eq!(
         plus.stage, "SUBSCRIBER",
@@ -120,7 +127,7 @@ async fn capture_merges_duplicates_scores_activities_and_qualifies() {
     assert_eq!(plus.score, 5);
 
     // Pricing page views (+10 each) from a server-side tracker: MQL at 50.
-    for (i, expected_stage) in ["LEAD", "LEAD", "LEAD", "MARKETING_QUALIFIED"]
+    for (i, expected_stage) in ["LEAD", "LEAD", "LEAD", "LEAD", "MARKETING_QUALIFIED"]
         .iter()
         .enumerate()
     {
@@ -136,7 +143,7 @@ async fn capture_merges_duplicates_scores_activities_and_qualifies() {
         assert_eq!(payload["activity"]["points"], 10);
         assert_eq!(payload["lead"], Value::Null);
         let ann = lead_by_email(&server, "ann@example.com").await;
-        assert_eq!(ann.score, 10 + 10 * (i as i32 + 1));
+        assert_eq!(ann.score, 5 + 10 * (i as i32 + 1));
         assert_eq!(&ann.stage, expected_stage, "after {} views", i + 1);
     }
     // A page without a rule adds nothing; the activity is still on the timeline.
@@ -156,6 +163,7 @@ async fn capture_merges_duplicates_scores_activities_and_qualifies() {
         [
             "form_submitted",
             "form_submitted",
+            "page_view",
             "page_view",
             "page_view",
             "page_view",
@@ -253,10 +261,15 @@ async fn concurrent_captures_of_one_address_make_one_lead() {
     assert_eq!(lead::Entity::find().count(db).await.unwrap(), 1);
     let race = lead_by_email(&server, "race@example.com").await;
     assert_eq!(
-        race.score,
-        24 * 5,
-        "every capture is on the timeline and scored"
+        race.score, 5,
+        "anonymous captures score once per lead per day"
     );
+    let timeline = lead_activity::Entity::find()
+        .filter(lead_activity::Column::LeadId.eq(race.id))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(timeline, 24, "every capture is on the timeline");
     let created = outbox::Entity::find()
         .filter(outbox::Column::EventType.eq("LEAD_CREATED"))
         .count(db)
@@ -436,6 +449,12 @@ async fn assign_batch(server: &TestServer, campaign: &str, visitors: &[String]) 
 async fn variant_assignment_is_deterministic_and_follows_weights() {
     let server = TestServer::start().await;
     let (campaign_id, variants) = ab_campaign(&server, &[("A", 70), ("B", 30)]).await;
+    server
+        .state
+        .marketing
+        .set_campaign_status(campaign_id, CampaignStatus::Active, None)
+        .await
+        .unwrap();
     let campaign = bizgraph::core::id::encode("Campaign", campaign_id).0;
     let variant_a = bizgraph::core::id::encode("CampaignVariant", variants[0]).0;
     let visitors: Vec<String> = (0..10_000).map(|i| format!("visitor-{i}")).collect();
@@ -774,10 +793,11 @@ async fn stages_erasure_segments_and_import_on_the_database() {
         json!([])
     );
 
-    // CSV import: good rows kept, bad rows reported with their line.
+    // CSV import, all or nothing: bad rows are reported with their line, nothing imported.
+    let leads_before = lead::Entity::find().count(svc.db()).await.unwrap();
     let csv = "email,first_name,stage,consent_email\nnew@x.io,New,LEAD,yes\nnot-an-email,Bad,,\nb@x.io,Bea,,no\nc2@x.io,C,boss,\nd@x.io,\"Dee, Jr.\",marketing qualified,1\n";
     let report = svc.import_csv(csv, None).await.unwrap();
-    assert_eq!((report.created, report.updated), (2, 1), "{report:?}");
+    assert_eq!((report.created, report.updated), (0, 0), "{report:?}");
     let rows: Vec<(usize, Option<String>)> = report
         .errors
         .iter()
@@ -787,6 +807,15 @@ async fn stages_erasure_segments_and_import_on_the_database() {
         rows,
         vec![(3, Some("email".into())), (5, Some("stage".into()))]
     );
+    assert_eq!(
+        lead::Entity::find().count(svc.db()).await.unwrap(),
+        leads_before
+    );
+    // The corrected file imports.
+    let csv = "email,first_name,stage,consent_email\nnew@x.io,New,LEAD,yes\nb@x.io,Bea,,no\nd@x.io,\"Dee, Jr.\",marketing qualified,1\n";
+    let report = svc.import_csv(csv, None).await.unwrap();
+    assert_eq!((report.created, report.updated), (2, 1), "{report:?}");
+    assert!(report.errors.is_empty());
     assert_eq!(
         lead_by_email(&server, "d@x.io").await.first_name.as_deref(),
         Some("Dee, Jr.")
@@ -1106,11 +1135,27 @@ async fn staff_flow(server: &TestServer, staff: &Staff<'_>) {
     let imp = &data(&body)["leadBulkImport"];
     assert_eq!(
         (imp["createdCount"].as_i64(), imp["updatedCount"].as_i64()),
-        (Some(1), Some(1)),
+        (Some(0), Some(0)),
         "{body:#}"
     );
     assert_eq!(imp["rowErrors"][0]["row"], 3);
     assert_eq!(imp["rowErrors"][0]["field"], "email");
+    assert_eq!(imp["errors"][0]["code"], "INVALID");
+    let body = staff
+        .upload(
+            import,
+            "file",
+            b"email,first_name\nnew@example.com,New\nann@example.com,Ann\n",
+        )
+        .await;
+    let imp = &data(&body)["leadBulkImport"];
+    assert_eq!(
+        (imp["createdCount"].as_i64(), imp["updatedCount"].as_i64()),
+        (Some(1), Some(1)),
+        "{body:#}"
+    );
+    assert_eq!(imp["rowErrors"], json!([]));
+    assert_eq!(imp["errors"], json!([]));
     let body = staff
         .gql(
             "mutation { leadExport(filter: {search: \"example.com\"}) { csv count } }",
@@ -1302,4 +1347,252 @@ async fn anonymous_captures_are_rate_limited_per_ip_but_staff_are_not() {
         )
         .await;
     assert_eq!(data(&body)["leadCapture"]["errors"], json!([]));
+}
+
+// ------------------------------------------------------- abuse of public mutations
+
+#[tokio::test]
+async fn anonymous_captures_never_change_an_existing_lead() {
+    let server = TestServer::start().await;
+    let first = capture(
+        &server,
+        json!({"email": "victim@example.com", "firstName": "Vic", "phone": "+1 555 0100",
+               "consents": [{"channel": "EMAIL", "granted": true}]}),
+    )
+    .await;
+    assert_eq!(first["errors"], json!([]));
+    let before = lead_by_email(&server, "victim@example.com").await;
+    assert_eq!(before.score, 5);
+
+    // An attacker knowing the address: same answer as any capture, nothing changes but
+    // the timeline (and last-touch attribution).
+    for _ in 0..10 {
+        let r = capture(
+            &server,
+            json!({"email": "Victim@example.com", "firstName": "Mallory", "lastName": "X",
+                   "phone": "+666", "company": "Evil", "source": "attack",
+                   "utm": {"source": "spam"},
+                   "consents": [{"channel": "EMAIL", "granted": false}, {"channel": "SMS", "granted": true}]}),
+        )
+        .await;
+        assert_eq!(r, json!({"lead": null, "errors": []}));
+    }
+    let after = lead_by_email(&server, "victim@example.com").await;
+    assert_eq!(after.first_name.as_deref(), Some("Vic"));
+    assert_eq!(after.last_name, None);
+    assert_eq!(after.phone.as_deref(), Some("+1 555 0100"));
+    assert_eq!(after.company, None);
+    assert_eq!(after.source, before.source);
+    assert_eq!(after.consent_email, Some(true));
+    assert_eq!(after.consent_email_at, before.consent_email_at);
+    assert_eq!(after.consent_sms, None);
+    assert_eq!(after.stage, before.stage);
+    assert_eq!(after.last_utm_source.as_deref(), Some("spam"));
+    assert_eq!(after.score, 5, "repeated captures do not inflate the score");
+    let timeline = lead_activity::Entity::find()
+        .filter(lead_activity::Column::LeadId.eq(after.id))
+        .order_by_asc(lead_activity::Column::Id)
+        .all(&server.state.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(timeline.len(), 11, "every capture is recorded");
+    let last = timeline.last().unwrap();
+    assert_eq!(last.kind, "form_submitted");
+    assert_eq!(last.points, 0);
+    assert_eq!(last.data["profileIgnored"], true);
+    assert_eq!(
+        last.data["consentsRequested"],
+        json!([{"channel": "EMAIL", "granted": false}, {"channel": "SMS", "granted": true}])
+    );
+
+    // Staff (MANAGE_LEADS) keep their update powers, and their captures score.
+    let token = server.staff_token().await;
+    let body = server
+        .gql_as(
+            &token,
+            CAPTURE,
+            json!({"input": {"email": "victim@example.com", "firstName": "Victoria",
+                   "consents": [{"channel": "EMAIL", "granted": false}]}}),
+        )
+        .await;
+    assert_eq!(data(&body)["leadCapture"]["errors"], json!([]));
+    assert!(data(&body)["leadCapture"]["lead"]["id"].is_string());
+    let staff_edit = lead_by_email(&server, "victim@example.com").await;
+    assert_eq!(staff_edit.first_name.as_deref(), Some("Victoria"));
+    assert_eq!(staff_edit.consent_email, Some(false));
+    assert_eq!(staff_edit.score, 10);
+}
+
+#[tokio::test]
+async fn campaigns_that_are_not_running_reveal_nothing_anonymously() {
+    let server = TestServer::start().await;
+    let svc = &server.state.marketing;
+    let (campaign_id, variants) = ab_campaign(&server, &[("Secret launch A", 1), ("B", 1)]).await;
+    let campaign = bizgraph::core::id::encode("Campaign", campaign_id).0;
+    let unknown = bizgraph::core::id::encode("Campaign", 424242).0;
+    let assign = "mutation($c: ID!) { campaignVariantAssign(campaignId: $c, visitorId: \"v-1\") { variant { id name weight } errors { field code message } } }";
+    let anonymous = |id: &str| {
+        let id = id.to_owned();
+        let server = &server;
+        async move { server.gql(assign, json!({"c": id})).await }
+    };
+    let unknown_answer = anonymous(&unknown).await;
+    assert_eq!(
+        data(&unknown_answer)["campaignVariantAssign"]["errors"][0]["code"],
+        "NOT_FOUND"
+    );
+
+    // Draft: exactly the unknown campaign's answer.
+    assert_eq!(anonymous(&campaign).await, unknown_answer, "draft");
+    // Staff with MANAGE_CAMPAIGNS may preview it.
+    let token = server.staff_token().await;
+    let preview = server.gql_as(&token, assign, json!({"c": campaign})).await;
+    assert!(
+        data(&preview)["campaignVariantAssign"]["variant"]["id"].is_string(),
+        "{preview}"
+    );
+
+    // Running: answered.
+    svc.set_campaign_status(campaign_id, CampaignStatus::Active, None)
+        .await
+        .unwrap();
+    let body = anonymous(&campaign).await;
+    let variant = data(&body)["campaignVariantAssign"]["variant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        variants
+            .iter()
+            .any(|v| bizgraph::core::id::encode("CampaignVariant", *v).0 == variant)
+    );
+
+    // Paused, then completed: nothing again.
+    svc.set_campaign_status(campaign_id, CampaignStatus::Paused, None)
+        .await
+        .unwrap();
+    assert_eq!(anonymous(&campaign).await, unknown_answer, "paused");
+    svc.set_campaign_status(campaign_id, CampaignStatus::Completed, None)
+        .await
+        .unwrap();
+    assert_eq!(anonymous(&campaign).await, unknown_answer, "completed");
+}
+
+const BULK_IMPORT: &str = "mutation($file: Upload!) { leadBulkImport(file: $file) { createdCount updatedCount rowErrors { row field code message } errors { field code message } } }";
+
+/// A CSV of `rows` leads `{prefix}-{i}@example.com`; the data row `bad_row` (1-based),
+/// if any, has an invalid email.
+fn leads_csv(prefix: &str, rows: usize, bad_row: Option<usize>) -> String {
+    let mut csv =
+        String::from("email,first_name,company,utm_source,utm_campaign,consent_email,stage\n");
+    for i in 1..=rows {
+        let email = if Some(i) == bad_row {
+            "not-an-email".to_owned()
+        } else {
+            format!("{prefix}-{i}@example.com")
+        };
+        let stage = if i % 100 == 0 {
+            "marketing qualified"
+        } else {
+            ""
+        };
+        csv.push_str(&format!(
+            "{email},Person {i},\"Company {}, Inc.\",newsletter,spring-{},{},{stage}\n",
+            i % 50,
+            i % 3,
+            if i % 2 == 0 { "yes" } else { "no" }
+        ));
+    }
+    csv
+}
+
+async fn count_leads_like(server: &TestServer, prefix: &str) -> u64 {
+    lead::Entity::find()
+        .filter(lead::Column::Email.like(format!("{prefix}-%")))
+        .count(&server.state.db.conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bulk_import_of_10000_rows_is_complete_or_nothing() {
+    let server = TestServer::start().await;
+    let token = server.staff_token().await;
+    // One row merges into an existing lead (its profile is updated, its score kept).
+    assert_eq!(
+        capture(&server, json!({"email": "bulk-1@example.com"})).await["errors"],
+        json!([])
+    );
+
+    let csv = leads_csv("bulk", 10_000, None);
+    let started = std::time::Instant::now();
+    let body = server
+        .gql_upload(
+            Some(&token),
+            BULK_IMPORT,
+            "file",
+            "leads.csv",
+            csv.as_bytes(),
+        )
+        .await;
+    let took = started.elapsed();
+    eprintln!("leadBulkImport of 10,000 rows took {} ms", took.as_millis());
+    let imp = &data(&body)["leadBulkImport"];
+    assert_eq!(imp["errors"], json!([]), "{body:#}");
+    assert_eq!(imp["rowErrors"], json!([]));
+    assert_eq!(imp["createdCount"], 9_999);
+    assert_eq!(imp["updatedCount"], 1);
+    assert!(
+        took < std::time::Duration::from_secs(30),
+        "within the request timeout"
+    );
+    assert_eq!(count_leads_like(&server, "bulk").await, 10_000);
+    let db = &server.state.db.conn;
+    let imported = lead_activity::Entity::find()
+        .filter(lead_activity::Column::Kind.eq("imported"))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(imported, 10_000);
+    let created_events = outbox::Entity::find()
+        .filter(outbox::Column::EventType.eq("LEAD_CREATED"))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(created_events, 10_000, "9,999 imported + 1 captured");
+    let merged = lead_by_email(&server, "bulk-1@example.com").await;
+    assert_eq!(merged.first_name.as_deref(), Some("Person 1"));
+    assert_eq!(merged.company.as_deref(), Some("Company 1, Inc."));
+    assert_eq!(merged.consent_email, Some(false));
+    let qualified = lead_by_email(&server, "bulk-100@example.com").await;
+    assert_eq!(qualified.stage, "MARKETING_QUALIFIED");
+    assert_eq!(qualified.consent_email, Some(true));
+
+    // One bad row at data row 9,000 (line 9,001): nothing imported, the row named.
+    let csv = leads_csv("other", 10_000, Some(9_000));
+    let body = server
+        .gql_upload(
+            Some(&token),
+            BULK_IMPORT,
+            "file",
+            "leads.csv",
+            csv.as_bytes(),
+        )
+        .await;
+    let imp = &data(&body)["leadBulkImport"];
+    assert_eq!(imp["createdCount"], 0, "{body:#}");
+    assert_eq!(imp["updatedCount"], 0);
+    assert_eq!(
+        imp["rowErrors"],
+        json!([{"row": 9_001, "field": "email", "code": "INVALID", "message": imp["rowErrors"][0]["message"]}])
+    );
+    assert_eq!(imp["errors"][0]["field"], "file");
+    assert_eq!(imp["errors"][0]["code"], "INVALID");
+    assert_eq!(count_leads_like(&server, "other").await, 0);
+    let imported_after = lead_activity::Entity::find()
+        .filter(lead_activity::Column::Kind.eq("imported"))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(imported_after, 10_000, "no activity written either");
 }

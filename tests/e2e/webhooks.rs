@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 
 /// What the receiver saw, and the statuses it answers with (then 200).
 #[derive(Default)]
-struct Receiver {
-    requests: Mutex<Vec<(HeaderMap, Bytes)>>,
+pub(crate) struct Receiver {
+    pub(crate) requests: Mutex<Vec<(HeaderMap, Bytes)>>,
     script: Mutex<Vec<u16>>,
 }
 
@@ -35,7 +35,7 @@ async fn receive(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes
     StatusCode::from_u16(next).unwrap()
 }
 
-async fn start_receiver(script: Vec<u16>) -> (SocketAddr, Arc<Receiver>) {
+pub(crate) async fn start_receiver(script: Vec<u16>) -> (SocketAddr, Arc<Receiver>) {
     let receiver = Arc::new(Receiver {
         script: Mutex::new(script),
         ..Default::default()
@@ -59,7 +59,7 @@ async fn server() -> TestServer {
 }
 
 /// An app (inserted directly: app management is another module) allowed to see channel events.
-async fn create_app(server: &TestServer) -> String {
+pub(crate) async fn create_app(server: &TestServer) -> String {
     let app = entities::app::ActiveModel {
         name: Set("Receiver app".into()),
         identifier: Set(Some("test.receiver".into())),
@@ -76,7 +76,7 @@ async fn create_app(server: &TestServer) -> String {
     bizgraph::core::id::encode("App", app.id).0
 }
 
-const QUERY: &str = "subscription { event { ... on ChannelMetadataUpdated { issuedAt channel { slug metadata { key value } } } } }";
+pub(crate) const QUERY: &str = "subscription { event { ... on ChannelMetadataUpdated { issuedAt channel { slug metadata { key value } } } } }";
 
 async fn create_webhook(
     server: &TestServer,
@@ -106,7 +106,7 @@ async fn create_webhook(
     result["webhook"]["id"].as_str().unwrap().to_owned()
 }
 
-async fn touch_channel(server: &TestServer, token: &str, value: &str) {
+pub(crate) async fn touch_channel(server: &TestServer, token: &str, value: &str) {
     let body = server
         .gql(r#"{ channel(slug: "default-channel") { id } }"#, json!({}))
         .await;
@@ -121,7 +121,7 @@ async fn touch_channel(server: &TestServer, token: &str, value: &str) {
     assert_eq!(data(&body)["updateMetadata"]["errors"], json!([]));
 }
 
-async fn wait_for(receiver: &Receiver, count: usize) -> Vec<(HeaderMap, Bytes)> {
+pub(crate) async fn wait_for(receiver: &Receiver, count: usize) -> Vec<(HeaderMap, Bytes)> {
     for _ in 0..200 {
         if receiver.requests.lock().unwrap().len() >= count {
             break;
@@ -220,18 +220,32 @@ async fn failures_are_retried_with_every_attempt_recorded() {
         requests[0].1, requests[2].1,
         "retries resend the same payload"
     );
+    // One id of ours per delivery, the same on every attempt, for receivers to dedupe on.
+    let ids: Vec<&str> = requests
+        .iter()
+        .map(|(h, _)| h["x-bizgraph-delivery-id"].to_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![ids[0]; 3],
+        "the same delivery id on every attempt"
+    );
 
     tokio::time::sleep(Duration::from_millis(200)).await;
     let body = server
         .gql_as(
             &token,
-            "query($id: ID!) { webhook(id: $id) { eventDeliveries(first: 5) { totalCount edges { node { status eventType payload attempts(first: 10) { edges { node { status responseStatusCode duration } } } } } } } }",
+            "query($id: ID!) { webhook(id: $id) { eventDeliveries(first: 5) { totalCount edges { node { id status eventType payload attempts(first: 10) { edges { node { status responseStatusCode duration } } } } } } } }",
             json!({"id": hook}),
         )
         .await;
     let deliveries = &data(&body)["webhook"]["eventDeliveries"];
     assert_eq!(deliveries["totalCount"], 1);
     let delivery = &deliveries["edges"][0]["node"];
+    assert_eq!(
+        delivery["id"], ids[0],
+        "the header is the EventDelivery's ID"
+    );
     assert_eq!(delivery["status"], "SUCCESS");
     assert_eq!(delivery["eventType"], "CHANNEL_METADATA_UPDATED");
     let codes: Vec<(String, i64)> = delivery["attempts"]["edges"]
@@ -253,6 +267,12 @@ async fn failures_are_retried_with_every_attempt_recorded() {
             ("SUCCESS".into(), 200)
         ]
     );
+
+    // Another delivery has another id.
+    touch_channel(&server, &token, "v2").await;
+    let requests = wait_for(&receiver, 4).await;
+    let next = requests[3].0["x-bizgraph-delivery-id"].to_str().unwrap();
+    assert_ne!(next, ids[0]);
 }
 
 #[tokio::test]

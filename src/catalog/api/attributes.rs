@@ -716,10 +716,9 @@ impl AssignedSingleCollectionReferenceAttribute {
         else {
             return Ok(None);
         };
-        let (state, req) = super::common::parts(ctx)?;
-        let found = state
+        let (_, req) = crate::state::parts(ctx)?;
+        let found = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .collections
             .load_one(pk)
             .await

@@ -5,13 +5,14 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::category::{CategoryNode, CollectionNode};
-use super::common::{JsonString, parts};
+use super::common::JsonString;
 use super::mutations::{
     CategoryInput, CollectionError, ProductError, SeoInput, decode, decode_all, payload, split,
     try_input, try_write,
 };
 use crate::catalog::write::{CategoryFields, Code, FieldError, WriteError};
 use crate::core::{metadata::MetadataInput, permissions::Permission};
+use crate::state::parts;
 
 const PRODUCTS: [Permission; 1] = [Permission::ManageProducts];
 

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use entities::{category, channel, collection};
 
 use super::common::{
-    Image, JsonString, ThumbnailFormatEnum, image_url, parts, requested_language, translated,
-    translation,
+    Image, JsonString, ThumbnailFormatEnum, image_url, requested_language, translated, translation,
 };
 use super::inputs::{ProductFilterInput, ProductOrder, ProductWhereInput};
 use super::products::{PagePrefetch, ProductNames, ProductNode};
@@ -28,6 +27,7 @@ use crate::core::{
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
 use crate::state::AppState;
+use crate::state::parts;
 use crate::translation_type;
 
 countable_names!(CategoryNames, "Category");
@@ -108,6 +108,15 @@ fn searching(f: &ProductFilter) -> bool {
     f.search.is_some() || f.all_of.iter().any(searching)
 }
 
+/// The one collection the products are limited to (`Collection.products`), which
+/// `sortBy: COLLECTION` orders by.
+fn single_collection(f: &ProductFilter) -> Option<i32> {
+    match f.collection_ids.as_deref() {
+        Some([id]) => Some(*id),
+        _ => None,
+    }
+}
+
 /// One page of products as a Saleor connection.
 pub async fn product_connection(
     ctx: &Context<'_>,
@@ -119,7 +128,7 @@ pub async fn product_connection(
     let (state, req) = parts(ctx)?;
     let page = Page::parse(&args, "products")?;
     let sort = match sort_by {
-        Some(order) => order.to_sort(searching(&filter))?,
+        Some(order) => order.to_sort(searching(&filter), single_collection(&filter))?,
         None => ProductSort::default(),
     };
     let language = requested_language(
@@ -226,10 +235,9 @@ impl CategoryNode {
         let Some(parent) = self.model.parent_id else {
             return Ok(None);
         };
-        let (state, req) = parts(ctx)?;
-        Ok(state
+        let (_, req) = parts(ctx)?;
+        Ok(crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .categories
             .load_one(parent)
             .await

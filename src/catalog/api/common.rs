@@ -8,8 +8,8 @@ use async_graphql::{
 
 use crate::catalog::loaders::{CatalogLoaders, Kind, Prefetched, TranslationKey};
 use crate::catalog::money;
-use crate::core::{context::RequestCtx, country::LanguageCodeEnum};
-use crate::state::AppState;
+use crate::core::country::LanguageCodeEnum;
+use crate::state::parts;
 
 pub use crate::core::scalars::JsonString;
 
@@ -374,14 +374,9 @@ pub enum ProductTypeKindEnum {
 
 pub use crate::core::connection::OrderDirection;
 
-/// The request's state, context and loaders.
-pub fn parts<'a>(ctx: &'a Context<'_>) -> Result<(&'a AppState, &'a RequestCtx)> {
-    Ok((ctx.data::<AppState>()?, ctx.data::<RequestCtx>()?))
-}
-
-/// The catalog dataloaders.
+/// The catalog dataloaders (from the registry).
 pub fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a CatalogLoaders> {
-    Ok(&ctx.data::<AppState>()?.catalog.loaders)
+    Ok(&crate::loaders::loaders(ctx)?.catalog)
 }
 
 /// Loads the translation of `(kind, id)` into `language`.
@@ -391,10 +386,9 @@ pub async fn translation(
     id: i32,
     language: LanguageCodeEnum,
 ) -> Result<Option<entities::translation::Model>> {
-    let (state, req) = parts(ctx)?;
-    state
+    let (_, req) = parts(ctx)?;
+    crate::loaders::loaders(ctx)?
         .catalog
-        .loaders
         .translations
         .load_one(TranslationKey { kind, id, language })
         .await

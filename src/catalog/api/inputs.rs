@@ -75,8 +75,9 @@ pub struct ProductOrder {
 }
 
 impl ProductOrder {
-    /// The service ordering (`search` tells whether RANK is allowed).
-    pub fn to_sort(&self, search: bool) -> Result<ProductSort> {
+    /// The service ordering (`search` tells whether RANK is allowed, `collection` is the
+    /// collection COLLECTION orders by).
+    pub fn to_sort(&self, search: bool, collection: Option<i32>) -> Result<ProductSort> {
         let descending = self.direction == super::common::OrderDirection::Desc;
         if self.attribute_id.is_some() {
             return Err(unsupported("Sorting by attribute"));
@@ -105,12 +106,18 @@ impl ProductOrder {
                 ProductSortField::PublishedAt
             }
             Some(ProductOrderField::CreatedAt) => ProductSortField::CreatedAt,
-            Some(
-                f @ (ProductOrderField::Type
-                | ProductOrderField::Published
-                | ProductOrderField::Collection
-                | ProductOrderField::Rating),
-            ) => return Err(unsupported(&format!("Sorting by {f:?}"))),
+            Some(ProductOrderField::Type) => ProductSortField::Type,
+            Some(ProductOrderField::Published) => ProductSortField::Published,
+            Some(ProductOrderField::Rating) => ProductSortField::Rating,
+            Some(ProductOrderField::Collection) => match collection {
+                Some(id) => ProductSortField::Collection(id),
+                None => {
+                    return Err(error(
+                        ErrorCode::InvalidInput,
+                        "Sorting by COLLECTION is available only for the `Collection.products` query.",
+                    ));
+                }
+            },
         };
         Ok(ProductSort { field, descending })
     }

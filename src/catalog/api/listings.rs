@@ -8,24 +8,26 @@ use async_graphql::{
     Context, Enum, ID, InputObject, Object, Result,
     dataloader::{DataLoader, Loader},
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::core::scalars::Date;
 use entities::{
     collection_channel_listing, product_channel_listing, product_variant, stock,
     variant_channel_listing,
 };
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    sea_query::{Alias, Expr, ExprTrait, Func},
+    sea_query::{Expr, ExprTrait, Func},
 };
 
 use super::category::viewer;
-use super::common::{Money, loaders, parts};
+use super::common::{Money, loaders};
 use super::inputs::{DateTimeRangeInput, StringFilterInput};
 use super::products::{ProductVariantNames, VariantNode};
 use super::warehouses::WarehouseNode;
-use crate::catalog::loaders::LoadError;
-use crate::catalog::read::{Viewer, available_now, variants_where};
+use crate::catalog::read::{Viewer, available_now};
 use crate::channel::api::ChannelNode;
+use crate::core::loaders::LoadError;
 use crate::core::{
     connection::{
         self, Countable, KeyPart, OrderDirection, Page, PageArgs, PageResult, SortKey, TotalCount,
@@ -35,6 +37,7 @@ use crate::core::{
     permissions::Permission,
 };
 use crate::countable_names;
+use crate::state::parts;
 
 countable_names!(StockNames, "Stock");
 
@@ -126,8 +129,8 @@ impl ProductChannelListingNode {
     }
     /// Publication date of the product in the channel.
     #[graphql(deprecation = "Use the `publishedAt` field to fetch the publication date.")]
-    async fn publication_date(&self) -> Option<NaiveDate> {
-        self.0.published_at.map(|d| d.date_naive())
+    async fn publication_date(&self) -> Option<Date> {
+        self.0.published_at.map(|d| Date(d.date_naive()))
     }
     /// The product publication date time.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
@@ -149,8 +152,10 @@ impl ProductChannelListingNode {
     #[graphql(
         deprecation = "Use the `availableForPurchaseAt` field to fetch the available for purchase date."
     )]
-    async fn available_for_purchase(&self) -> Option<NaiveDate> {
-        self.0.available_for_purchase_at.map(|d| d.date_naive())
+    async fn available_for_purchase(&self) -> Option<Date> {
+        self.0
+            .available_for_purchase_at
+            .map(|d| Date(d.date_naive()))
     }
     /// The product available for purchase date time.
     async fn available_for_purchase_at(&self) -> Option<DateTime<Utc>> {
@@ -221,8 +226,8 @@ impl CollectionChannelListingNode {
     }
     /// Publication date of the collection in the channel.
     #[graphql(deprecation = "Use the `publishedAt` field to fetch the publication date.")]
-    async fn publication_date(&self) -> Option<NaiveDate> {
-        self.0.published_at.map(|d| d.date_naive())
+    async fn publication_date(&self) -> Option<Date> {
+        self.0.published_at.map(|d| Date(d.date_naive()))
     }
     /// The collection publication date.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
@@ -246,30 +251,10 @@ pub async fn variant_nodes(
     viewer: &Arc<Viewer>,
     ids: &[i32],
 ) -> Result<Vec<VariantNode>> {
-    let cond = Expr::col((Alias::new("v"), product_variant::Column::Id)).is_in(ids.to_vec());
-    let rows = variants_where(&state.db.conn, viewer.channel_id(), cond)
-        .await
-        .map_err(|e| req.internal(e))?;
-    let mut product_ids: Vec<i32> = rows.iter().map(|r| r.variant.product_id).collect();
-    product_ids.sort_unstable();
-    product_ids.dedup();
-    let products: HashMap<i32, Arc<_>> = state
-        .catalog
-        .products
-        .many(viewer, &product_ids)
-        .await
-        .map_err(|e| req.internal(e))?
-        .into_iter()
-        .map(|p| (p.product.id, Arc::new(p)))
-        .collect();
-    let mut by_id: HashMap<i32, VariantNode> = rows
-        .into_iter()
-        .filter(|r| r.visible(viewer))
-        .filter_map(|r| {
-            let product = products.get(&r.variant.product_id)?.clone();
-            Some((r.variant.id, VariantNode::new(r, product, viewer.clone())))
-        })
-        .collect();
+    let mut by_id =
+        super::variant_nodes::by_ids(&state.db.conn, &state.catalog.products, viewer, ids)
+            .await
+            .map_err(|e| req.internal(e))?;
     Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
 }
 

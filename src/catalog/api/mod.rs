@@ -12,6 +12,7 @@ pub mod query;
 pub mod translate_mutations;
 pub mod type_mutations;
 pub mod type_query;
+pub mod variant_nodes;
 pub mod warehouses;
 
 pub use mutations::CatalogMutation;

@@ -11,7 +11,7 @@ use super::attributes::AttributeNode;
 use super::category::{CategoryNode, CollectionNode};
 use super::common::{
     AttributeEntityTypeEnum, AttributeInputTypeEnum, AttributeTypeEnum, JsonString,
-    ProductTypeKindEnum, WeightScalar, parts,
+    ProductTypeKindEnum, WeightScalar,
 };
 use super::inputs::Date;
 use super::products::{ProductMediaNode, ProductNode, ProductTypeNode, VariantNode};
@@ -22,6 +22,7 @@ use crate::catalog::write::{
 };
 use crate::core::{context::RequestCtx, id, metadata::MetadataInput, permissions::Permission};
 use crate::state::AppState;
+use crate::state::parts;
 
 /// Saleor's product error codes.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -535,6 +536,8 @@ pub(crate) fn attribute_values(
 pub struct ProductCreateInput {
     /// Weight of the product (a number in kilograms, or `{value, unit}`).
     pub weight: Option<WeightScalar>,
+    /// Defines the product rating value.
+    pub rating: Option<f64>,
     pub attributes: Option<Vec<AttributeValueInput>>,
     pub category: Option<ID>,
     pub collections: Option<Vec<ID>>,
@@ -557,6 +560,8 @@ pub struct ProductCreateInput {
 pub struct ProductInput {
     /// Weight of the product (a number in kilograms, or `{value, unit}`).
     pub weight: Option<WeightScalar>,
+    /// Defines the product rating value.
+    pub rating: Option<f64>,
     pub attributes: Option<Vec<AttributeValueInput>>,
     pub category: Option<ID>,
     pub collections: Option<Vec<ID>>,
@@ -1230,6 +1235,7 @@ impl CatalogMutation {
         ));
         fields.tax_class_id = try_input!(ProductCreate, tax_class_input(&input.tax_class));
         fields.weight_grams = try_input!(ProductCreate, weight_input(input.weight, "Product"));
+        fields.rating = input.rating;
         let p = try_write!(
             ProductCreate,
             req,
@@ -1274,6 +1280,7 @@ impl CatalogMutation {
         );
         fields.tax_class_id = try_input!(ProductUpdate, tax_class_input(&input.tax_class));
         fields.weight_grams = try_input!(ProductUpdate, weight_input(input.weight, "Product"));
+        fields.rating = input.rating;
         let p = try_write!(
             ProductUpdate,
             req,
@@ -2128,9 +2135,8 @@ impl CatalogMutation {
             req,
             state.catalog.writer.media_reorder(pk, ids)
         );
-        let media = state
+        let media = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .media
             .load_one(pk)
             .await

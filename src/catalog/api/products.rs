@@ -14,16 +14,16 @@ use super::category::CategoryNode;
 use super::common::{
     Image, JsonString, PositiveInt, ProductMediaType, ProductTypeKindEnum, TaxedMoney,
     TaxedMoneyRange, ThumbnailFormatEnum, VariantAttributeScope, Weight, children, image_url,
-    language_under, parts, requested_language, translated, translation,
+    language_under, requested_language, translated, translation,
 };
 use super::{listings, type_query};
 use crate::account::api::AddressInput;
 use crate::catalog::api::common::loaders;
 use crate::catalog::loaders::{
-    AssignedLoader, AssignedRow, Kind, LoadError, TypeAttribute, VariantsLoader, kind,
-    load_type_attributes,
+    AssignedLoader, AssignedRow, Kind, TypeAttribute, VariantsLoader, kind, load_type_attributes,
 };
 use crate::catalog::read::{ProductRow, VariantRow, Viewer, available_now};
+use crate::core::loaders::LoadError;
 use crate::core::{
     connection::{self, Countable, KeyPart, Page, PageArgs, PageResult, TotalCount},
     country::LanguageCodeEnum,
@@ -33,6 +33,7 @@ use crate::core::{
 };
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
+use crate::state::parts;
 use crate::translation_type;
 
 countable_names!(ProductNames, "Product");
@@ -98,11 +99,10 @@ async fn type_attributes(
     {
         return Ok(Arc::clone(found));
     }
-    let (state, req) = parts(ctx)?;
+    let (_, req) = parts(ctx)?;
     Ok(Arc::new(
-        state
+        crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .type_attributes
             .load_one(key)
             .await
@@ -254,10 +254,9 @@ impl ProductNode {
         {
             return Ok(map.get(&self.row.product.id).cloned().unwrap_or_default());
         }
-        let (state, req) = parts(ctx)?;
-        let rows = state
+        let (_, req) = parts(ctx)?;
+        let rows = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .assigned
             .load_one((kind::PRODUCT, self.row.product.id, language))
             .await
@@ -283,10 +282,9 @@ impl ProductNode {
                 .filter(|r| r.visible(&self.viewer))
                 .collect());
         }
-        let (state, req) = parts(ctx)?;
-        let rows = state
+        let (_, req) = parts(ctx)?;
+        let rows = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .variants
             .load_one((self.viewer.channel_id(), self.row.product.id))
             .await
@@ -444,10 +442,9 @@ impl ProductNode {
     }
     /// Type of the product.
     async fn product_type(&self, ctx: &Context<'_>) -> Result<ProductTypeNode> {
-        let (state, req) = parts(ctx)?;
-        state
+        let (_, req) = parts(ctx)?;
+        crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .product_types
             .load_one(self.row.product.product_type_id)
             .await
@@ -622,10 +619,9 @@ impl ProductNode {
     }
     /// List of media for the product.
     async fn media(&self, ctx: &Context<'_>) -> Result<Option<Vec<ProductMediaNode>>> {
-        let (state, req) = parts(ctx)?;
-        let media = state
+        let (_, req) = parts(ctx)?;
+        let media = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .media
             .load_one(self.row.product.id)
             .await
@@ -674,6 +670,11 @@ impl ProductNode {
     /// Weight of the product.
     async fn weight(&self) -> Option<Weight> {
         self.row.product.weight_grams.map(Weight::from_grams)
+    }
+    #[graphql(complexity = 0)]
+    /// Rating of the product.
+    async fn rating(&self) -> Option<f64> {
+        self.row.product.rating
     }
 }
 
@@ -785,10 +786,9 @@ impl VariantNode {
         {
             return Ok(map.get(&self.row.variant.id).cloned().unwrap_or_default());
         }
-        let (state, req) = parts(ctx)?;
-        let rows = state
+        let (_, req) = parts(ctx)?;
+        let rows = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .assigned
             .load_one((kind::VARIANT, self.row.variant.id, language))
             .await
@@ -936,10 +936,9 @@ impl VariantNode {
     }
     /// List of media for the product variant.
     async fn media(&self, ctx: &Context<'_>) -> Result<Option<Vec<ProductMediaNode>>> {
-        let (state, req) = parts(ctx)?;
-        let media = state
+        let (_, req) = parts(ctx)?;
+        let media = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .variant_media
             .load_one(self.row.variant.id)
             .await
@@ -969,10 +968,9 @@ impl VariantNode {
         if !self.row.variant.track_inventory {
             return Ok(Some(MAX_CHECKOUT_LINE_QUANTITY as i32));
         }
-        let (state, req) = parts(ctx)?;
-        let available = state
+        let (_, req) = parts(ctx)?;
+        let available = crate::loaders::loaders(ctx)?
             .catalog
-            .loaders
             .stock
             .load_one((channel.id, self.row.variant.id))
             .await

@@ -10,7 +10,7 @@ use super::category::{
     CategoryNames, CategoryNode, CollectionNames, CollectionNode, ProductConnection,
     category_connection, product_connection, product_filter, read_error, viewer,
 };
-use super::common::{parts, requested_language};
+use super::common::requested_language;
 use super::inputs::{
     CategoryFilterInput, CollectionFilterInput, CollectionPublished, ProductFilterInput,
     ProductOrder, ProductWhereInput,
@@ -23,6 +23,7 @@ use crate::core::{
     error::{ErrorCode, error},
     id,
 };
+use crate::state::parts;
 
 /// Catalog queries.
 #[derive(Default)]

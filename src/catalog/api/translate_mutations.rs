@@ -6,7 +6,7 @@ use sea_orm::EntityTrait;
 
 use super::attributes::{AttributeNode, AttributeValueNode};
 use super::category::{CategoryNode, CollectionNode};
-use super::common::{JsonString, parts};
+use super::common::JsonString;
 use super::mutations::{
     TranslationError, TranslationInput, decode, payload, product_node, split, staff_viewer,
     try_input, try_write, variant_node,
@@ -16,6 +16,7 @@ use crate::catalog::loaders::kind;
 use crate::catalog::write::{Code, FieldError, TranslationFields};
 use crate::content::mutations::NameTranslationInput;
 use crate::core::{country::LanguageCodeEnum, permissions::Permission};
+use crate::state::parts;
 
 const TRANSLATORS: [Permission; 1] = [Permission::ManageTranslations];
 

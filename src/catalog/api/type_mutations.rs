@@ -5,7 +5,6 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::attributes::{AttributeNode, AttributeValueNode};
-use super::common::parts;
 use super::mutations::{
     AttributeError, ProductError, ProductTypeInput, decode, decode_all, one_of_ids, payload, split,
     tax_class_input, try_input, try_write, weight_input,
@@ -17,6 +16,7 @@ use crate::catalog::type_write::{
 use crate::catalog::write::{Code, FieldError, WriteError};
 use crate::core::permissions::Permission;
 use crate::state::AppState;
+use crate::state::parts;
 
 const TYPES: [Permission; 1] = [Permission::ManageProductTypesAndAttributes];
 

@@ -12,7 +12,6 @@ use sea_orm::{
 use super::attributes::{AttributeNode, AttributeValueNode};
 use super::common::{
     AttributeInputTypeEnum, AttributeTypeEnum, ProductTypeKindEnum, VariantAttributeScope, loaders,
-    parts,
 };
 use super::inputs::{MetadataFilter, StringFilterInput};
 use super::products::ProductTypeNode;
@@ -26,6 +25,7 @@ use crate::core::{
     id,
 };
 use crate::countable_names;
+use crate::state::parts;
 
 countable_names!(ProductTypeNames, "ProductType");
 countable_names!(AttributeNames, "Attribute");

@@ -7,7 +7,6 @@ use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Resul
 use entities::{channel_warehouse, warehouse};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
-use super::common::parts;
 use super::mutations::{decode, payload, split, try_input, try_write};
 use crate::account::api::{AddressInput, AddressNode};
 use crate::catalog::warehouse::{self as service, WarehouseFields};
@@ -19,6 +18,7 @@ use crate::core::{
 };
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
+use crate::state::parts;
 
 /// Saleor's `WarehouseClickAndCollectOptionEnum`.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

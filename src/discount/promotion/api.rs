@@ -14,7 +14,6 @@ use super::service::{
     Code, DateRange, FieldError, Kind, PromotionError, PromotionFilter, PromotionInput,
     PromotionPatch, PromotionService, RuleInput, RulePatch,
 };
-use crate::catalog::api::common::parts;
 use crate::catalog::api::inputs::{
     DateTimeFilterInput, DecimalFilterInput, MetadataFilter, ProductWhereInput, StringFilterInput,
 };
@@ -29,6 +28,7 @@ use crate::core::id;
 use crate::core::permissions::Permission;
 use crate::countable_names;
 use crate::metadata::api::{HasMetadata, MetadataFields};
+use crate::state::parts;
 
 fn service<'a>(ctx: &'a Context<'_>) -> Result<(PromotionService, &'a RequestCtx)> {
     let (state, req) = parts(ctx)?;

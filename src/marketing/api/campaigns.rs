@@ -818,6 +818,8 @@ impl CampaignMutation {
 
     /// Assigns a visitor to a variant of a campaign. Public and deterministic: the same
     /// visitor always gets the same variant (stable hash, weighted), on every instance.
+    /// Only running (`ACTIVE`) campaigns answer; any other status is reported as an unknown
+    /// campaign (`NOT_FOUND`), except to callers with `MANAGE_CAMPAIGNS` (preview).
     async fn campaign_variant_assign(
         &self,
         ctx: &Context<'_>,
@@ -827,7 +829,11 @@ impl CampaignMutation {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
         let pk = id::decode::<i32>(&campaign_id, "Campaign")?;
         Ok(
-            match state.marketing.assign_variant(pk, &visitor_id).await {
+            match state
+                .marketing
+                .assign_variant(pk, &visitor_id, req.has_perm(Permission::ManageCampaigns))
+                .await
+            {
                 Ok(v) => CampaignVariantAssign {
                     variant: Some(v.into()),
                     errors: vec![],

@@ -700,7 +700,7 @@ pub struct LeadBulkImport {
     pub created_count: i32,
     /// Existing leads merged with a row.
     pub updated_count: i32,
-    /// Rows that were not imported, with the reason.
+    /// The invalid rows, with the reason; when there are any, nothing was imported.
     pub row_errors: Vec<LeadImportRowError>,
     pub errors: Vec<LeadError>,
 }
@@ -848,7 +848,10 @@ pub struct LeadMutation;
 #[Object]
 impl LeadMutation {
     /// Captures a lead from a landing page. Public and idempotent: a capture with the email
-    /// of an existing lead (after trimming and lowercasing) merges into it.
+    /// of an existing lead (after trimming and lowercasing) merges into it. Without
+    /// `MANAGE_LEADS`, a capture for an existing lead records the visit (activity,
+    /// attribution) but never changes its name, phone, company or consents, and scores at
+    /// most once per lead per UTC day.
     async fn lead_capture(
         &self,
         ctx: &Context<'_>,
@@ -877,7 +880,15 @@ impl LeadMutation {
         let input = input.into_domain()?;
         match state
             .marketing
-            .capture(input, Origin::Capture, req.requestor_id())
+            .capture(
+                input,
+                if can_see_leads(req) {
+                    Origin::Capture
+                } else {
+                    Origin::PublicCapture
+                },
+                req.requestor_id(),
+            )
             .await
         {
             Ok(c) => Ok(LeadCapture {
@@ -1137,9 +1148,10 @@ impl LeadMutation {
     /// Imports leads from a CSV file (GraphQL multipart upload) with a header row: `email`
     /// (required), `first_name`, `last_name`, `phone`, `company`, `source`, `stage`,
     /// `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`,
-    /// `consent_email`, `consent_sms`, `consent_phone`. Rows are validated one by one: good
-    /// rows are imported (merged into existing leads by email), bad rows are reported.
-    /// Requires `MANAGE_LEADS`.
+    /// `consent_email`, `consent_sms`, `consent_phone`. All or nothing: rows are merged
+    /// into existing leads by email; if any row is invalid, nothing is imported and every
+    /// bad row is reported in `rowErrors` (with an `INVALID` error on `file`). Requires
+    /// `MANAGE_LEADS`.
     async fn lead_bulk_import(&self, ctx: &Context<'_>, file: Upload) -> Result<LeadBulkImport> {
         let (req, state) = (ctx.data::<RequestCtx>()?, ctx.data::<AppState>()?);
         req.require_any(&[Permission::ManageLeads])?;
@@ -1165,6 +1177,18 @@ impl LeadMutation {
         Ok(
             match state.marketing.import_csv(&text, req.requestor_id()).await {
                 Ok(report) => LeadBulkImport {
+                    errors: if report.errors.is_empty() {
+                        vec![]
+                    } else {
+                        vec![LeadError {
+                            field: Some("file".into()),
+                            message: Some(format!(
+                                "{} rows are invalid; nothing was imported.",
+                                report.errors.len()
+                            )),
+                            code: super::LeadErrorCode::Invalid,
+                        }]
+                    },
                     created_count: i32::try_from(report.created).unwrap_or(i32::MAX),
                     updated_count: i32::try_from(report.updated).unwrap_or(i32::MAX),
                     row_errors: report
@@ -1177,7 +1201,6 @@ impl LeadMutation {
                             code: e.code.into(),
                         })
                         .collect(),
-                    errors: vec![],
                 },
                 Err(e) => LeadBulkImport {
                     errors: field_errors(req, e)?,

@@ -31,7 +31,7 @@ pub type MarketingLoaders = DataLoader<MarketingLoader>;
 
 /// Creates the loader over `db` (spawns its batches on the current tokio runtime).
 pub fn loaders(db: DatabaseConnection) -> MarketingLoaders {
-    DataLoader::new(MarketingLoader { db }, tokio::spawn)
+    DataLoader::new(MarketingLoader { db }, crate::telemetry::spawn)
 }
 
 impl Loader<CampaignId> for MarketingLoader {

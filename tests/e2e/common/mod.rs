@@ -54,6 +54,15 @@ impl TestServer {
 
     /// Starts a server after letting `configure` adjust the configuration.
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with_overrides(configure, bizgraph::Overrides::default()).await
+    }
+
+    /// [`Self::start_with`], with some parts of the application replaced (e.g. the DNS
+    /// resolver of outbound requests).
+    pub async fn start_with_overrides(
+        configure: impl FnOnce(&mut Config),
+        overrides: bizgraph::Overrides,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = Config::defaults();
@@ -63,7 +72,12 @@ impl TestServer {
         config.admin_password = Some(ADMIN_PASSWORD.into());
         config.secret_key = Some("test-master-key-0123456789abcdefghijklmnop".into());
         config.db_max_connections = 8;
+        // Most suites drive the demo store; `deploy::` starts without it.
+        config.demo = true;
         config.redis_url = std::env::var("BIZGRAPH_TEST_REDIS_URL").ok();
+        // Every test client is 127.0.0.1, and some suites fire hundreds of concurrent
+        // requests on purpose (overselling races); `hardening::` tests set the limit.
+        config.max_concurrent_requests_per_ip = 0;
         let mut dir = None;
         let mut pg_database = None;
         match std::env::var("BIZGRAPH_TEST_DATABASE_URL") {
@@ -91,15 +105,12 @@ impl TestServer {
             let (base, name) = pg_database.take().unwrap();
             drop_pg_database(base, name);
         }
-        let app = bizgraph::build_app(config).await.unwrap();
+        let app = bizgraph::build_app_with(config, overrides).await.unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let router = app.router;
+        let config = app.state.config.clone();
         tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            bizgraph::http::serve(listener, router, &config, async {
                 let _ = rx.await;
             })
             .await
@@ -267,6 +278,25 @@ impl TestServer {
     /// Number of SQL statements executed by the server so far.
     pub fn statements(&self) -> u64 {
         self.state.db.statements()
+    }
+
+    /// The statements `request` costs, with its last answer. The counter also sees the
+    /// server's background work (outbox dispatcher, scheduled jobs), which only ever adds,
+    /// so the fewest over three runs is the request's own cost.
+    pub async fn statements_of<T, F, Fut>(&self, mut request: F) -> (u64, T)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        let mut fewest = u64::MAX;
+        let mut last = None;
+        for _ in 0..3 {
+            let before = self.statements();
+            let answer = request().await;
+            fewest = fewest.min(self.statements() - before);
+            last = Some(answer);
+        }
+        (fewest, last.expect("three runs"))
     }
 }
 

@@ -58,12 +58,12 @@ pub fn spawn(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Server {
 }
 
 impl Server {
-    /// Waits until `/health/` answers, collecting output lines meanwhile.
+    /// Waits until `/health/ready` answers 200, collecting output lines meanwhile.
     pub async fn wait_ready(&self, client: &reqwest::Client) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Ok(resp) = client
-                .get(format!("http://127.0.0.1:{}/health/", self.port))
+                .get(format!("http://127.0.0.1:{}/health/ready", self.port))
                 .send()
                 .await
                 && resp.status() == 200

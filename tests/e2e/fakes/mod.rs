@@ -154,7 +154,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<String> {
 
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// Hex HMAC-SHA256 (the fakes sign with their own code, not the gateway's).

@@ -36,6 +36,8 @@ struct Inner {
     refunds: HashMap<String, Value>,
     idempotent: HashMap<String, (u16, Value)>,
     requests: Vec<(String, String)>,
+    /// The headers of every request, in order.
+    headers: Vec<HeaderMap>,
     next: u64,
     mode: Option<Mode>,
 }
@@ -94,6 +96,11 @@ impl FakeStripe {
         self.inner.lock().unwrap().requests.clone()
     }
 
+    /// The headers of every request (`Stripe-Version`, `traceparent`…), in order.
+    pub fn request_headers(&self) -> Vec<HeaderMap> {
+        self.inner.lock().unwrap().headers.clone()
+    }
+
     /// The customer completes the payment in the browser (Stripe.js, 3-D Secure).
     pub fn customer_pays(&self, id: &str) -> Value {
         let mut inner = self.inner.lock().unwrap();
@@ -131,6 +138,7 @@ async fn preflight(
             .unwrap_or("")
             .to_owned();
         i.requests.push((what.clone(), key));
+        i.headers.push(headers.clone());
         i.mode.unwrap_or(Mode::Normal)
     };
     match mode {
@@ -429,6 +437,6 @@ pub fn event(secret: &str, id: &str, kind: &str, object: Value) -> (String, Stri
 pub fn sign(secret: &str, t: i64, body: &str) -> String {
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
     let tag = ring::hmac::sign(&key, format!("{t}.{body}").as_bytes());
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hex::encode(tag);
     format!("t={t},v1={hex}")
 }
