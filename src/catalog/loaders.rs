@@ -139,6 +139,31 @@ impl Loader<(i32, i32)> for VariantsLoader {
     }
 }
 
+/// Collections of a product visible to a viewer: `((channel, staff), product_id)`.
+pub struct ProductCollectionsLoader(pub DatabaseConnection);
+
+impl Loader<(read::CollectionScope, i32)> for ProductCollectionsLoader {
+    type Value = Vec<entities::collection::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(read::CollectionScope, i32)],
+    ) -> Result<HashMap<(read::CollectionScope, i32), Self::Value>, LoadError> {
+        let mut by_scope: HashMap<read::CollectionScope, Vec<i32>> = HashMap::new();
+        for (scope, p) in keys {
+            by_scope.entry(*scope).or_default().push(*p);
+        }
+        let mut out: HashMap<_, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (scope, products) in by_scope {
+            for (product, c) in read::collections_of_products(&self.0, scope, &products).await? {
+                out.entry((scope, product)).or_default().push(c);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// A translation fetched together with its object: the language asked for and the
 /// translation in it, if any.
 pub type Prefetched = Option<(LanguageCodeEnum, Option<translation::Model>)>;
@@ -569,6 +594,7 @@ pub struct CatalogLoaders {
     pub product_types: DataLoader<ProductTypeLoader>,
     pub categories: DataLoader<CategoryLoader>,
     pub collections: DataLoader<CollectionLoader>,
+    pub product_collections: DataLoader<ProductCollectionsLoader>,
     pub page_types: DataLoader<PageTypeLoader>,
     pub pages: DataLoader<PageLoader>,
     pub tax_classes: DataLoader<TaxClassLoader>,
@@ -596,6 +622,7 @@ impl CatalogLoaders {
             product_types: loader(ProductTypeLoader(db.clone())),
             categories: loader(CategoryLoader(db.clone())),
             collections: loader(CollectionLoader(db.clone())),
+            product_collections: loader(ProductCollectionsLoader(db.clone())),
             page_types: loader(PageTypeLoader(db.clone())),
             pages: loader(PageLoader(db.clone())),
             tax_classes: loader(TaxClassLoader(db.clone())),

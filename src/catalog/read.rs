@@ -1,6 +1,8 @@
 //! Read side of the catalog: product listings (filters, search, sort, keyset pages), lookups of
 //! products, variants, categories and collections. No GraphQL types here.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entities::{
     category, channel, collection, product, product_channel_listing, product_variant, translation,
@@ -134,6 +136,9 @@ pub struct ProductFilter {
     pub metadata: Vec<(String, Option<String>)>,
     pub all_of: Vec<ProductFilter>,
     pub any_of: Vec<ProductFilter>,
+    /// Include products hidden from listings (`visibleInListings: false`), as Saleor's
+    /// `Collection.products` does; `products` and `Category.products` leave them out.
+    pub include_unlisted: bool,
 }
 
 fn p() -> Alias {
@@ -512,7 +517,7 @@ impl ProductReader {
         language: Option<&str>,
     ) -> Result<PageResult<ProductRow>, ReadError> {
         let mut q = self.full_select(viewer, language);
-        q.cond_where(Self::visibility(viewer, true))
+        q.cond_where(Self::visibility(viewer, !filter.include_unlisted))
             .and_where(Expr::cust("1 = 1"));
         q.cond_where(self.filter_cond(filter, viewer));
         let key = Expr::tuple([
@@ -618,7 +623,7 @@ impl ProductReader {
     pub async fn count(&self, viewer: &Viewer, filter: &ProductFilter) -> Result<u64, DbErr> {
         let mut q = self.base(viewer);
         q.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .cond_where(Self::visibility(viewer, true))
+            .cond_where(Self::visibility(viewer, !filter.include_unlisted))
             .cond_where(self.filter_cond(filter, viewer));
         let rows = query_all(&self.db, &q).await?;
         let n: i64 = match rows.first() {
@@ -980,10 +985,20 @@ pub fn collection_key(c: &collection::Model) -> Vec<KeyPart> {
 }
 
 fn collection_visible(backend: DatabaseBackend, viewer: &Viewer) -> SimpleExpr {
-    if viewer.staff && viewer.channel.is_none() {
+    collection_visible_in(backend, viewer.channel.as_ref().map(|c| c.id), viewer.staff)
+}
+
+/// Collections listed in `channel` (published there, unless `staff`); every collection for
+/// staff without a channel.
+fn collection_visible_in(
+    backend: DatabaseBackend,
+    channel: Option<i32>,
+    staff: bool,
+) -> SimpleExpr {
+    if staff && channel.is_none() {
         return Expr::cust("1 = 1");
     }
-    let published = if viewer.staff {
+    let published = if staff {
         ""
     } else {
         " AND ccl.is_published = ? AND (ccl.published_at IS NULL OR ccl.published_at <= ?)"
@@ -991,12 +1006,55 @@ fn collection_visible(backend: DatabaseBackend, viewer: &Viewer) -> SimpleExpr {
     let sql = format!(
         "collection.id IN (SELECT ccl.collection_id FROM collection_channel_listing ccl WHERE ccl.channel_id = ?{published})"
     );
-    let mut values: Vec<sea_orm::Value> = vec![viewer.channel_id().into()];
-    if !viewer.staff {
+    let mut values: Vec<sea_orm::Value> = vec![channel.unwrap_or(-1).into()];
+    if !staff {
         values.push(true.into());
         values.push(Utc::now().into());
     }
     cust(backend, sql, values)
+}
+
+/// Key of [`collections_of_products`]: the viewer's channel and staff flag.
+pub type CollectionScope = (Option<i32>, bool);
+
+/// Collections of each of `products` visible in `scope`, by name then ID (Saleor's
+/// `Product.collections`).
+pub async fn collections_of_products(
+    db: &DatabaseConnection,
+    (channel, staff): CollectionScope,
+    products: &[i32],
+) -> Result<Vec<(i32, collection::Model)>, DbErr> {
+    use entities::collection_product;
+    let links = collection_product::Entity::find()
+        .filter(collection_product::Column::ProductId.is_in(products.to_vec()))
+        .all(db)
+        .await?;
+    if links.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i32> = links.iter().map(|l| l.collection_id).collect();
+    let collections: HashMap<i32, collection::Model> = collection::Entity::find()
+        .filter(collection::Column::Id.is_in(ids))
+        .filter(collection_visible_in(
+            db.get_database_backend(),
+            channel,
+            staff,
+        ))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut out: Vec<(i32, collection::Model)> = links
+        .into_iter()
+        .filter_map(|l| {
+            collections
+                .get(&l.collection_id)
+                .map(|c| (l.product_id, c.clone()))
+        })
+        .collect();
+    out.sort_by(|(_, a), (_, b)| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    Ok(out)
 }
 
 /// A timestamp helper for callers comparing availability.

@@ -907,7 +907,7 @@ impl CheckoutQuery {
         let (state, req) = parts(ctx)?;
         Ok(state
             .checkout
-            .find(&token.to_string(), &actor(req))
+            .find(&token.to_string())
             .await
             .map_err(|e| req.internal(e))?
             .map(CheckoutNode::new))
@@ -1272,7 +1272,7 @@ impl CheckoutMutation {
             let token = checkout_token(Some(&id), None, None)?.to_string();
             let found = state
                 .checkout
-                .find(&token, &actor(req))
+                .find(&token)
                 .await
                 .map_err(|e| req.internal(e))?;
             let Some(c) = found else {
@@ -1308,7 +1308,9 @@ impl CheckoutMutation {
     async fn checkout_delivery_method_update(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Delivery Method ID (`Warehouse` ID or `ShippingMethod` ID).")]
+        #[graphql(
+            desc = "Delivery Method ID (`Warehouse` ID or `ShippingMethod` ID or `CheckoutDelivery` ID).\n\nDEPRECATED: Usage of `ShippingMethod` ID is deprecated. Use CheckoutDelivery ID instead."
+        )]
         delivery_method_id: Option<ID>,
         id: Option<ID>,
         #[graphql(deprecation = "Use `id` instead.")] token: Option<uuid::Uuid>,
@@ -1329,11 +1331,30 @@ impl CheckoutMutation {
                     ],
                 ));
             };
-            let method = match id::split(&method) {
-                Some((kind, _)) if kind == "Warehouse" => {
+            // As Saleor: a pick-up point (`Warehouse`), or a shipping method by its own ID or
+            // by the `CheckoutDelivery` ID `deliveryOptionsCalculate` and
+            // `Checkout.deliveries` hand out (the storefront sends the latter).
+            let method = match id::split(&method).map(|(kind, _)| kind).as_deref() {
+                Some("Warehouse") => {
                     DeliveryMethodId::Warehouse(id::decode::<i32>(&method, "Warehouse")?)
                 }
-                _ => DeliveryMethodId::Shipping(id::decode::<i32>(&method, "ShippingMethod")?),
+                Some(kind @ ("ShippingMethod" | "CheckoutDelivery")) => {
+                    DeliveryMethodId::Shipping(id::decode::<i32>(&method, kind)?)
+                }
+                Some(_) => {
+                    return Ok(CheckoutDeliveryMethodUpdate::make(
+                        None,
+                        vec![
+                            Failure::new(
+                                Some("deliveryMethodId"),
+                                CheckoutErrorCode::Invalid,
+                                "ID does not belong to Warehouse, ShippingMethod, or CheckoutDelivery",
+                            )
+                            .into(),
+                        ],
+                    ));
+                }
+                None => DeliveryMethodId::Shipping(id::decode::<i32>(&method, "ShippingMethod")?),
             };
             payload(
                 req,

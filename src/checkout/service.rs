@@ -256,15 +256,6 @@ pub fn validate_checkout_address(
     }
 }
 
-/// Whether `actor` may read and change `c`: guest checkouts by anyone holding the token,
-/// customer checkouts by their owner (and staff or apps with `MANAGE_CHECKOUTS`).
-pub fn can_access(c: &checkout::Model, actor: &Actor) -> bool {
-    match c.user_id {
-        None => true,
-        Some(owner) => actor.manage || actor.user_id == Some(owner),
-    }
-}
-
 /// Variant state needed to validate a quantity.
 struct VariantInfo {
     variant: product_variant::Model,
@@ -324,27 +315,19 @@ impl CheckoutService {
         crate::db::begin_write(&self.db).await
     }
 
-    /// The open (not completed) checkout `token` if `actor` may see it.
-    pub async fn find(
-        &self,
-        token: &str,
-        actor: &Actor,
-    ) -> CheckoutResult<Option<checkout::Model>> {
+    /// The open (not completed, not expired) checkout `token`.
+    pub async fn find(&self, token: &str) -> CheckoutResult<Option<checkout::Model>> {
         let found = checkout::Entity::find_by_id(token.to_owned())
             .one(&self.db)
             .await?;
-        Ok(found.filter(|c| c.order_id.is_none() && self.live(c) && can_access(c, actor)))
+        Ok(found.filter(|c| c.order_id.is_none() && self.live(c)))
     }
 
-    async fn load<C: ConnectionTrait>(
-        conn: &C,
-        token: &str,
-        actor: &Actor,
-    ) -> CheckoutResult<checkout::Model> {
+    async fn load<C: ConnectionTrait>(conn: &C, token: &str) -> CheckoutResult<checkout::Model> {
         checkout::Entity::find_by_id(token.to_owned())
             .one(conn)
             .await?
-            .filter(|c| c.order_id.is_none() && can_access(c, actor))
+            .filter(|c| c.order_id.is_none())
             .ok_or_else(|| {
                 CheckoutError::not_found("id", "Couldn't resolve to a node: the checkout.")
             })
@@ -638,7 +621,7 @@ impl CheckoutService {
         private: bool,
         change: impl FnOnce(&Json) -> Option<Json>,
     ) -> CheckoutResult<Option<checkout::Model>> {
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let current = if private {
             &c.private_metadata
         } else {
@@ -663,7 +646,7 @@ impl CheckoutService {
         actor: &Actor,
         code: &str,
     ) -> CheckoutResult<checkout::Model> {
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let lines = Self::priced_lines_of(&txn, &c).await?;
         let delivery = Self::delivery_of(&txn, &c, &lines).await?;
         let Some(v) = discount::find(&txn, code.trim(), c.channel_id).await? else {
@@ -703,7 +686,7 @@ impl CheckoutService {
         code: Option<&str>,
         voucher_id: Option<i32>,
     ) -> CheckoutResult<checkout::Model> {
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let current = match &c.voucher_code {
             Some(code) => discount::find(&txn, code, c.channel_id).await?,
             None => None,
@@ -735,7 +718,7 @@ impl CheckoutService {
         actor: &Actor,
         method: DeliveryMethodId,
     ) -> CheckoutResult<checkout::Model> {
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let lines = Self::priced_lines_of(&txn, &c).await?;
         let active: checkout::ActiveModel = match method {
             DeliveryMethodId::Shipping(method_id) => {
@@ -1067,14 +1050,11 @@ impl CheckoutService {
         Ok(c)
     }
 
-    /// Opens a transaction and loads the checkout `actor` may change.
-    async fn begin(
-        &self,
-        token: &str,
-        actor: &Actor,
-    ) -> CheckoutResult<(DatabaseTransaction, checkout::Model)> {
+    /// Opens a transaction and loads the open checkout `token` (its ID is the capability,
+    /// as in Saleor).
+    async fn begin(&self, token: &str) -> CheckoutResult<(DatabaseTransaction, checkout::Model)> {
         let txn = self.write_txn().await?;
-        let c = Self::load(&txn, token, actor).await?;
+        let c = Self::load(&txn, token).await?;
         if !self.live(&c) {
             return Err(CheckoutError::not_found(
                 "id",
@@ -1115,7 +1095,7 @@ impl CheckoutService {
                 ));
             }
         }
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let txn_ref = &txn;
         let result: CheckoutResult<checkout::ActiveModel> = async {
             let txn = txn_ref;
@@ -1156,7 +1136,7 @@ impl CheckoutService {
         actor: &Actor,
         updates: Vec<LineUpdate>,
     ) -> CheckoutResult<checkout::Model> {
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let txn_ref = &txn;
         let result: CheckoutResult<checkout::ActiveModel> = async {
             let txn = txn_ref;
@@ -1245,7 +1225,7 @@ impl CheckoutService {
         actor: &Actor,
         line_ids: Vec<i32>,
     ) -> CheckoutResult<checkout::Model> {
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let txn_ref = &txn;
         let result: CheckoutResult<checkout::ActiveModel> = async {
             let txn = txn_ref;
@@ -1282,7 +1262,7 @@ impl CheckoutService {
         email: &str,
     ) -> CheckoutResult<checkout::Model> {
         let email = valid_email(email)?;
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let mut active: checkout::ActiveModel = c.into();
         active.email = Set(Some(email));
         self.finish(txn, active, actor).await
@@ -1302,7 +1282,7 @@ impl CheckoutService {
             ));
         };
         let email = actor.email.clone();
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let mut active: checkout::ActiveModel = c.into();
         active.user_id = Set(Some(user_id));
         active.email = Set(email);
@@ -1315,7 +1295,7 @@ impl CheckoutService {
         token: &str,
         actor: &Actor,
     ) -> CheckoutResult<checkout::Model> {
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let mut active: checkout::ActiveModel = c.into();
         active.user_id = Set(None);
         self.finish(txn, active, actor).await
@@ -1331,7 +1311,7 @@ impl CheckoutService {
         rules: AddressRules,
     ) -> CheckoutResult<checkout::Model> {
         let stored = validate_checkout_address(data, kind, rules)?;
-        let (txn, c) = self.begin(token, actor).await?;
+        let (txn, c) = self.begin(token).await?;
         let mut active: checkout::ActiveModel = c.into();
         match kind {
             AddressKind::Shipping => active.shipping_address = Set(Some(stored)),
@@ -1382,7 +1362,6 @@ impl CheckoutService {
         let c = checkout::Entity::find_by_id(token.to_owned())
             .one(&txn)
             .await?
-            .filter(|c| can_access(c, actor))
             .ok_or_else(not_found)?;
         if claimed == 0 {
             txn.rollback().await?;

@@ -269,15 +269,9 @@ impl OrderNode {
     async fn number(&self) -> String {
         self.model.number.to_string()
     }
-    /// Email address of the customer (obfuscated for callers who are neither its owner nor
-    /// staff with MANAGE_ORDERS).
-    async fn user_email(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let full = service::full_view(&self.model, reader(ctx.data::<RequestCtx>()?));
-        Ok(Some(if full {
-            self.model.user_email.clone()
-        } else {
-            service::obfuscate_email(&self.model.user_email)
-        }))
+    /// Email address of the customer.
+    async fn user_email(&self) -> Option<String> {
+        Some(self.model.user_email.clone())
     }
     /// Marketing attribution (first and last touch, resolved at completion); `null` when
     /// the order is not attributed. (bizgraph extension)
@@ -293,7 +287,7 @@ impl OrderNode {
             return Ok(None);
         };
         let (_, req) = parts(ctx)?;
-        if !service::full_view(&self.model, reader(req)) {
+        if !service::owner_or_staff(&self.model, reader(req)) {
             return Ok(None);
         }
         Ok(loaders(ctx)?
@@ -316,23 +310,19 @@ impl OrderNode {
             .map(ChannelNode::from)
             .ok_or_else(|| req.internal("order channel missing"))
     }
-    /// Billing address (obfuscated for callers who are neither its owner nor staff).
-    async fn billing_address(&self, ctx: &Context<'_>) -> Result<Option<AddressNode>> {
-        let full = service::full_view(&self.model, reader(ctx.data::<RequestCtx>()?));
-        Ok(self
-            .model
+    /// Billing address.
+    async fn billing_address(&self) -> Option<AddressNode> {
+        self.model
             .billing_address
             .as_ref()
-            .map(|a| AddressNode::new(service::viewed_address(address_model(a), full), None)))
+            .map(|a| AddressNode::new(address_model(a), None))
     }
-    /// Shipping address (obfuscated for callers who are neither its owner nor staff).
-    async fn shipping_address(&self, ctx: &Context<'_>) -> Result<Option<AddressNode>> {
-        let full = service::full_view(&self.model, reader(ctx.data::<RequestCtx>()?));
-        Ok(self
-            .model
+    /// Shipping address.
+    async fn shipping_address(&self) -> Option<AddressNode> {
+        self.model
             .shipping_address
             .as_ref()
-            .map(|a| AddressNode::new(service::viewed_address(address_model(a), full), None)))
+            .map(|a| AddressNode::new(address_model(a), None))
     }
     /// Method used for the delivery.
     async fn delivery_method(&self, ctx: &Context<'_>) -> Result<Option<DeliveryMethod>> {
@@ -760,9 +750,8 @@ pub struct OrderQuery;
 
 #[Object]
 impl OrderQuery {
-    /// Look up an order by ID: its customer's own orders, guest orders for anyone holding
-    /// their ID (its UUID is the order's secret token), or any order for staff with
-    /// MANAGE_ORDERS.
+    /// Look up an order by ID or external reference. Anyone holding an order's ID reads it
+    /// (its UUID is the order's secret, as in Saleor); drafts are for MANAGE_ORDERS only.
     async fn order(
         &self,
         ctx: &Context<'_>,

@@ -88,7 +88,8 @@ impl Delivery {
     /// The delivery by `option`.
     pub fn of(option: ShippingOption) -> Self {
         Self {
-            id: id::encode("Delivery", option.method.id),
+            // Saleor's type name for these IDs; `checkoutDeliveryMethodUpdate` accepts them.
+            id: id::encode("CheckoutDelivery", option.method.id),
             shipping_method: Some(ShippingMethodNode(option)),
         }
     }

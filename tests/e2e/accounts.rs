@@ -806,12 +806,25 @@ async fn address_validation_rules() {
     let us = &data(&body)["addressValidationRules"];
     assert_eq!(us["countryAreaType"], json!("state"));
     assert_eq!(us["postalCodeType"], json!("zip"));
-    assert!(
-        us["requiredFields"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("postal_code"))
+    // Saleor names the fields as `AddressInput` does (the storefront builds its form from
+    // them): `streetAddress1`/`streetAddress2`, `countryArea`, `postalCode`.
+    let mut required: Vec<String> = serde_json::from_value(us["requiredFields"].clone()).unwrap();
+    required.sort();
+    assert_eq!(
+        required,
+        ["city", "countryArea", "postalCode", "streetAddress1"]
     );
+    let allowed: Vec<String> = serde_json::from_value(us["allowedFields"].clone()).unwrap();
+    for field in [
+        "streetAddress1",
+        "streetAddress2",
+        "countryArea",
+        "postalCode",
+        "companyName",
+    ] {
+        assert!(allowed.iter().any(|f| f == field), "{field} in {allowed:?}");
+    }
+    assert!(allowed.iter().all(|f| !f.contains('_')), "{allowed:?}");
     assert!(
         us["countryAreaChoices"]
             .as_array()
@@ -838,6 +851,11 @@ async fn address_validation_rules() {
             "{c}"
         );
     }
+    let body = s.gql(q, json!({"c": "EU"})).await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Cannot validate address for EU country code."
+    );
 }
 
 #[tokio::test]

@@ -1276,3 +1276,113 @@ async fn products_sort_by_collection_type_publication_and_rating() {
         "{date}"
     );
 }
+
+/// Saleor's `Product` fields beyond the storefront's documents: `defaultVariant`,
+/// `variant(id|sku)`, `collections` (published ones for shoppers, every listed one for
+/// staff), `mediaById`, `media(sortBy)`, the deprecated `availableForPurchase`,
+/// `descriptionJson` and `attribute(slug)`.
+#[tokio::test]
+async fn product_fields_other_saleor_clients_select() {
+    let server = TestServer::start().await;
+    let q = r#"query($slug: String!, $sku: String, $vid: ID, $mid: ID!) {
+      product(slug: $slug, channel: "default-channel") {
+        productVariants(first: 10) { edges { node { id sku } } }
+        defaultVariant { id sku }
+        bySku: variant(sku: $sku) { id sku }
+        byId: variant(id: $vid) { id }
+        collections { slug }
+        media { id }
+        mediaDesc: media(sortBy: {field: ID, direction: DESC}) { id }
+        mediaById(id: $mid) { id url }
+        availableForPurchase
+        availableForPurchaseAt
+        description
+        descriptionJson
+        attribute(slug: "material") { attribute { slug } values { name } }
+      } }"#;
+    let none = json!({"slug": "monospace-tee", "mid": "UHJvZHVjdE1lZGlhOjA=", "sku": "NO-SUCH-SKU",
+                      "vid": "UHJvZHVjdFZhcmlhbnQ6MA=="});
+    let body = server.gql(q, none.clone()).await;
+    let p = &data(&body)["product"];
+    let variants: Vec<Value> = p["productVariants"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    assert!(variants.len() > 1, "{body}");
+    assert_eq!(p["defaultVariant"], variants[0]);
+    assert_eq!(p["bySku"], Value::Null);
+    assert_eq!(p["byId"], Value::Null);
+    assert_eq!(p["mediaById"], Value::Null);
+    // Dad Cap is in Featured Products, Summer Picks and Best Sellers (all published).
+    let caps = server
+        .gql(
+            r#"{ product(slug: "dad-cap", channel: "default-channel") { collections { slug } } }"#,
+            json!({}),
+        )
+        .await;
+    let slugs: Vec<&str> = data(&caps)["product"]["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["best-sellers", "featured-products", "summer-picks"]);
+    let date = p["availableForPurchase"].as_str().unwrap();
+    assert!(
+        p["availableForPurchaseAt"]
+            .as_str()
+            .unwrap()
+            .starts_with(date)
+    );
+    assert_eq!(p["descriptionJson"], p["description"]);
+    assert_eq!(p["attribute"]["attribute"]["slug"], "material", "{body}");
+    assert!(p["attribute"]["values"][0]["name"].is_string(), "{body}");
+
+    let media: Vec<Value> = p["media"].as_array().unwrap().clone();
+    assert!(!media.is_empty(), "{body}");
+    let mut desc = p["mediaDesc"].as_array().unwrap().clone();
+    desc.reverse();
+    let mut by_id = media.clone();
+    by_id.sort_by_key(|m| {
+        let id = crate::common::decode_id(m["id"].as_str().unwrap());
+        id.rsplit(':').next().unwrap().parse::<i64>().unwrap()
+    });
+    assert_eq!(desc, by_id);
+    let last = &variants[variants.len() - 1];
+    let vars = json!({"slug": "monospace-tee", "sku": last["sku"], "vid": last["id"],
+                      "mid": media[0]["id"]});
+    let body = server.gql(q, vars).await;
+    let p = &data(&body)["product"];
+    assert_eq!(p["bySku"], *last);
+    assert_eq!(p["byId"]["id"], last["id"]);
+    assert_eq!(p["mediaById"]["id"], media[0]["id"]);
+    // id and sku together, or neither, is an error (as Saleor's one-of check).
+    let both = server
+        .gql(
+            r#"query($sku: String, $vid: ID) { product(slug: "monospace-tee", channel: "default-channel") { variant(sku: $sku, id: $vid) { id } } }"#,
+            json!({"sku": last["sku"], "vid": last["id"]}),
+        )
+        .await;
+    assert!(
+        both["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be combined")
+    );
+
+    // Audiobooks sit in Hidden Deals, an unpublished collection: staff see it, shoppers not.
+    let q = r#"query($slug: String!) { product(slug: $slug, channel: "default-channel") { collections { slug } } }"#;
+    let body = server.gql(q, json!({"slug": "the-dash"})).await;
+    let shopper = data(&body)["product"]["collections"].clone();
+    assert!(!shopper.to_string().contains("hidden-deals"), "{body}");
+    let staff = server.staff_token().await;
+    let body = server.gql_as(&staff, q, json!({"slug": "the-dash"})).await;
+    assert!(
+        data(&body)["product"]["collections"]
+            .to_string()
+            .contains("hidden-deals"),
+        "{body}"
+    );
+}

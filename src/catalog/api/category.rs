@@ -468,6 +468,7 @@ impl CollectionNode {
         };
         let mut f = product_filter(&viewer, filter.as_ref(), where_.as_ref(), search)?;
         f.collection_ids = Some(vec![self.model.id]);
+        f.include_unlisted = true;
         product_connection(
             ctx,
             viewer,

@@ -10,7 +10,7 @@ use entities::{product_media, product_type};
 use sea_orm::DatabaseConnection;
 
 use super::attributes::{self, AssignedAttribute, Group, SelectedAttribute};
-use super::category::CategoryNode;
+use super::category::{CategoryNode, CollectionNode};
 use super::common::{
     Image, JsonString, PositiveInt, ProductMediaType, ProductTypeKindEnum, TaxedMoney,
     TaxedMoneyRange, ThumbnailFormatEnum, VariantAttributeScope, Weight, children, image_url,
@@ -24,8 +24,11 @@ use crate::catalog::loaders::{
 };
 use crate::catalog::read::{ProductRow, VariantRow, Viewer, available_now};
 use crate::core::loaders::LoadError;
+use crate::core::scalars::Date;
 use crate::core::{
-    connection::{self, Countable, KeyPart, Page, PageArgs, PageResult, TotalCount},
+    connection::{
+        self, Countable, KeyPart, OrderDirection, Page, PageArgs, PageResult, TotalCount,
+    },
     country::LanguageCodeEnum,
     error::{ErrorCode, error},
     id,
@@ -296,6 +299,18 @@ impl ProductNode {
             .collect())
     }
 
+    /// The product's media, in their sort order.
+    async fn media_rows(&self, ctx: &Context<'_>) -> Result<Vec<product_media::Model>> {
+        let (_, req) = parts(ctx)?;
+        Ok(crate::loaders::loaders(ctx)?
+            .catalog
+            .media
+            .load_one(self.row.product.id)
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default())
+    }
+
     fn variant_node(&self, row: VariantRow) -> VariantNode {
         let mut node = VariantNode::new(row, self.row.clone(), self.viewer.clone());
         node.prefetch = self.prefetch.clone();
@@ -379,6 +394,22 @@ fn page_in_memory<T: Clone>(
             page.after.is_some()
         },
     })
+}
+
+/// Sorting of product media.
+#[derive(async_graphql::InputObject, Clone, Copy, Debug)]
+pub struct MediaSortingInput {
+    /// Specifies the direction in which to sort media.
+    pub direction: OrderDirection,
+    /// Sort media by the selected field.
+    pub field: MediaChoicesSortField,
+}
+
+/// Fields product media sort by.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaChoicesSortField {
+    /// Sort media by ID.
+    Id,
 }
 
 /// Connection of variants.
@@ -549,7 +580,15 @@ impl ProductNode {
     #[graphql(complexity = 0)]
     /// Whether the product is in stock, set as available for purchase in the given channel,
     /// and published.
-    async fn is_available(&self) -> Option<bool> {
+    async fn is_available(
+        &self,
+        #[graphql(
+            desc = "Destination address used to find warehouses where stock availability for this product is checked. If address is empty, uses `Shop.companyAddress` or fallbacks to server's `settings.DEFAULT_COUNTRY` configuration. When `Shop.useLegacyShippingZoneStockAvailability` is disabled, this argument is ignored — stock availability is determined by the direct warehouse-channel link instead of shipping zones.",
+            deprecation
+        )]
+        address: Option<AddressInput>,
+    ) -> Option<bool> {
+        let _ = address;
         Some(
             self.row.listing.as_ref().is_some_and(|l| {
                 available_now(l.available_for_purchase_at) && l.min_price.is_some()
@@ -618,15 +657,19 @@ impl ProductNode {
         )))
     }
     /// List of media for the product.
-    async fn media(&self, ctx: &Context<'_>) -> Result<Option<Vec<ProductMediaNode>>> {
-        let (_, req) = parts(ctx)?;
-        let media = crate::loaders::loaders(ctx)?
-            .catalog
-            .media
-            .load_one(self.row.product.id)
-            .await
-            .map_err(|e| req.internal(e))?
-            .unwrap_or_default();
+    async fn media(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Sort media.")] sort_by: Option<MediaSortingInput>,
+    ) -> Result<Option<Vec<ProductMediaNode>>> {
+        let mut media = self.media_rows(ctx).await?;
+        if let Some(sort) = sort_by {
+            let MediaChoicesSortField::Id = sort.field;
+            media.sort_by_key(|m| m.id);
+            if sort.direction == OrderDirection::Desc {
+                media.reverse();
+            }
+        }
         Ok(Some(media.into_iter().map(ProductMediaNode).collect()))
     }
     /// Returns translated product fields for the given language code.
@@ -675,6 +718,122 @@ impl ProductNode {
     /// Rating of the product.
     async fn rating(&self) -> Option<f64> {
         self.row.product.rating
+    }
+    /// Default variant of the product: its first variant visible in the channel (Saleor
+    /// makes the first variant created the default; we keep no separate pointer).
+    async fn default_variant(&self, ctx: &Context<'_>) -> Result<Option<VariantNode>> {
+        let first = self.visible_variants(ctx).await?.into_iter().next();
+        Ok(first.map(|r| self.variant_node(r)))
+    }
+    /// Get a single variant by SKU or ID.
+    #[graphql(deprecation = "Use top-level `variant` query.")]
+    async fn variant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ID of the variant.")] id: Option<ID>,
+        #[graphql(desc = "SKU of the variant.")] sku: Option<String>,
+    ) -> Result<Option<VariantNode>> {
+        let pk = match (&id, &sku) {
+            (Some(id), None) => Some(id::decode::<i32>(id, "ProductVariant")?),
+            (None, Some(_)) => None,
+            (Some(_), Some(_)) => {
+                return Err(error(
+                    ErrorCode::InvalidInput,
+                    "Argument 'id' cannot be combined with 'sku'",
+                ));
+            }
+            (None, None) => {
+                return Err(error(
+                    ErrorCode::InvalidInput,
+                    "At least one of arguments is required: 'id', 'sku'.",
+                ));
+            }
+        };
+        let found = self
+            .visible_variants(ctx)
+            .await?
+            .into_iter()
+            .find(|r| match pk {
+                Some(pk) => r.variant.id == pk,
+                None => r.variant.sku.is_some() && r.variant.sku == sku,
+            });
+        Ok(found.map(|r| self.variant_node(r)))
+    }
+    /// Get a single product media by ID.
+    async fn media_by_id(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ID of a product media.")] id: ID,
+    ) -> Result<Option<ProductMediaNode>> {
+        let pk = id::decode::<i32>(&id, "ProductMedia")?;
+        Ok(self
+            .media_rows(ctx)
+            .await?
+            .into_iter()
+            .find(|m| m.id == pk)
+            .map(ProductMediaNode))
+    }
+    /// List of collections for the product. Requires the following permissions to include
+    /// the unpublished items: MANAGE_ORDERS, MANAGE_DISCOUNTS, MANAGE_PRODUCTS.
+    async fn collections(&self, ctx: &Context<'_>) -> Result<Option<Vec<CollectionNode>>> {
+        let (_, req) = parts(ctx)?;
+        let scope = (
+            self.viewer.channel.as_ref().map(|c| c.id),
+            self.viewer.staff,
+        );
+        let collections = crate::loaders::loaders(ctx)?
+            .catalog
+            .product_collections
+            .load_one((scope, self.row.product.id))
+            .await
+            .map_err(|e| req.internal(e))?
+            .unwrap_or_default();
+        Ok(Some(
+            collections
+                .into_iter()
+                .map(|c| CollectionNode::new(c, Some(self.viewer.clone())))
+                .collect(),
+        ))
+    }
+    /// Date when product is available for purchase.
+    #[graphql(
+        complexity = 0,
+        deprecation = "Use the `availableForPurchaseAt` field to fetch the available for purchase date."
+    )]
+    async fn available_for_purchase(&self) -> Option<Date> {
+        self.row
+            .listing
+            .as_ref()
+            .and_then(|l| l.available_for_purchase_at)
+            .map(|d| Date(d.date_naive()))
+    }
+    /// Description of the product.
+    ///
+    /// Rich text format. For reference see https://editorjs.io/
+    #[graphql(complexity = 0, deprecation = "Use the `description` field instead.")]
+    async fn description_json(&self) -> JsonString {
+        JsonString(
+            self.row
+                .product
+                .description
+                .clone()
+                .unwrap_or_else(|| serde_json::json!({})),
+        )
+    }
+    /// Get a single attribute attached to product by attribute slug.
+    #[graphql(deprecation = "Use the `assignedAttribute` field instead.")]
+    async fn attribute(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug of the attribute")] slug: String,
+    ) -> Result<Option<SelectedAttribute>> {
+        let groups: Vec<Group> = self
+            .attribute_groups(ctx, true)
+            .await?
+            .into_iter()
+            .filter(|g| g.attribute.slug == slug)
+            .collect();
+        Ok(attributes::selected(groups).into_iter().next())
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entities::marketing_attribution;
 
 use super::leads::{UtmInput, UtmParameters, opt_pk, utm};
-use crate::checkout::api::{CheckoutErrorNode, CheckoutNode, actor, checkout_token};
+use crate::checkout::api::{CheckoutErrorNode, CheckoutNode, checkout_token};
 use crate::checkout::error::CheckoutErrorCode;
 use crate::core::{context::RequestCtx, id};
 use crate::marketing::{
@@ -204,7 +204,7 @@ impl AttributionMutation {
         };
         let result = state
             .marketing
-            .set_checkout_attribution(&token, &actor(req), domain)
+            .set_checkout_attribution(&token, domain)
             .await;
         Ok(Some(match result {
             Ok((c, touches)) => CheckoutAttributionSet {

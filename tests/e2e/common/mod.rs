@@ -345,6 +345,15 @@ pub async fn create_pg_database(base: &str) -> (String, String) {
 }
 
 /// The `data` of a response, failing the test with the errors if there are any.
+/// The `"Type:pk"` text of a Saleor global ID.
+pub fn decode_id(id: &str) -> String {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(id)
+        .expect("a base64 global ID");
+    String::from_utf8(raw).expect("a UTF-8 global ID")
+}
+
 pub fn data(body: &Value) -> &Value {
     assert!(
         body.get("errors")
