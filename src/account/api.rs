@@ -637,7 +637,11 @@ fn validation_data(code: CountryCode) -> AddressValidationData {
     }
     AddressValidationData {
         country_code: code.code().to_owned(),
-        country_name: code.name().to_uppercase(),
+        country_name: if rules.country_name.is_empty() {
+            code.name().to_uppercase()
+        } else {
+            rules.country_name.to_owned()
+        },
         address_format: rules.address_format.to_owned(),
         address_latin_format: rules.address_latin_format.to_owned(),
         allowed_fields,
@@ -666,7 +670,7 @@ fn validation_data(code: CountryCode) -> AddressValidationData {
             .iter()
             .map(|s| (*s).to_owned())
             .collect(),
-        postal_code_prefix: String::new(),
+        postal_code_prefix: rules.postal_code_prefix.to_owned(),
     }
 }
 

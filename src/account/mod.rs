@@ -13,6 +13,7 @@
 //! - `ratelimit.rs`, `password.rs`, `address_rules.rs`: abuse limits, password rules,
 //!   per-country address rules
 
+mod address_data;
 pub mod address_rules;
 pub mod api;
 pub mod app_api;

@@ -839,6 +839,8 @@ async fn address_validation_rules() {
         ("PL", "00-950"),
         ("CA", "H3Z 2Y7"),
         ("AU", "2060"),
+        ("JP", "154-0023"),
+        ("BR", "40301-110"),
     ] {
         let body = s.gql(q, json!({"c": c})).await;
         let r = &data(&body)["addressValidationRules"];
@@ -851,6 +853,24 @@ async fn address_validation_rules() {
             "{c}"
         );
     }
+    // Every country has Google's data, as in Saleor: Japan's prefectures in Japanese and
+    // Latin script, its required fields, its own name.
+    let body = s.gql(q, json!({"c": "JP"})).await;
+    let jp = &data(&body)["addressValidationRules"];
+    assert_eq!(jp["countryName"], "JAPAN");
+    assert_eq!(jp["countryAreaType"], "prefecture");
+    let areas = jp["countryAreaChoices"].as_array().unwrap();
+    assert!(
+        areas.contains(&json!({"raw": "東京都", "verbose": "Tokyo"})),
+        "{jp}"
+    );
+    assert!(
+        areas.contains(&json!({"raw": "東京都", "verbose": "東京都"})),
+        "{jp}"
+    );
+    let mut required: Vec<String> = serde_json::from_value(jp["requiredFields"].clone()).unwrap();
+    required.sort();
+    assert_eq!(required, ["countryArea", "postalCode", "streetAddress1"]);
     let body = s.gql(q, json!({"c": "EU"})).await;
     assert_eq!(
         body["errors"][0]["message"],
