@@ -701,11 +701,13 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
                 .insert(&txn)
                 .await?;
             }
+            // Two images per product, stored like uploads (served by `/media/` and
+            // `/thumbnail/`, so the demo needs no internet).
             for m in 0..2 {
-                product_media::ActiveModel {
+                let media = product_media::ActiveModel {
                     product_id: Set(p.id),
                     sort_order: Set(m),
-                    image_url: Set(format!("https://picsum.photos/seed/{slug}-{m}/1024/1024")),
+                    image_url: Set(String::new()),
                     alt: Set(format!("{name} image {}", m + 1)),
                     media_type: Set("IMAGE".into()),
                     external_url: Set(None),
@@ -716,6 +718,12 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, DbErr> {
                 }
                 .insert(&txn)
                 .await?;
+                let image = crate::media::demo::image(n as usize * 2 + m as usize);
+                let path = image.path(media.id);
+                crate::media::insert_file(&txn, media.id, image).await?;
+                let mut media: product_media::ActiveModel = media.into();
+                media.image_url = Set(path);
+                media.update(&txn).await?;
             }
             // Product attributes: bestseller on every third product, material text, colors.
             let b = ctx

@@ -13,6 +13,7 @@
 //!   fetched by the server.
 
 pub mod codec;
+pub mod demo;
 pub mod http;
 
 use std::{

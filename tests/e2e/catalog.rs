@@ -61,12 +61,15 @@ async fn product_list_prices_per_channel_and_visibility() {
     assert_eq!(tee["category"]["slug"], "t-shirts");
     assert_eq!(tee["bestseller"]["value"], true);
     assert_eq!(tee["pulseBestseller"], Value::Null);
+    // Demo images are served by the server itself (no internet needed).
+    let thumbnail = tee["thumbnail"]["url"].as_str().unwrap();
     assert!(
-        tee["thumbnail"]["url"]
-            .as_str()
-            .unwrap()
-            .starts_with("https://")
+        thumbnail.starts_with(&server.url("/thumbnail/")),
+        "{thumbnail}"
     );
+    let image = reqwest::get(thumbnail).await.unwrap();
+    assert_eq!(image.status(), 200);
+    assert_eq!(image.headers()["content-type"], "image/webp");
     assert_eq!(tee["productVariants"]["totalCount"], 4);
     let sizes: Vec<&str> = tee["productVariants"]["edges"]
         .as_array()
