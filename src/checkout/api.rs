@@ -386,6 +386,34 @@ impl CheckoutNode {
     async fn customer_note(&self) -> &str {
         &self.model.customer_note
     }
+    /// The note for the checkout.
+    #[graphql(deprecation = "Use `customerNote` instead.")]
+    async fn note(&self) -> &str {
+        &self.model.customer_note
+    }
+    #[graphql(deprecation = "Use `updatedAt` instead.")]
+    async fn last_change(&self) -> chrono::DateTime<chrono::Utc> {
+        self.model.updated_at
+    }
+    /// Date when oldest stock reservation for this checkout expires or null if no stock is
+    /// reserved. (Checkouts reserve no stock here: it is allocated at completion.)
+    async fn stock_reservation_expires(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        None
+    }
+    /// The voucher assigned to the checkout.
+    ///
+    /// Requires one of the following permissions: MANAGE_DISCOUNTS.
+    async fn voucher(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::discount::api::VoucherNode>> {
+        let (_, req) = parts(ctx)?;
+        req.require_any(&[Permission::ManageDiscounts])?;
+        let loaded = self.loaded(ctx).await?;
+        Ok(loaded.voucher.as_ref().map(|v| {
+            crate::discount::api::VoucherNode::new(v.voucher.clone(), Some(loaded.channel.clone()))
+        }))
+    }
     /// The total discount applied to the checkout. Note: Only discount created via voucher
     /// are included in this field.
     async fn discount(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
@@ -560,6 +588,23 @@ impl CheckoutNode {
             ))),
             (None, None) => None,
         })
+    }
+    /// The shipping method related with checkout.
+    #[graphql(deprecation = "Use `delivery` instead.")]
+    async fn shipping_method(&self, ctx: &Context<'_>) -> Result<Option<ShippingMethodNode>> {
+        let delivery = &self.loaded(ctx).await?.delivery;
+        Ok(match delivery.collection_point {
+            Some(_) => None,
+            None => delivery.selected.clone().map(ShippingMethodNode),
+        })
+    }
+    /// Shipping methods that can be used with this checkout.
+    #[graphql(deprecation = "Use `shippingMethods` instead.")]
+    async fn available_shipping_methods(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<ShippingMethodNode>> {
+        self.shipping_methods(ctx).await
     }
     /// Shipping methods that can be used with this checkout.
     async fn shipping_methods(&self, ctx: &Context<'_>) -> Result<Vec<ShippingMethodNode>> {

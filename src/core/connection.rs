@@ -403,6 +403,71 @@ pub fn cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
     n.saturating_mul(child.max(1))
 }
 
+/// Pages an in-memory list, ordered by `key_of` (integer keys), by its keyset cursor.
+pub fn page_in_memory<T: Clone>(
+    items: &[T],
+    page: &Page,
+    key_of: impl Fn(&T) -> Vec<KeyPart>,
+) -> async_graphql::Result<PageResult<T>> {
+    let cmp = |a: &[KeyPart], b: &[KeyPart]| -> std::cmp::Ordering {
+        for (x, y) in a.iter().zip(b) {
+            let o = match (x, y) {
+                (KeyPart::Int(x), KeyPart::Int(y)) => x.cmp(y),
+                (KeyPart::Str(x), KeyPart::Str(y)) => x.cmp(y),
+                (KeyPart::Time(x), KeyPart::Time(y)) => x.cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            };
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        std::cmp::Ordering::Equal
+    };
+    let arity = items.first().map(|i| key_of(i).len());
+    for c in page.after.iter().chain(page.before.iter()) {
+        if arity.is_some_and(|n| n != c.len()) || c.iter().any(|p| !matches!(p, KeyPart::Int(_))) {
+            return Err(error(
+                ErrorCode::InvalidCursor,
+                "Received cursor is invalid.",
+            ));
+        }
+    }
+    let window: Vec<T> = items
+        .iter()
+        .filter(|i| {
+            let k = key_of(i);
+            page.after
+                .as_ref()
+                .is_none_or(|a| cmp(&k, a) == std::cmp::Ordering::Greater)
+                && page
+                    .before
+                    .as_ref()
+                    .is_none_or(|b| cmp(&k, b) == std::cmp::Ordering::Less)
+        })
+        .cloned()
+        .collect();
+    let n = page.limit as usize;
+    let has_more = window.len() > n;
+    let slice: Vec<T> = if page.backward {
+        window[window.len().saturating_sub(n)..].to_vec()
+    } else {
+        window.into_iter().take(n).collect()
+    };
+    Ok(PageResult {
+        items: slice,
+        has_next_page: if page.backward {
+            page.before.is_some()
+        } else {
+            has_more
+        },
+        has_previous_page: if page.backward {
+            has_more
+        } else {
+            page.after.is_some()
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

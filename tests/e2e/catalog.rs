@@ -1389,3 +1389,73 @@ async fn product_fields_other_saleor_clients_select() {
         "{body}"
     );
 }
+
+/// `Category.ancestors` (root first, paged), `descriptionJson` of categories and
+/// collections, and `quantityAvailable`'s deprecated destination arguments.
+#[tokio::test]
+async fn category_ancestors_and_deprecated_fields() {
+    let server = TestServer::start().await;
+    let staff = server.staff_token().await;
+    let body = server
+        .gql(r#"{ category(slug: "t-shirts") { id } }"#, json!({}))
+        .await;
+    let tshirts = data(&body)["category"]["id"].clone();
+    let body = server
+        .gql_as(
+            &staff,
+            "mutation($p: ID) { categoryCreate(parent: $p, input: {name: \"V-necks\"}) { category { id } errors { message } } }",
+            json!({"p": tshirts}),
+        )
+        .await;
+    assert_eq!(data(&body)["categoryCreate"]["errors"], json!([]), "{body}");
+    let q = r#"query($after: String) { category(slug: "v-necks") {
+        ancestors(first: 1, after: $after) { totalCount edges { node { slug level } }
+          pageInfo { hasNextPage endCursor } }
+        descriptionJson } }"#;
+    let body = server.gql(q, json!({})).await;
+    let a = &data(&body)["category"]["ancestors"];
+    assert_eq!(a["totalCount"], 2, "{body}");
+    assert_eq!(
+        a["edges"][0]["node"],
+        json!({"slug": "apparel", "level": 0})
+    );
+    assert_eq!(a["pageInfo"]["hasNextPage"], true);
+    assert_eq!(data(&body)["category"]["descriptionJson"], "{}");
+    let body = server
+        .gql(q, json!({"after": a["pageInfo"]["endCursor"]}))
+        .await;
+    let a = &data(&body)["category"]["ancestors"];
+    assert_eq!(
+        a["edges"][0]["node"],
+        json!({"slug": "t-shirts", "level": 1})
+    );
+    assert_eq!(a["pageInfo"]["hasNextPage"], false);
+    let body = server
+        .gql(
+            r#"{ category(slug: "apparel") { ancestors(first: 5) { totalCount } description descriptionJson }
+                 collection(slug: "summer-picks", channel: "default-channel") { description descriptionJson } }"#,
+            json!({}),
+        )
+        .await;
+    let d = data(&body);
+    assert_eq!(d["category"]["ancestors"]["totalCount"], 0);
+    assert_eq!(
+        d["category"]["descriptionJson"],
+        d["category"]["description"]
+    );
+    assert_eq!(
+        d["collection"]["descriptionJson"],
+        d["collection"]["description"]
+    );
+
+    let q = r#"query($c: CountryCode) { product(slug: "monospace-tee", channel: "default-channel") {
+        productVariants(first: 1) { edges { node {
+          plain: quantityAvailable
+          byCountry: quantityAvailable(countryCode: $c)
+          byAddress: quantityAvailable(address: {country: $c}) } } } } }"#;
+    let body = server.gql(q, json!({"c": "US"})).await;
+    let v = &data(&body)["product"]["productVariants"]["edges"][0]["node"];
+    assert!(v["plain"].as_i64().unwrap() > 0, "{body}");
+    assert_eq!(v["byCountry"], v["plain"]);
+    assert_eq!(v["byAddress"], v["plain"]);
+}

@@ -1284,3 +1284,47 @@ async fn checkout_lines_cost_the_same_statements_whatever_their_number() {
     );
     println!("statements (CheckoutFind, checkout) with 2/20 lines: {counts:?}");
 }
+
+/// Saleor's deprecated checkout fields still answer (`note`, `lastChange`, `shippingMethod`,
+/// `availableShippingMethods`); `voucher` needs MANAGE_DISCOUNTS; no stock is reserved.
+#[tokio::test]
+async fn deprecated_checkout_fields_and_voucher() {
+    let server = TestServer::start().await;
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let id = ready_checkout(&server, &vs[0].0).await;
+    let body = server
+        .gql(
+            "mutation($id: ID!) { checkoutAddPromoCode(id: $id, promoCode: \"WELCOME10\") { errors { code message } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["checkoutAddPromoCode"]["errors"],
+        json!([]),
+        "{body}"
+    );
+    let q = "query($id: ID!) { checkout(id: $id) { note customerNote lastChange updatedAt
+        stockReservationExpires shippingMethod { id } delivery { shippingMethod { id } }
+        availableShippingMethods { id } shippingMethods { id } } }";
+    let body = server.gql(q, json!({"id": id})).await;
+    let c = &data(&body)["checkout"];
+    assert_eq!(c["note"], c["customerNote"]);
+    assert_eq!(c["lastChange"], c["updatedAt"]);
+    assert_eq!(c["stockReservationExpires"], Value::Null);
+    assert!(c["shippingMethod"]["id"].is_string(), "{body}");
+    assert_eq!(c["shippingMethod"], c["delivery"]["shippingMethod"]);
+    assert_eq!(c["availableShippingMethods"], c["shippingMethods"]);
+    let q = "query($id: ID!) { checkout(id: $id) { voucher { code } } }";
+    let body = server.gql(q, json!({"id": id})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "PERMISSION_DENIED",
+        "{body}"
+    );
+    let staff = server.staff_token().await;
+    let body = server.gql_as(&staff, q, json!({"id": id})).await;
+    assert_eq!(
+        data(&body)["checkout"]["voucher"]["code"],
+        "WELCOME10",
+        "{body}"
+    );
+}

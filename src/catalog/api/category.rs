@@ -244,6 +244,68 @@ impl CategoryNode {
             .map_err(|e| req.internal(e))?
             .map(CategoryNode::from))
     }
+    /// List of ancestors of the category, from the root down to the parent.
+    #[graphql(complexity = "connection::cost(first, last, child_complexity)")]
+    async fn ancestors(
+        &self,
+        ctx: &Context<'_>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<Countable<CategoryNode, CategoryNames>>> {
+        let page = Page::parse(
+            &PageArgs {
+                first,
+                last,
+                after,
+                before,
+            },
+            "ancestors",
+        )?;
+        let (_, req) = parts(ctx)?;
+        let loaders = crate::loaders::loaders(ctx)?;
+        // One statement per level (trees are shallow); stops at a cycle or a missing row.
+        let mut chain: Vec<category::Model> = Vec::new();
+        let mut next = self.model.parent_id;
+        while let Some(id) = next {
+            if chain.iter().any(|c| c.id == id) || id == self.model.id {
+                break;
+            }
+            let Some(parent) = loaders
+                .catalog
+                .categories
+                .load_one(id)
+                .await
+                .map_err(|e| req.internal(e))?
+            else {
+                break;
+            };
+            next = parent.parent_id;
+            chain.push(parent);
+        }
+        chain.reverse();
+        let key = |c: &category::Model| vec![connection::KeyPart::Int(i64::from(c.level))];
+        let total = chain.len() as u64;
+        let result = connection::page_in_memory(&chain, &page, key)?;
+        Ok(Some(connection::build(
+            result.map(CategoryNode::from),
+            TotalCount::lazy(move || async move { Ok(total) }),
+            |n: &CategoryNode| key(&n.model),
+        )))
+    }
+    #[graphql(complexity = 0, deprecation = "Use the `description` field instead.")]
+    /// Description of the category.
+    ///
+    /// Rich text format. For reference see https://editorjs.io/
+    async fn description_json(&self) -> JsonString {
+        JsonString(
+            self.model
+                .description
+                .clone()
+                .unwrap_or_else(|| serde_json::json!({})),
+        )
+    }
     #[graphql(complexity = 0)]
     /// Level of the category in the tree (0 for a root).
     async fn level(&self) -> i32 {
@@ -434,6 +496,18 @@ impl CollectionNode {
     /// Description of the collection (Editor.js JSON).
     async fn description(&self) -> Option<JsonString> {
         self.model.description.clone().map(JsonString)
+    }
+    #[graphql(complexity = 0, deprecation = "Use the `description` field instead.")]
+    /// Description of the collection.
+    ///
+    /// Rich text format. For reference see https://editorjs.io/
+    async fn description_json(&self) -> JsonString {
+        JsonString(
+            self.model
+                .description
+                .clone()
+                .unwrap_or_else(|| serde_json::json!({})),
+        )
     }
     #[graphql(complexity = 0)]
     async fn slug(&self) -> &str {

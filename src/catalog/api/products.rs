@@ -26,9 +26,7 @@ use crate::catalog::read::{ProductRow, VariantRow, Viewer, available_now};
 use crate::core::loaders::LoadError;
 use crate::core::scalars::Date;
 use crate::core::{
-    connection::{
-        self, Countable, KeyPart, OrderDirection, Page, PageArgs, PageResult, TotalCount,
-    },
+    connection::{self, Countable, KeyPart, OrderDirection, Page, PageArgs, TotalCount},
     country::LanguageCodeEnum,
     error::{ErrorCode, error},
     id,
@@ -331,71 +329,6 @@ fn variant_key(r: &VariantRow) -> Vec<KeyPart> {
     ]
 }
 
-/// Pages an in-memory, ordered list by its keyset cursor.
-fn page_in_memory<T: Clone>(
-    items: &[T],
-    page: &Page,
-    key_of: impl Fn(&T) -> Vec<KeyPart>,
-) -> Result<PageResult<T>> {
-    let cmp = |a: &[KeyPart], b: &[KeyPart]| -> std::cmp::Ordering {
-        for (x, y) in a.iter().zip(b) {
-            let o = match (x, y) {
-                (KeyPart::Int(x), KeyPart::Int(y)) => x.cmp(y),
-                (KeyPart::Str(x), KeyPart::Str(y)) => x.cmp(y),
-                (KeyPart::Time(x), KeyPart::Time(y)) => x.cmp(y),
-                _ => std::cmp::Ordering::Equal,
-            };
-            if o != std::cmp::Ordering::Equal {
-                return o;
-            }
-        }
-        std::cmp::Ordering::Equal
-    };
-    let arity = items.first().map(|i| key_of(i).len());
-    for c in page.after.iter().chain(page.before.iter()) {
-        if arity.is_some_and(|n| n != c.len()) || c.iter().any(|p| !matches!(p, KeyPart::Int(_))) {
-            return Err(error(
-                ErrorCode::InvalidCursor,
-                "Received cursor is invalid.",
-            ));
-        }
-    }
-    let window: Vec<T> = items
-        .iter()
-        .filter(|i| {
-            let k = key_of(i);
-            page.after
-                .as_ref()
-                .is_none_or(|a| cmp(&k, a) == std::cmp::Ordering::Greater)
-                && page
-                    .before
-                    .as_ref()
-                    .is_none_or(|b| cmp(&k, b) == std::cmp::Ordering::Less)
-        })
-        .cloned()
-        .collect();
-    let n = page.limit as usize;
-    let has_more = window.len() > n;
-    let slice: Vec<T> = if page.backward {
-        window[window.len().saturating_sub(n)..].to_vec()
-    } else {
-        window.into_iter().take(n).collect()
-    };
-    Ok(PageResult {
-        items: slice,
-        has_next_page: if page.backward {
-            page.before.is_some()
-        } else {
-            has_more
-        },
-        has_previous_page: if page.backward {
-            has_more
-        } else {
-            page.after.is_some()
-        },
-    })
-}
-
 /// Sorting of product media.
 #[derive(async_graphql::InputObject, Clone, Copy, Debug)]
 pub struct MediaSortingInput {
@@ -648,7 +581,7 @@ impl ProductNode {
         )?;
         let rows = self.visible_variants(ctx).await?;
         let total = rows.len() as u64;
-        let result = page_in_memory(&rows, &page, variant_key)?;
+        let result = connection::page_in_memory(&rows, &page, variant_key)?;
         let result = result.map(|r| self.variant_node(r));
         Ok(Some(connection::build(
             result,
@@ -1119,8 +1052,24 @@ impl VariantNode {
     }
     /// Quantity of a product available for sale in one checkout: the stock minus allocations
     /// in the channel's warehouses (variants that don't track inventory report Saleor's
-    /// `MAX_CHECKOUT_LINE_QUANTITY`).
-    async fn quantity_available(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+    /// `MAX_CHECKOUT_LINE_QUANTITY`). Stock comes from the warehouses linked to the channel,
+    /// as in Saleor without `useLegacyShippingZoneStockAvailability`, so the destination
+    /// arguments don't change the answer.
+    async fn quantity_available(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Destination address used to find warehouses where stock availability for this product is checked. If address is empty, uses `Shop.companyAddress` or fallbacks to server's `settings.DEFAULT_COUNTRY` configuration. When `Shop.useLegacyShippingZoneStockAvailability` is disabled, this argument is ignored — stock availability is determined by the direct warehouse-channel link instead of shipping zones.",
+            deprecation
+        )]
+        address: Option<AddressInput>,
+        #[graphql(
+            desc = "Two-letter ISO 3166-1 country code. When provided, the exact quantity from a warehouse operating in shipping zones that contain this country will be returned. Otherwise, it will return the maximum quantity from all shipping zones.",
+            deprecation = "Use `address` argument instead."
+        )]
+        country_code: Option<crate::core::country::CountryCode>,
+    ) -> Result<Option<i32>> {
+        let _ = (address, country_code);
         let Some(channel) = &self.viewer.channel else {
             return Ok(None);
         };
