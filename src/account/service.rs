@@ -1456,7 +1456,8 @@ impl AccountService {
                 "user": user_json(&u),
                 "new_email": new_email,
                 "token": token,
-                "redirect_url": url,
+                "confirm_url": url,
+                "redirect_url": redirect_url,
                 "channel_slug": channel,
             }),
         )

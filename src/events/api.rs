@@ -12,7 +12,7 @@ use futures_util::{
 };
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{BusEvent, EventType};
+use super::{BusEvent, EventType, account_api as acc};
 use crate::{
     account::revalidation::{LiveCredential, Revoked, revalidate},
     catalog::api::products::VariantNode,
@@ -332,6 +332,14 @@ checkout_event!(CheckoutUpdated, "Event sent when checkout is updated.");
     )
 )]
 pub enum Event {
+    AccountConfirmationRequested(acc::AccountConfirmationRequested),
+    AccountConfirmed(acc::AccountConfirmed),
+    AccountSetPasswordRequested(acc::AccountSetPasswordRequested),
+    StaffSetPasswordRequested(acc::StaffSetPasswordRequested),
+    AccountChangeEmailRequested(acc::AccountChangeEmailRequested),
+    AccountEmailChanged(acc::AccountEmailChanged),
+    AccountDeleteRequested(acc::AccountDeleteRequested),
+    AccountDeleted(acc::AccountDeleted),
     ChannelMetadataUpdated(ChannelMetadataUpdated),
     LeadCreated(mk::LeadCreated),
     LeadUpdated(mk::LeadUpdated),
@@ -359,6 +367,28 @@ pub enum Event {
 impl Event {
     fn from_bus(event: Arc<BusEvent>) -> Option<Self> {
         match EventType::parse(&event.event_type)? {
+            EventType::AccountConfirmationRequested => Some(Self::AccountConfirmationRequested(
+                acc::AccountConfirmationRequested(event),
+            )),
+            EventType::AccountConfirmed => {
+                Some(Self::AccountConfirmed(acc::AccountConfirmed(event)))
+            }
+            EventType::AccountSetPasswordRequested => Some(Self::AccountSetPasswordRequested(
+                acc::AccountSetPasswordRequested(event),
+            )),
+            EventType::StaffSetPasswordRequested => Some(Self::StaffSetPasswordRequested(
+                acc::StaffSetPasswordRequested(event),
+            )),
+            EventType::AccountChangeEmailRequested => Some(Self::AccountChangeEmailRequested(
+                acc::AccountChangeEmailRequested(event),
+            )),
+            EventType::AccountEmailChanged => {
+                Some(Self::AccountEmailChanged(acc::AccountEmailChanged(event)))
+            }
+            EventType::AccountDeleteRequested => Some(Self::AccountDeleteRequested(
+                acc::AccountDeleteRequested(event),
+            )),
+            EventType::AccountDeleted => Some(Self::AccountDeleted(acc::AccountDeleted(event))),
             EventType::ChannelMetadataUpdated => {
                 Some(Self::ChannelMetadataUpdated(ChannelMetadataUpdated(event)))
             }

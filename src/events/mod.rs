@@ -6,6 +6,7 @@
 //! the commit. The dispatcher (one per instance; instances coordinate through row leases
 //! and `FOR UPDATE SKIP LOCKED`) publishes each row once; every instance's subscribers see it.
 
+pub mod account_api;
 pub mod api;
 pub mod bus;
 pub mod dispatcher;

@@ -175,6 +175,7 @@ pub enum ObjectWithMetadata {
     Product(ProductNode),
     ProductVariant(VariantNode),
     ProductType(ProductTypeNode),
+    ProductMedia(crate::catalog::api::products::ProductMediaNode),
     Attribute(AttributeNode),
     Category(CategoryNode),
     Collection(CollectionNode),

@@ -166,6 +166,13 @@ pub struct ShopQuery;
 impl ShopQuery {
     /// Return information about the shop.
     async fn shop(&self, ctx: &Context<'_>) -> Result<ShopNode> {
+        ShopNode::current(ctx).await
+    }
+}
+
+impl ShopNode {
+    /// The shop, as `Query.shop` answers it.
+    pub async fn current(ctx: &Context<'_>) -> Result<Self> {
         let req = ctx.data::<RequestCtx>()?;
         let state = ctx.data::<AppState>()?;
         let model = state
@@ -174,7 +181,7 @@ impl ShopQuery {
             .await
             .map_err(|e| req.internal(e))?
             .ok_or_else(|| error(ErrorCode::Internal, "The shop is not initialised."))?;
-        Ok(ShopNode {
+        Ok(Self {
             meta: MetadataFields::new(&model.metadata, &model.private_metadata),
             model,
             public_url: state.config.graphql_url(),

@@ -480,3 +480,74 @@ async fn dry_run_renders_and_trigger_sends_without_an_outbox_event() {
     assert_eq!(payload["channel"]["slug"], "default-channel");
     assert_eq!(outbox_rows().await, outbox_before);
 }
+
+/// An e-mail app receives `AccountConfirmationRequested` with what it needs to send the
+/// confirmation (as Saleor's: the token, the client's redirect URL, the user, the channel
+/// and the shop), and the token confirms the account.
+#[tokio::test]
+async fn account_confirmation_requests_reach_an_email_app() {
+    let server = server().await;
+    let (addr, receiver) = start_receiver(vec![]).await;
+    let token = server.staff_token().await;
+    let app = entities::app::ActiveModel {
+        name: Set("Mailer".into()),
+        is_active: Set(true),
+        permissions: Set(json!(["MANAGE_USERS"])),
+        metadata: Set(json!({})),
+        private_metadata: Set(json!({})),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&server.state.db.conn)
+    .await
+    .unwrap();
+    let query = "subscription { event { ... on AccountConfirmationRequested { redirectUrl token user { email isConfirmed } channel { slug } shop { name } } } }";
+    let body = server
+        .gql_as(
+            &token,
+            "mutation($input: WebhookCreateInput!) { webhookCreate(input: $input) { errors { message } webhook { asyncEvents { eventType } } } }",
+            json!({"input": {"name": "mailer", "app": bizgraph::core::id::encode("App", app.id).0,
+                             "targetUrl": format!("http://{addr}/hook"), "query": query}}),
+        )
+        .await;
+    assert_eq!(data(&body)["webhookCreate"]["errors"], json!([]), "{body}");
+    assert_eq!(
+        data(&body)["webhookCreate"]["webhook"]["asyncEvents"],
+        json!([{"eventType": "ACCOUNT_CONFIRMATION_REQUESTED"}])
+    );
+    let body = server
+        .gql(
+            "mutation($input: AccountRegisterInput!) { accountRegister(input: $input) { requiresConfirmation errors { message } } }",
+            json!({"input": {"email": "mailme@example.com", "password": "S3cure-passw0rd!",
+                             "redirectUrl": "https://shop.example/confirm", "channel": "default-channel"}}),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["accountRegister"]["requiresConfirmation"],
+        true,
+        "{body}"
+    );
+
+    let requests = wait_for(&receiver, 1).await;
+    assert_eq!(requests.len(), 1);
+    let payload: Value = serde_json::from_slice(&requests[0].1).unwrap();
+    assert_eq!(payload["redirectUrl"], "https://shop.example/confirm");
+    assert_eq!(
+        payload["user"],
+        json!({"email": "mailme@example.com", "isConfirmed": false})
+    );
+    assert_eq!(payload["channel"]["slug"], "default-channel");
+    assert!(payload["shop"]["name"].is_string(), "{payload}");
+    let confirm = payload["token"].as_str().expect("the token").to_owned();
+    let body = server
+        .gql(
+            "mutation($e: String!, $t: String!) { confirmAccount(email: $e, token: $t) { user { isConfirmed } errors { message } } }",
+            json!({"e": "mailme@example.com", "t": confirm}),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["confirmAccount"]["user"]["isConfirmed"],
+        true,
+        "{body}"
+    );
+}

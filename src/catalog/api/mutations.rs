@@ -2061,7 +2061,7 @@ impl CatalogMutation {
         };
         Ok(Some(ProductMediaCreate {
             product: product_node(state, req, p.id).await?,
-            media: Some(ProductMediaNode(m)),
+            media: Some(ProductMediaNode::new(m)),
             ..Default::default()
         }))
     }
@@ -2084,7 +2084,7 @@ impl CatalogMutation {
         );
         Ok(Some(ProductMediaUpdate {
             product: product_node(state, req, p.id).await?,
-            media: Some(ProductMediaNode(m)),
+            media: Some(ProductMediaNode::new(m)),
             ..Default::default()
         }))
     }
@@ -2108,7 +2108,7 @@ impl CatalogMutation {
         }
         Ok(Some(ProductMediaDelete {
             product: product_node(state, req, p.id).await?,
-            media: Some(ProductMediaNode(m)),
+            media: Some(ProductMediaNode::new(m)),
             ..Default::default()
         }))
     }
@@ -2144,7 +2144,7 @@ impl CatalogMutation {
             .unwrap_or_default();
         Ok(Some(ProductMediaReorder {
             product: product_node(state, req, pk).await?,
-            media: Some(media.into_iter().map(ProductMediaNode).collect()),
+            media: Some(media.into_iter().map(ProductMediaNode::new).collect()),
             ..Default::default()
         }))
     }

@@ -3,7 +3,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
-    ComplexObject, Context, ID, Object, Result, SelectionField, SimpleObject, dataloader::Loader,
+    ComplexObject, Context, ID, Result, SelectionField, SimpleObject, dataloader::Loader,
 };
 use chrono::{DateTime, Utc};
 use entities::{product_media, product_type};
@@ -603,7 +603,7 @@ impl ProductNode {
                 media.reverse();
             }
         }
-        Ok(Some(media.into_iter().map(ProductMediaNode).collect()))
+        Ok(Some(media.into_iter().map(ProductMediaNode::new).collect()))
     }
     /// Returns translated product fields for the given language code.
     async fn translation(
@@ -704,7 +704,7 @@ impl ProductNode {
             .await?
             .into_iter()
             .find(|m| m.id == pk)
-            .map(ProductMediaNode))
+            .map(ProductMediaNode::new))
     }
     /// List of collections for the product. Requires the following permissions to include
     /// the unpublished items: MANAGE_ORDERS, MANAGE_DISCOUNTS, MANAGE_PRODUCTS.
@@ -1036,7 +1036,7 @@ impl VariantNode {
             .await
             .map_err(|e| req.internal(e))?
             .unwrap_or_default();
-        Ok(Some(media.into_iter().map(ProductMediaNode).collect()))
+        Ok(Some(media.into_iter().map(ProductMediaNode::new).collect()))
     }
     /// Returns translated product variant fields for the given language code.
     async fn translation(
@@ -1329,30 +1329,51 @@ impl ProductTypeNode {
 }
 
 /// Represents a product media.
-#[derive(Clone)]
-pub struct ProductMediaNode(pub product_media::Model);
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "ProductMedia")]
+pub struct ProductMediaNode {
+    #[graphql(flatten)]
+    meta: MetadataFields,
+    #[graphql(skip)]
+    pub model: product_media::Model,
+}
 
-#[Object(name = "ProductMedia")]
+impl ProductMediaNode {
+    pub fn new(model: product_media::Model) -> Self {
+        Self {
+            meta: MetadataFields::new(&model.metadata, &model.private_metadata),
+            model,
+        }
+    }
+}
+
+impl HasMetadata for ProductMediaNode {
+    fn metadata_fields(&self) -> &MetadataFields {
+        &self.meta
+    }
+}
+
+#[ComplexObject]
 impl ProductMediaNode {
     #[graphql(complexity = 0)]
     /// The ID of the product media.
     async fn id(&self) -> ID {
-        id::encode("ProductMedia", self.0.id)
+        id::encode("ProductMedia", self.model.id)
     }
     #[graphql(complexity = 0)]
     /// The sort order of the media.
     async fn sort_order(&self) -> Option<i32> {
-        Some(self.0.sort_order)
+        Some(self.model.sort_order)
     }
     #[graphql(complexity = 0)]
     /// The alt text of the media.
     async fn alt(&self) -> &str {
-        &self.0.alt
+        &self.model.alt
     }
     /// The type of the media.
     #[graphql(complexity = 0, name = "type")]
     async fn media_type(&self) -> ProductMediaType {
-        if self.0.media_type == "VIDEO" {
+        if self.model.media_type == "VIDEO" {
             ProductMediaType::Video
         } else {
             ProductMediaType::Image
@@ -1361,7 +1382,7 @@ impl ProductMediaNode {
     #[graphql(complexity = 0)]
     /// The oEmbed data of the media.
     async fn oembed_data(&self) -> JsonString {
-        JsonString(self.0.oembed_data.clone())
+        JsonString(self.model.oembed_data.clone())
     }
     /// The URL of the media.
     async fn url(
@@ -1372,22 +1393,18 @@ impl ProductMediaNode {
             ThumbnailFormatEnum,
         >,
     ) -> String {
-        if self.0.media_type == "VIDEO" {
+        if self.model.media_type == "VIDEO" {
             return self
-                .0
+                .model
                 .external_url
                 .clone()
-                .unwrap_or_else(|| self.0.image_url.clone());
+                .unwrap_or_else(|| self.model.image_url.clone());
         }
-        image_url(ctx, &self.0.image_url, size, format)
+        image_url(ctx, &self.model.image_url, size, format)
     }
     #[graphql(complexity = 0)]
     /// Product id the media refers to.
     async fn product_id(&self) -> Option<ID> {
-        Some(id::encode("Product", self.0.product_id))
-    }
-    /// List of public metadata items.
-    async fn metadata(&self) -> Vec<crate::core::metadata::MetadataItem> {
-        crate::core::metadata::items(&self.0.metadata)
+        Some(id::encode("Product", self.model.product_id))
     }
 }
