@@ -583,7 +583,7 @@ impl CheckoutNode {
         let delivery = &self.loaded(ctx).await?.delivery;
         Ok(match (&delivery.collection_point, &delivery.selected) {
             (Some(w), _) => Some(DeliveryMethod::Warehouse(w.clone().into())),
-            (None, Some(m)) => Some(DeliveryMethod::ShippingMethod(ShippingMethodNode(
+            (None, Some(m)) => Some(DeliveryMethod::ShippingMethod(ShippingMethodNode::new(
                 m.clone(),
             ))),
             (None, None) => None,
@@ -595,7 +595,7 @@ impl CheckoutNode {
         let delivery = &self.loaded(ctx).await?.delivery;
         Ok(match delivery.collection_point {
             Some(_) => None,
-            None => delivery.selected.clone().map(ShippingMethodNode),
+            None => delivery.selected.clone().map(ShippingMethodNode::new),
         })
     }
     /// Shipping methods that can be used with this checkout.
@@ -615,7 +615,7 @@ impl CheckoutNode {
             .options
             .iter()
             .cloned()
-            .map(ShippingMethodNode)
+            .map(ShippingMethodNode::new)
             .collect())
     }
     /// List of problems with the checkout.

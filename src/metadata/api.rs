@@ -176,6 +176,7 @@ pub enum ObjectWithMetadata {
     ProductVariant(VariantNode),
     ProductType(ProductTypeNode),
     ProductMedia(crate::catalog::api::products::ProductMediaNode),
+    ShippingMethod(crate::shipping::api::ShippingMethodNode),
     Attribute(AttributeNode),
     Category(CategoryNode),
     Collection(CollectionNode),

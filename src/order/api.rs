@@ -341,7 +341,7 @@ impl OrderNode {
             shipping::option(&state.db.conn, method_id, self.model.channel_id)
                 .await
                 .map_err(|e| req.internal(e))?
-                .map(|o| DeliveryMethod::ShippingMethod(ShippingMethodNode(o))),
+                .map(|o| DeliveryMethod::ShippingMethod(ShippingMethodNode::new(o))),
         )
     }
     /// Name of the shipping method.

@@ -1,9 +1,10 @@
 //! Saleor's `ShippingMethod` type and `Delivery`.
 
-use async_graphql::{Enum, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Enum, ID, SimpleObject};
 
-use crate::catalog::api::common::Money;
+use crate::catalog::api::common::{JsonString, Money, Weight};
 use crate::core::id;
+use crate::metadata::api::{HasMetadata, MetadataFields};
 
 use super::ShippingOption;
 
@@ -15,19 +16,40 @@ pub enum ShippingMethodTypeEnum {
 }
 
 /// Shipping methods that can be used as means of shipping for orders and checkouts.
-#[derive(Clone, Debug)]
-pub struct ShippingMethodNode(pub ShippingOption);
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "ShippingMethod")]
+pub struct ShippingMethodNode {
+    #[graphql(flatten)]
+    meta: MetadataFields,
+    #[graphql(skip)]
+    pub option: ShippingOption,
+}
 
-#[Object(name = "ShippingMethod")]
+impl ShippingMethodNode {
+    pub fn new(option: ShippingOption) -> Self {
+        Self {
+            meta: MetadataFields::new(&option.method.metadata, &option.method.private_metadata),
+            option,
+        }
+    }
+}
+
+impl HasMetadata for ShippingMethodNode {
+    fn metadata_fields(&self) -> &MetadataFields {
+        &self.meta
+    }
+}
+
+#[ComplexObject]
 impl ShippingMethodNode {
     /// Unique ID of ShippingMethod available for Order.
     async fn id(&self) -> ID {
-        id::encode("ShippingMethod", self.0.method.id)
+        id::encode("ShippingMethod", self.option.method.id)
     }
     /// Type of the shipping method.
     #[graphql(deprecation = "No longer supported")]
     async fn r#type(&self) -> Option<ShippingMethodTypeEnum> {
-        Some(if self.0.method.kind == "WEIGHT" {
+        Some(if self.option.method.kind == "WEIGHT" {
             ShippingMethodTypeEnum::Weight
         } else {
             ShippingMethodTypeEnum::Price
@@ -35,35 +57,58 @@ impl ShippingMethodNode {
     }
     /// Shipping method name.
     async fn name(&self) -> &str {
-        &self.0.method.name
+        &self.option.method.name
     }
     /// Maximum delivery days for this shipping method.
     async fn maximum_delivery_days(&self) -> Option<i32> {
-        self.0.method.maximum_delivery_days
+        self.option.method.maximum_delivery_days
     }
     /// Minimum delivery days for this shipping method.
     async fn minimum_delivery_days(&self) -> Option<i32> {
-        self.0.method.minimum_delivery_days
+        self.option.method.minimum_delivery_days
     }
     /// The price of selected shipping method.
     async fn price(&self) -> Money {
-        Money::from_minor(self.0.listing.price_amount, &self.0.listing.currency)
+        Money::from_minor(
+            self.option.listing.price_amount,
+            &self.option.listing.currency,
+        )
     }
     /// Maximum order price for this shipping method.
     #[graphql(deprecation = "Use the root-level `shippingZone` query instead.")]
     async fn maximum_order_price(&self) -> Option<Money> {
-        self.0
+        self.option
             .listing
             .maximum_order_amount
-            .map(|m| Money::from_minor(m, &self.0.listing.currency))
+            .map(|m| Money::from_minor(m, &self.option.listing.currency))
     }
     /// Minimum order price for this shipping method.
     #[graphql(deprecation = "Use the root-level `shippingZone` query instead.")]
     async fn minimum_order_price(&self) -> Option<Money> {
-        self.0
+        self.option
             .listing
             .minimum_order_amount
-            .map(|m| Money::from_minor(m, &self.0.listing.currency))
+            .map(|m| Money::from_minor(m, &self.option.listing.currency))
+    }
+    /// Shipping method description. (Methods here have none.)
+    async fn description(&self) -> Option<JsonString> {
+        None
+    }
+    /// Minimum order weight for this shipping method.
+    #[graphql(deprecation = "Use the root-level `shippingZone` query instead.")]
+    async fn minimum_order_weight(&self) -> Option<Weight> {
+        self.option
+            .method
+            .minimum_order_weight_grams
+            .map(Weight::from_grams)
+    }
+    /// Maximum order weight for this shipping method.
+    #[graphql(deprecation = "Use the root-level `shippingZone` query instead.")]
+    async fn maximum_order_weight(&self) -> Option<Weight> {
+        self.option
+            .method
+            .maximum_order_weight_grams
+            .map(Weight::from_grams)
     }
     /// Describes if this shipping method is active and can be selected.
     async fn active(&self) -> bool {
@@ -76,7 +121,7 @@ impl ShippingMethodNode {
 }
 
 /// Represents a delivery option of a checkout.
-#[derive(SimpleObject, Clone, Debug)]
+#[derive(SimpleObject, Clone)]
 pub struct Delivery {
     /// The ID of the delivery.
     pub id: ID,
@@ -90,7 +135,7 @@ impl Delivery {
         Self {
             // Saleor's type name for these IDs; `checkoutDeliveryMethodUpdate` accepts them.
             id: id::encode("CheckoutDelivery", option.method.id),
-            shipping_method: Some(ShippingMethodNode(option)),
+            shipping_method: Some(ShippingMethodNode::new(option)),
         }
     }
 }

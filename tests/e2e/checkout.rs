@@ -1314,6 +1314,39 @@ async fn deprecated_checkout_fields_and_voucher() {
     assert!(c["shippingMethod"]["id"].is_string(), "{body}");
     assert_eq!(c["shippingMethod"], c["delivery"]["shippingMethod"]);
     assert_eq!(c["availableShippingMethods"], c["shippingMethods"]);
+    // Weight limits (set directly: shipping management is the dashboard's issue).
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    entities::shipping_method::Entity::update_many()
+        .col_expr(
+            entities::shipping_method::Column::MaximumOrderWeightGrams,
+            Expr::value(20_000),
+        )
+        .filter(entities::shipping_method::Column::Name.eq("Standard"))
+        .exec(&server.state.db.conn)
+        .await
+        .unwrap();
+    let body = server
+        .gql(
+            "query($id: ID!) { checkout(id: $id) { shippingMethods { name description metadata { key } minimumOrderWeight { value } maximumOrderWeight { value unit } } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let methods = data(&body)["checkout"]["shippingMethods"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let standard = methods
+        .iter()
+        .find(|m| m["name"] == "Standard")
+        .expect("Standard");
+    assert_eq!(
+        standard["maximumOrderWeight"],
+        json!({"value": 20.0, "unit": "KG"}),
+        "{body}"
+    );
+    assert_eq!(standard["minimumOrderWeight"], Value::Null);
+    assert_eq!(standard["description"], Value::Null);
+    assert_eq!(standard["metadata"], json!([]));
     let q = "query($id: ID!) { checkout(id: $id) { voucher { code } } }";
     let body = server.gql(q, json!({"id": id})).await;
     assert_eq!(

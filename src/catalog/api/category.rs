@@ -298,13 +298,13 @@ impl CategoryNode {
     /// Description of the category.
     ///
     /// Rich text format. For reference see https://editorjs.io/
-    async fn description_json(&self) -> JsonString {
-        JsonString(
+    async fn description_json(&self) -> Option<JsonString> {
+        Some(JsonString(
             self.model
                 .description
                 .clone()
                 .unwrap_or_else(|| serde_json::json!({})),
-        )
+        ))
     }
     #[graphql(complexity = 0)]
     /// Level of the category in the tree (0 for a root).
@@ -501,13 +501,13 @@ impl CollectionNode {
     /// Description of the collection.
     ///
     /// Rich text format. For reference see https://editorjs.io/
-    async fn description_json(&self) -> JsonString {
-        JsonString(
+    async fn description_json(&self) -> Option<JsonString> {
+        Some(JsonString(
             self.model
                 .description
                 .clone()
                 .unwrap_or_else(|| serde_json::json!({})),
-        )
+        ))
     }
     #[graphql(complexity = 0)]
     async fn slug(&self) -> &str {

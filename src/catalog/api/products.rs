@@ -744,14 +744,14 @@ impl ProductNode {
     ///
     /// Rich text format. For reference see https://editorjs.io/
     #[graphql(complexity = 0, deprecation = "Use the `description` field instead.")]
-    async fn description_json(&self) -> JsonString {
-        JsonString(
+    async fn description_json(&self) -> Option<JsonString> {
+        Some(JsonString(
             self.row
                 .product
                 .description
                 .clone()
                 .unwrap_or_else(|| serde_json::json!({})),
-        )
+        ))
     }
     /// Get a single attribute attached to product by attribute slug.
     #[graphql(deprecation = "Use the `assignedAttribute` field instead.")]
