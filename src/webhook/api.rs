@@ -683,6 +683,17 @@ fn prepare(fields: InputFields) -> std::result::Result<Prepared, WebhookError> {
         Some(q) => query_events(q)?,
         None => Vec::new(),
     };
+    // A payload we could not render would fail every delivery: refuse the query now, as
+    // Saleor refuses a subscription query that does not validate against its schema.
+    if let Some(unknown) = query_events.iter().find(|name| {
+        !crate::events::EventType::parse(name).is_some_and(crate::events::api::subscribable)
+    }) {
+        return Err(WebhookError::new(
+            "query",
+            WebhookErrorCode::GraphqlError,
+            format!("Event type {unknown} has no subscription payload on this server."),
+        ));
+    }
     Ok(Prepared {
         input: WebhookInput {
             name,

@@ -551,3 +551,32 @@ async fn account_confirmation_requests_reach_an_email_app() {
         "{body}"
     );
 }
+
+/// A subscription query naming an event without a payload type here is refused when the
+/// webhook is saved (every delivery would fail to render), as Saleor refuses a query that
+/// does not validate.
+#[tokio::test]
+async fn queries_on_events_without_a_payload_are_refused() {
+    let server = server().await;
+    let token = server.staff_token().await;
+    let app = create_app(&server).await;
+    let body = server
+        .gql_as(
+            &token,
+            "mutation($input: WebhookCreateInput!) { webhookCreate(input: $input) { errors { field code message } webhook { id } } }",
+            json!({"input": {"name": "x", "app": app, "targetUrl": "https://hooks.example.com/x",
+                             "query": "subscription { event { ... on GiftCardCreated { issuedAt } } }"}}),
+        )
+        .await;
+    let result = &data(&body)["webhookCreate"];
+    assert_eq!(result["webhook"], Value::Null, "{body}");
+    assert_eq!(result["errors"][0]["field"], "query");
+    assert_eq!(result["errors"][0]["code"], "GRAPHQL_ERROR");
+    assert!(
+        result["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("GIFT_CARD_CREATED"),
+        "{body}"
+    );
+}
