@@ -1377,8 +1377,8 @@ impl CheckoutMutation {
                 ));
             };
             // As Saleor: a pick-up point (`Warehouse`), or a shipping method by its own ID or
-            // by the `CheckoutDelivery` ID `deliveryOptionsCalculate` and
-            // `Checkout.deliveries` hand out (the storefront sends the latter).
+            // by the `CheckoutDelivery` ID that `deliveryOptionsCalculate` and
+            // `Checkout.delivery` hand out (the storefront sends the latter).
             let method = match id::split(&method).map(|(kind, _)| kind).as_deref() {
                 Some("Warehouse") => {
                     DeliveryMethodId::Warehouse(id::decode::<i32>(&method, "Warehouse")?)
