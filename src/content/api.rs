@@ -193,6 +193,43 @@ impl PageNode {
             self.attribute_groups(ctx, true).await?,
         ))
     }
+    /// Get a single attribute attached to page by attribute slug.
+    #[graphql(deprecation = "Use `assignedAttribute` field instead.")]
+    async fn attribute(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug of the attribute")] slug: String,
+    ) -> Result<Option<SelectedAttribute>> {
+        let groups: Vec<Group> = self
+            .attribute_groups(ctx, true)
+            .await?
+            .into_iter()
+            .filter(|g| g.attribute.slug == slug)
+            .collect();
+        Ok(attributes::selected(groups).into_iter().next())
+    }
+    /// Content of the page.
+    ///
+    /// Rich text format. For reference see https://editorjs.io/
+    #[graphql(complexity = 0, deprecation = "Use the `content` field instead.")]
+    async fn content_json(&self) -> JsonString {
+        JsonString(
+            self.model
+                .content
+                .clone()
+                .unwrap_or_else(|| serde_json::json!({})),
+        )
+    }
+    /// The page publication date.
+    #[graphql(
+        complexity = 0,
+        deprecation = "Use the `publishedAt` field to fetch the publication date."
+    )]
+    async fn publication_date(&self) -> Option<crate::core::scalars::Date> {
+        self.model
+            .published_at
+            .map(|d| crate::core::scalars::Date(d.date_naive()))
+    }
 }
 
 /// Represents a single menu - an object that is used to help navigate through the store.

@@ -1458,4 +1458,21 @@ async fn category_ancestors_and_deprecated_fields() {
     assert!(v["plain"].as_i64().unwrap() > 0, "{body}");
     assert_eq!(v["byCountry"], v["plain"]);
     assert_eq!(v["byAddress"], v["plain"]);
+
+    let body = server
+        .gql(
+            r#"{ page(slug: "about") { content contentJson publishedAt publicationDate
+                 attribute(slug: "headline") { attribute { slug } values { name } } } }"#,
+            json!({}),
+        )
+        .await;
+    let page = &data(&body)["page"];
+    assert_eq!(page["contentJson"], page["content"], "{body}");
+    let date = page["publicationDate"].as_str().unwrap();
+    assert!(
+        page["publishedAt"].as_str().unwrap().starts_with(date),
+        "{body}"
+    );
+    assert_eq!(page["attribute"]["attribute"]["slug"], "headline", "{body}");
+    assert!(page["attribute"]["values"][0]["name"].is_string(), "{body}");
 }
