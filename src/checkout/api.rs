@@ -1,7 +1,7 @@
 //! Saleor's checkout API: `checkout(id)`, `checkoutCreate`, line, email, customer and address
 //! mutations. Thin: arguments in, [`CheckoutService`] call, payload out.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, Union};
 use entities::{channel, checkout};
@@ -207,6 +207,13 @@ pub struct CheckoutProblemDeliveryMethodInvalid {
     pub delivery: Delivery,
 }
 
+/// Represents a problem in the checkout line.
+#[derive(Union, Clone)]
+pub enum CheckoutLineProblem {
+    CheckoutLineProblemInsufficientStock(Box<CheckoutLineProblemInsufficientStock>),
+    CheckoutLineProblemVariantNotAvailable(Box<CheckoutLineProblemVariantNotAvailable>),
+}
+
 /// Represents a problem in the checkout.
 #[derive(Union, Clone)]
 pub enum CheckoutProblem {
@@ -260,7 +267,6 @@ impl CheckoutNode {
 struct Loaded {
     channel: channel::Model,
     lines: Vec<CheckoutLineNode>,
-    available: HashMap<i32, i64>,
     delivery: super::service::DeliveryInfo,
     voucher: Option<crate::discount::ChannelVoucher>,
     discount: i64,
@@ -282,20 +288,22 @@ impl Loaded {
             tax: Default::default(),
         });
         let mut nodes = variant_nodes::by_ids(db, &state.catalog.products, &viewer, &ids).await?;
+        let available = CheckoutService::available_stock(db, channel.id, &ids).await?;
         let mut lines = Vec::new();
         for l in priced {
             let Some(variant) = nodes.get(&l.line.variant_id).cloned() else {
                 continue;
             };
             lines.push(CheckoutLineNode {
+                meta: MetadataFields::new(&l.line.metadata, &l.line.private_metadata),
                 variant,
                 currency: c.currency.clone(),
                 taxed: crate::tax::Taxed::untaxed(l.amount()),
+                available: available.get(&l.line.variant_id).copied().unwrap_or(0),
                 priced: l,
             });
         }
         nodes.clear();
-        let available = CheckoutService::available_stock(db, channel.id, &ids).await?;
         let priced: Vec<PricedLine> = lines.iter().map(|l| l.priced.clone()).collect();
         let delivery = state.checkout.delivery(c, &priced).await?;
         let (voucher, discount) = state.checkout.voucher(c, &priced, &delivery).await?;
@@ -308,7 +316,6 @@ impl Loaded {
         Ok(Arc::new(Self {
             channel,
             lines,
-            available,
             delivery,
             voucher,
             discount,
@@ -632,28 +639,14 @@ impl CheckoutNode {
             ));
         }
         for l in &loaded.lines {
-            if l.priced.unit_price.is_none() {
-                out.push(CheckoutProblem::CheckoutLineProblemVariantNotAvailable(
-                    Box::new(CheckoutLineProblemVariantNotAvailable { line: l.clone() }),
-                ));
-                continue;
-            }
-            let available = loaded
-                .available
-                .get(&l.priced.line.variant_id)
-                .copied()
-                .unwrap_or(0);
-            if l.variant.row.variant.track_inventory
-                && i64::from(l.priced.line.quantity) > available
-            {
-                out.push(CheckoutProblem::CheckoutLineProblemInsufficientStock(
-                    Box::new(CheckoutLineProblemInsufficientStock {
-                        available_quantity: Some(i32::try_from(available).unwrap_or(i32::MAX)),
-                        line: l.clone(),
-                        variant: l.variant.clone(),
-                    }),
-                ));
-            }
+            out.extend(l.line_problems().into_iter().map(|p| match p {
+                CheckoutLineProblem::CheckoutLineProblemInsufficientStock(p) => {
+                    CheckoutProblem::CheckoutLineProblemInsufficientStock(p)
+                }
+                CheckoutLineProblem::CheckoutLineProblemVariantNotAvailable(p) => {
+                    CheckoutProblem::CheckoutLineProblemVariantNotAvailable(p)
+                }
+            }));
         }
         Ok(Some(out))
     }
@@ -663,10 +656,15 @@ impl CheckoutNode {
 #[derive(SimpleObject, Clone)]
 #[graphql(complex, name = "CheckoutLine")]
 pub struct CheckoutLineNode {
+    #[graphql(flatten)]
+    meta: MetadataFields,
     /// The variant of the line.
     pub variant: VariantNode,
     #[graphql(skip)]
     priced: PricedLine,
+    /// Stock available for the variant in the checkout's channel.
+    #[graphql(skip)]
+    available: i64,
     /// The line's total before the order discount, taxed.
     #[graphql(skip)]
     taxed: crate::tax::Taxed,
@@ -713,9 +711,58 @@ impl CheckoutLineNode {
     async fn requires_shipping(&self) -> bool {
         true
     }
+    /// List of problems with the checkout line.
+    async fn problems(&self) -> Option<Vec<CheckoutLineProblem>> {
+        Some(self.line_problems())
+    }
+    /// Determine if the line is a gift. (No gift promotions here: always false.)
+    async fn is_gift(&self) -> Option<bool> {
+        Some(false)
+    }
+    /// The unit price before any price-lowering was applied (no prior prices are recorded
+    /// here).
+    async fn prior_unit_price(&self) -> Option<Money> {
+        None
+    }
+    /// The line's total prior price (no prior prices are recorded here).
+    async fn prior_total_price(&self) -> Option<Money> {
+        None
+    }
+    /// Reason for the line's price override. (Checkout prices are never overridden here.)
+    async fn price_override_reason(&self) -> Option<String> {
+        None
+    }
+}
+
+impl HasMetadata for CheckoutLineNode {
+    fn metadata_fields(&self) -> &MetadataFields {
+        &self.meta
+    }
 }
 
 impl CheckoutLineNode {
+    /// The line's problems: its variant is no longer sold in the channel, or its quantity
+    /// exceeds the stock.
+    fn line_problems(&self) -> Vec<CheckoutLineProblem> {
+        if self.priced.unit_price.is_none() {
+            return vec![CheckoutLineProblem::CheckoutLineProblemVariantNotAvailable(
+                Box::new(CheckoutLineProblemVariantNotAvailable { line: self.clone() }),
+            )];
+        }
+        if self.variant.row.variant.track_inventory
+            && i64::from(self.priced.line.quantity) > self.available
+        {
+            return vec![CheckoutLineProblem::CheckoutLineProblemInsufficientStock(
+                Box::new(CheckoutLineProblemInsufficientStock {
+                    available_quantity: Some(i32::try_from(self.available).unwrap_or(i32::MAX)),
+                    line: self.clone(),
+                    variant: self.variant.clone(),
+                }),
+            )];
+        }
+        Vec::new()
+    }
+
     fn total(&self) -> i64 {
         self.priced
             .undiscounted_unit_price

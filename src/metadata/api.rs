@@ -177,6 +177,7 @@ pub enum ObjectWithMetadata {
     ProductType(ProductTypeNode),
     ProductMedia(crate::catalog::api::products::ProductMediaNode),
     ShippingMethod(crate::shipping::api::ShippingMethodNode),
+    CheckoutLine(crate::checkout::api::CheckoutLineNode),
     Attribute(AttributeNode),
     Category(CategoryNode),
     Collection(CollectionNode),

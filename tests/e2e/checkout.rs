@@ -1361,3 +1361,47 @@ async fn deprecated_checkout_fields_and_voucher() {
         "{body}"
     );
 }
+
+/// `CheckoutLine.problems` reports the line's own problem (the same one `Checkout.problems`
+/// lists), and the line's remaining Saleor fields answer.
+#[tokio::test]
+async fn checkout_lines_report_their_own_problems() {
+    let server = TestServer::start().await;
+    let vs = variants(&server, None, "monospace-tee", USD).await;
+    let variant = vs[0].0.clone();
+    let c = create(
+        &server,
+        None,
+        json!({"channel": USD, "lines": [{"variantId": variant, "quantity": 3}]}),
+    )
+    .await;
+    assert_eq!(c["errors"], json!([]), "{c}");
+    let id = c["checkout"]["id"].clone();
+    let q = "query($id: ID!) { checkout(id: $id) {
+        problems { __typename ... on CheckoutLineProblemInsufficientStock { availableQuantity line { id } } }
+        lines { id metadata { key } isGift priorUnitPrice { amount } priorTotalPrice { amount } priceOverrideReason
+          problems { __typename ... on CheckoutLineProblemInsufficientStock { availableQuantity variant { id } } } } } }";
+    let body = server.gql(q, json!({"id": id})).await;
+    let line = &data(&body)["checkout"]["lines"][0];
+    assert_eq!(line["problems"], json!([]), "{body}");
+    assert_eq!(line["isGift"], false);
+    assert_eq!(line["metadata"], json!([]));
+    assert_eq!(line["priorUnitPrice"], Value::Null);
+    assert_eq!(line["priceOverrideReason"], Value::Null);
+
+    set_stock(&server, &variant, 1).await;
+    let body = server.gql(q, json!({"id": id})).await;
+    let checkout = &data(&body)["checkout"];
+    let line = &checkout["lines"][0];
+    assert_eq!(
+        line["problems"],
+        json!([{"__typename": "CheckoutLineProblemInsufficientStock", "availableQuantity": 1,
+                "variant": {"id": variant}}]),
+        "{body}"
+    );
+    assert_eq!(
+        checkout["problems"],
+        json!([{"__typename": "CheckoutLineProblemInsufficientStock", "availableQuantity": 1,
+                "line": {"id": line["id"]}}])
+    );
+}
