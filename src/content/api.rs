@@ -110,13 +110,10 @@ impl PageNode {
         ctx: &Context<'_>,
         slug: String,
     ) -> Result<Option<AssignedAttribute>> {
-        let groups: Vec<Group> = self
-            .attribute_groups(ctx, false)
-            .await?
-            .into_iter()
-            .filter(|g| g.attribute.slug == slug)
-            .collect();
-        Ok(attributes::assigned(groups, 1).into_iter().next())
+        Ok(attributes::assigned_by_slug(
+            self.attribute_groups(ctx, false).await?,
+            &slug,
+        ))
     }
     /// List of attributes assigned to this page.
     async fn assigned_attributes(
@@ -200,13 +197,10 @@ impl PageNode {
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the attribute")] slug: String,
     ) -> Result<Option<SelectedAttribute>> {
-        let groups: Vec<Group> = self
-            .attribute_groups(ctx, true)
-            .await?
-            .into_iter()
-            .filter(|g| g.attribute.slug == slug)
-            .collect();
-        Ok(attributes::selected(groups).into_iter().next())
+        Ok(attributes::selected_by_slug(
+            self.attribute_groups(ctx, true).await?,
+            &slug,
+        ))
     }
     /// Content of the page.
     ///

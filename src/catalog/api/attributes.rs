@@ -373,6 +373,24 @@ pub fn complete(
         .collect()
 }
 
+/// The selected attribute with `slug` among `groups`, if the object has it.
+pub fn selected_by_slug(groups: Vec<Group>, slug: &str) -> Option<SelectedAttribute> {
+    let groups = groups
+        .into_iter()
+        .filter(|g| g.attribute.slug == slug)
+        .collect();
+    selected(groups).into_iter().next()
+}
+
+/// The assigned attribute with `slug` among `groups`, if the object has it.
+pub fn assigned_by_slug(groups: Vec<Group>, slug: &str) -> Option<AssignedAttribute> {
+    let groups = groups
+        .into_iter()
+        .filter(|g| g.attribute.slug == slug)
+        .collect();
+    assigned(groups, 1).into_iter().next()
+}
+
 /// Selected attributes from groups.
 pub fn selected(groups: Vec<Group>) -> Vec<SelectedAttribute> {
     groups

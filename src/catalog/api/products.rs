@@ -361,13 +361,10 @@ impl ProductNode {
         ctx: &Context<'_>,
         slug: String,
     ) -> Result<Option<AssignedAttribute>> {
-        let groups: Vec<Group> = self
-            .attribute_groups(ctx, false)
-            .await?
-            .into_iter()
-            .filter(|g| g.attribute.slug == slug)
-            .collect();
-        Ok(attributes::assigned(groups, 1).into_iter().next())
+        Ok(attributes::assigned_by_slug(
+            self.attribute_groups(ctx, false).await?,
+            &slug,
+        ))
     }
     /// List of attributes assigned to this product.
     async fn assigned_attributes(
@@ -760,13 +757,10 @@ impl ProductNode {
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the attribute")] slug: String,
     ) -> Result<Option<SelectedAttribute>> {
-        let groups: Vec<Group> = self
-            .attribute_groups(ctx, true)
-            .await?
-            .into_iter()
-            .filter(|g| g.attribute.slug == slug)
-            .collect();
-        Ok(attributes::selected(groups).into_iter().next())
+        Ok(attributes::selected_by_slug(
+            self.attribute_groups(ctx, true).await?,
+            &slug,
+        ))
     }
 }
 
@@ -918,13 +912,10 @@ impl VariantNode {
         ctx: &Context<'_>,
         slug: String,
     ) -> Result<Option<AssignedAttribute>> {
-        let groups: Vec<Group> = self
-            .attribute_groups(ctx, false)
-            .await?
-            .into_iter()
-            .filter(|g| g.attribute.slug == slug)
-            .collect();
-        Ok(attributes::assigned(groups, 1).into_iter().next())
+        Ok(attributes::assigned_by_slug(
+            self.attribute_groups(ctx, false).await?,
+            &slug,
+        ))
     }
     /// List of attributes assigned to this variant.
     async fn assigned_attributes(
