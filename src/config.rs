@@ -50,7 +50,8 @@ pub struct Config {
     #[arg(long, env = "BIZGRAPH_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
 
-    /// Allowed CORS origins, comma-separated, or `*` for any.
+    /// Origins allowed to call the API from a browser: comma-separated shell-style patterns
+    /// (`*` for any), as Saleor's `ALLOWED_GRAPHQL_ORIGINS`.
     #[arg(long, env = "BIZGRAPH_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
 

@@ -115,7 +115,7 @@ pub async fn post_handler(
             );
         }
     };
-    let authorization = header_str(&headers, header::AUTHORIZATION);
+    let authorization = credentials(&headers);
     execute(&http, &rid, authorization, client, batch, false).await
 }
 
@@ -165,7 +165,7 @@ pub async fn get_handler(
             );
         }
     };
-    let authorization = header_str(&parts.headers, header::AUTHORIZATION);
+    let authorization = credentials(&parts.headers);
     let client = client_info(&http, &parts);
     execute(
         &http,
@@ -562,6 +562,16 @@ fn body_response(rid: &str, body: Bytes, cache: &'static str) -> Response {
     }
     headers.insert("x-bizgraph-cache", HeaderValue::from_static(cache));
     response
+}
+
+/// The caller's credentials, as Saleor reads them: the `Authorization-Bearer` header (the
+/// Saleor dashboard's; a bare token), else `Authorization` (`Bearer …`/`JWT …`).
+fn credentials(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("authorization-bearer")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| header_str(headers, header::AUTHORIZATION))
 }
 
 fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {

@@ -2,6 +2,7 @@
 //! `/health/` and `/metrics`, `/thumbnail/…` and `/media/…` (see `crate::media`), with
 //! request ids, compression and CORS.
 
+mod cors;
 mod graphql;
 mod health;
 mod live;
@@ -10,12 +11,8 @@ mod request_id;
 mod serve;
 mod ws;
 
-use axum::{Router, http::Method, routing::get};
-use tower_http::{
-    catch_panic::CatchPanicLayer,
-    compression::CompressionLayer,
-    cors::{AllowOrigin, Any, CorsLayer},
-};
+use axum::{Router, routing::get};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer};
 
 use crate::{schema::AppSchema, state::AppState};
 
@@ -37,7 +34,7 @@ pub struct Http {
 
 /// The application router.
 pub fn router(schema: AppSchema, state: AppState) -> Router {
-    let cors = cors_layer(&state.config.cors_origins);
+    let origins = cors::AllowedOrigins::parse(&state.config.cors_origins);
     let state_for_payments = state.clone();
     let live = live::SharedSubscriptions::new(schema.clone());
     let config = &state.config;
@@ -74,7 +71,10 @@ pub fn router(schema: AppSchema, state: AppState) -> Router {
             http,
             per_ip::limit_requests,
         ))
-        .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            origins,
+            cors::middleware,
+        ))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(request_id::middleware));
@@ -121,21 +121,4 @@ async fn jwks(axum::extract::State(http): axum::extract::State<Http>) -> axum::r
         axum::Json(http.state.accounts.keys().jwks()),
     )
         .into_response()
-}
-
-fn cors_layer(origins: &str) -> CorsLayer {
-    let base = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers(Any)
-        .max_age(std::time::Duration::from_secs(3600));
-    if origins.trim() == "*" {
-        return base.allow_origin(Any);
-    }
-    let list: Vec<_> = origins
-        .split(',')
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .filter_map(|o| o.parse().ok())
-        .collect();
-    base.allow_origin(AllowOrigin::list(list))
 }

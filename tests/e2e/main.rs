@@ -19,6 +19,7 @@ mod cli;
 mod connections;
 mod content_admin;
 mod crash;
+mod dashboard;
 mod deploy;
 mod events;
 mod foundation;
