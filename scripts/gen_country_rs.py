@@ -342,6 +342,8 @@ def generate(schema_path: Path, install: bool) -> str:
     out += gen_all(lc)
     out += [""]
     out += gen_str_match("code", 'The value as written in Saleor\'s schema, e.g. `"EN_US"`.', lc, lambda v: v.name)
+    out += [""]
+    out += gen_str_match("name", 'The English name, as Saleor\'s `LanguageDisplay.language` gives it (e.g. `"English (United States)"`).', lc, lambda v: v.description or v.name)
     out += [
         "",
         "    /// Parses a language code case-insensitively, accepting `-` or `_` as the separator",

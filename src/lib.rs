@@ -3,6 +3,10 @@
 //! [`build_app`] assembles everything (database, migrations, default data, schema, router);
 //! `main.rs` and the end-to-end tests both start the server through it.
 
+// The root `Mutation` merges every domain's mutation object; async-graphql's merge nests one
+// level per object, past the default limit of 128 for the compiler's layout queries.
+#![recursion_limit = "256"]
+
 pub mod account;
 pub mod bootstrap;
 pub mod cache;

@@ -39,7 +39,7 @@ use crate::{
     order::workflow_api::OrderWorkflowMutation,
     payment::api::{PaymentMutation, PaymentQuery},
     payment::channel_settings::ChannelSettingsMutation,
-    shop::api::ShopQuery,
+    shop::{api::ShopQuery, mutations::ShopMutation},
     state::AppState,
     tax::api::{TaxMutation, TaxQuery},
     webhook::{
@@ -77,6 +77,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     MetadataMutation,
+    ShopMutation,
     AccountMutation,
     CatalogMutation,
     CatalogTypeMutation,

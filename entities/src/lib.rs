@@ -58,6 +58,7 @@ pub mod shipping_method_channel_listing;
 pub mod shipping_zone;
 pub mod shop;
 pub mod shop_order;
+pub mod staff_notification_recipient;
 pub mod stock;
 pub mod tax_class;
 pub mod tax_class_country_rate;

@@ -22,6 +22,7 @@ mod m20261202_000710_promotions;
 mod m20261202_000720_click_and_collect;
 mod m20261202_000800_public_data_version;
 mod m20261205_000900_product_rating;
+mod m20261206_001000_shop_settings;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000720_click_and_collect::Migration),
             Box::new(m20261202_000800_public_data_version::Migration),
             Box::new(m20261205_000900_product_rating::Migration),
+            Box::new(m20261206_001000_shop_settings::Migration),
         ]
     }
 }

@@ -32,6 +32,17 @@ pub enum Requestor {
     App(AuthApp),
 }
 
+impl Requestor {
+    /// Whether this is a staff user or an app.
+    pub fn is_staff_or_app(&self) -> bool {
+        match self {
+            Self::Anonymous => false,
+            Self::User(u) => u.is_staff,
+            Self::App(_) => true,
+        }
+    }
+}
+
 /// What the transport knows about the client, for rate limits and cookie-based token
 /// refresh. Inserted next to [`RequestCtx`] by the HTTP handlers (absent on websockets).
 #[derive(Clone, Debug, Default)]
@@ -105,11 +116,7 @@ impl RequestCtx {
     /// Whether the caller is a staff user or an app (Saleor's `AUTHENTICATED_STAFF_USER`
     /// and `AUTHENTICATED_APP`).
     pub fn is_staff_or_app(&self) -> bool {
-        match &self.requestor {
-            Requestor::Anonymous => false,
-            Requestor::User(u) => u.is_staff,
-            Requestor::App(_) => true,
-        }
+        self.requestor.is_staff_or_app()
     }
 
     /// Succeeds when the caller holds at least one of `perms`.

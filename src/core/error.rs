@@ -50,6 +50,8 @@ pub enum ErrorCode {
     TooManyConnections,
     /// The websocket has more active subscriptions than allowed.
     TooManySubscriptions,
+    /// The shop accepts only staff and apps (`Shop.allowStorefrontTraffic` is off).
+    StorefrontTrafficNotAllowed,
 }
 
 impl ErrorCode {
@@ -76,6 +78,7 @@ impl ErrorCode {
             Self::TooManyRequests => "TOO_MANY_REQUESTS",
             Self::TooManyConnections => "TOO_MANY_CONNECTIONS",
             Self::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
+            Self::StorefrontTrafficNotAllowed => "STOREFRONT_TRAFFIC_NOT_ALLOWED",
         }
     }
 
@@ -92,7 +95,8 @@ impl ErrorCode {
             | Self::TooManyOperations
             | Self::TooManyRequests
             | Self::TooManyConnections
-            | Self::TooManySubscriptions => "RequestError",
+            | Self::TooManySubscriptions
+            | Self::StorefrontTrafficNotAllowed => "RequestError",
             _ => "GraphQLError",
         }
     }

@@ -16,4 +16,5 @@ pub mod mutation;
 pub mod outbound;
 pub mod payload;
 pub mod permissions;
+pub mod phone_prefixes;
 pub mod scalars;

@@ -37,7 +37,7 @@ use crate::{
     },
     core::{
         context::{ClientInfo, RequestCtx},
-        error::{ErrorCode, server_error},
+        error::{ErrorCode, error, server_error},
         limits::ReadOnlyRequest,
     },
     events::api::TokenExpiry,
@@ -236,6 +236,18 @@ async fn websocket(http: Http, rid: RequestId, parts: &mut axum::http::request::
                     .iter()
                     .find_map(|k| payload.get(*k).and_then(|v| v.as_str()));
                 let requestor = auth::authenticate(&state, authorization).await?;
+                if !requestor.is_staff_or_app()
+                    && !state
+                        .shop
+                        .storefront_traffic_allowed()
+                        .await
+                        .map_err(|e| crate::core::error::internal(&rid.0, e))?
+                {
+                    return Err(error(
+                        ErrorCode::StorefrontTrafficNotAllowed,
+                        "Storefront traffic is not allowed.",
+                    ));
+                }
                 let mut data = Data::default();
                 if let Some(expiry) = authorization.and_then(token_expiry) {
                     data.insert(expiry);
@@ -323,6 +335,30 @@ async fn execute(
             return json_response(StatusCode::OK, &rid.0, json!({ "errors": [err] }));
         }
     };
+    if !requestor.is_staff_or_app() {
+        match state.shop.storefront_traffic_allowed().await {
+            Ok(true) => {}
+            Ok(false) => {
+                return reject(
+                    http,
+                    rid,
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::StorefrontTrafficNotAllowed,
+                    "Storefront traffic is not allowed.".to_owned(),
+                );
+            }
+            Err(e) => {
+                tracing::error!(request_id = %rid.0, "reading allowStorefrontTraffic: {e}");
+                return reject(
+                    http,
+                    rid,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Internal,
+                    "Internal server error".to_owned(),
+                );
+            }
+        }
+    }
     let requests = match &batch {
         BatchRequest::Single(r) => std::slice::from_ref(r),
         BatchRequest::Batch(rs) => rs.as_slice(),

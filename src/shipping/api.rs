@@ -147,3 +147,29 @@ pub enum DeliveryMethod {
     Warehouse(crate::catalog::api::warehouses::WarehouseNode),
     ShippingMethod(ShippingMethodNode),
 }
+
+/// `Shop.availableShippingMethods`: the methods listed in the channel `channel` whose zone
+/// covers the address's country (every zone when no country is given); empty for an
+/// unknown channel, as Saleor answers.
+pub async fn available_for_shop(
+    ctx: &async_graphql::Context<'_>,
+    channel: &str,
+    address: Option<crate::account::api::AddressInput>,
+) -> async_graphql::Result<Option<Vec<ShippingMethodNode>>> {
+    let (state, req) = crate::state::parts(ctx)?;
+    let Some(ch) = state
+        .channels
+        .by_slug(channel)
+        .await
+        .map_err(|e| req.internal(e))?
+    else {
+        return Ok(Some(Vec::new()));
+    };
+    let country = address.and_then(|a| a.country).map(|c| c.code());
+    let options = super::listed_in(&state.db.conn, ch.id, country)
+        .await
+        .map_err(|e| req.internal(e))?;
+    Ok(Some(
+        options.into_iter().map(ShippingMethodNode::new).collect(),
+    ))
+}

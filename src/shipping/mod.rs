@@ -86,6 +86,45 @@ pub async fn options_for<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Methods listed in `channel_id` whose zone covers `country` (any zone when `None`),
+/// whatever the order's value and weight: Saleor's `Shop.availableShippingMethods`.
+pub async fn listed_in<C: ConnectionTrait>(
+    conn: &C,
+    channel_id: i32,
+    country: Option<&str>,
+) -> Result<Vec<ShippingOption>, DbErr> {
+    let listings = listing::Entity::find()
+        .filter(listing::Column::ChannelId.eq(channel_id))
+        .all(conn)
+        .await?;
+    let methods = shipping_method::Entity::find()
+        .filter(shipping_method::Column::Id.is_in(listings.iter().map(|l| l.method_id)))
+        .order_by_asc(shipping_method::Column::Id)
+        .all(conn)
+        .await?;
+    let zones = shipping_zone::Entity::find()
+        .filter(shipping_zone::Column::Id.is_in(methods.iter().map(|m| m.zone_id)))
+        .all(conn)
+        .await?;
+    Ok(methods
+        .into_iter()
+        .filter(|m| {
+            zones.iter().any(|z| {
+                z.id == m.zone_id
+                    && country.is_none_or(|c| {
+                        z.countries
+                            .split(',')
+                            .any(|zc| zc.trim().eq_ignore_ascii_case(c))
+                    })
+            })
+        })
+        .filter_map(|method| {
+            let listing = listings.iter().find(|l| l.method_id == method.id)?.clone();
+            Some(ShippingOption { method, listing })
+        })
+        .collect())
+}
+
 /// Method `method_id` with its listing in `channel_id`, if listed there.
 pub async fn option<C: ConnectionTrait>(
     conn: &C,

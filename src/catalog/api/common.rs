@@ -138,27 +138,10 @@ pub struct LanguageDisplay {
 
 impl From<LanguageCodeEnum> for LanguageDisplay {
     fn from(code: LanguageCodeEnum) -> Self {
-        let language = match code.code().split('_').next().unwrap_or("") {
-            "EN" => "English",
-            "PL" => "Polish",
-            "DE" => "German",
-            "FR" => "French",
-            "FI" => "Finnish",
-            "NB" => "Norwegian Bokmål",
-            "JA" => "Japanese",
-            "KO" => "Korean",
-            "ES" => "Spanish",
-            "IT" => "Italian",
-            "PT" => "Portuguese",
-            "NL" => "Dutch",
-            "SV" => "Swedish",
-            "DA" => "Danish",
-            "CS" => "Czech",
-            "ZH" => "Chinese",
-            other => other,
+        Self {
+            code,
+            language: code.name().to_owned(),
         }
-        .to_owned();
-        Self { code, language }
     }
 }
 
