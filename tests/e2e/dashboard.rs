@@ -559,7 +559,7 @@ async fn the_app_shell_reads_languages_permissions_prefixes_and_translations() {
         .await;
     let shop = &data(&body)["shop"];
     let languages = shop["languages"].as_array().unwrap();
-    assert_eq!(languages.len(), 780, "{body}");
+    assert_eq!(languages.len(), 779, "{body}");
     assert!(languages.contains(&json!({ "code": "EN_US", "language": "English (United States)" })));
     assert_eq!(shop["permissions"].as_array().unwrap().len(), 27);
     assert!(
