@@ -116,6 +116,8 @@ pub async fn build_app_with(config: Config, overrides: Overrides) -> anyhow::Res
         resolver: overrides.resolver,
     })
     .await?;
+    // Read `allowStorefrontTraffic` once before serving, so requests find it cached.
+    state.shop.storefront_traffic_allowed().await?;
     let schema = schema::build(state.clone());
     tokio::spawn(checkout::expiry::run(state.clone(), stop.clone()));
     tokio::spawn(discount::promotion::recalc::run(

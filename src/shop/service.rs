@@ -82,8 +82,9 @@ pub enum Changer {
 }
 
 /// How long an instance trusts its copy of `allow_storefront_traffic` (Saleor caches it
-/// for five minutes); a change made on this instance applies at once.
-const STOREFRONT_FLAG_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+/// for five minutes); a change made on this instance applies at once, other instances
+/// follow within this time.
+const STOREFRONT_FLAG_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Reads and changes shop-wide settings.
 #[derive(Clone, Debug)]
