@@ -206,6 +206,13 @@ macro_rules! error_object {
         pub channel_listings: Option<Vec<async_graphql::ID>>,
         ] $($rest)*);
     };
+    // Saleor words `OrderError.variants` differently from every other error type.
+    (@build $meta:tt OrderError ($code:ty) [$($acc:tt)*] variants $($rest:ident)*) => {
+        $crate::error_object!(@build $meta OrderError ($code) [$($acc)*
+        #[doc = "List of product variants that are associated with the error"]
+        pub variants: Option<Vec<async_graphql::ID>>,
+        ] $($rest)*);
+    };
     (@build $meta:tt $name:ident ($code:ty) [$($acc:tt)*] variants $($rest:ident)*) => {
         $crate::error_object!(@build $meta $name ($code) [$($acc)*
         #[doc = "List of variants IDs which causes the error."]

@@ -25,10 +25,11 @@ use crate::catalog::money;
 use crate::checkout::service::address_json;
 use crate::events::EventType;
 
-use super::error::{OrderError, OrderErrorCode as Code, OrderFailure, OrderResult};
+use super::error::{OrderErrorCode as Code, OrderErrorRefs, OrderResult};
 use super::events::{self, OrderActor};
 use super::stock;
 use super::workflow::{OrderService, lines_of, lines_param, lock_order};
+use crate::core::mutation::{DomainError, FieldError};
 
 /// A line to add.
 #[derive(Clone, Debug)]
@@ -55,14 +56,14 @@ pub struct DraftInput {
 fn address(data: &AddressData, kind: AddressTypeEnum, field: &str) -> OrderResult<Json> {
     match validate_address(data, None, Some(kind), field) {
         Ok(valid) => Ok(address_json(&valid)),
-        Err(AccountError::Invalid(failures)) => Err(OrderError::Invalid(
+        Err(AccountError::Invalid(failures)) => Err(DomainError::Invalid(
             failures
                 .into_iter()
-                .map(|f| OrderFailure::new(Some(field), Code::Invalid, f.message))
+                .map(|f| FieldError::new(field, Code::Invalid, f.message))
                 .collect(),
         )),
-        Err(AccountError::Db(e)) => Err(OrderError::Db(e)),
-        Err(other) => Err(OrderError::Db(sea_orm::DbErr::Custom(other.to_string()))),
+        Err(AccountError::Db(e)) => Err(e.into()),
+        Err(other) => Err(DomainError::Internal(other.into())),
     }
 }
 
@@ -70,8 +71,8 @@ fn editable(order: &shop_order::Model) -> OrderResult<()> {
     if matches!(order.status.as_str(), "DRAFT" | "UNCONFIRMED") {
         Ok(())
     } else {
-        Err(OrderError::one(
-            Some("id"),
+        Err(DomainError::one(
+            "id",
             Code::NotEditable,
             "Only draft and unconfirmed orders can be edited.",
         ))
@@ -82,8 +83,8 @@ fn draft_only(order: &shop_order::Model) -> OrderResult<()> {
     if order.status == "DRAFT" {
         Ok(())
     } else {
-        Err(OrderError::one(
-            Some("id"),
+        Err(DomainError::one(
+            "id",
             Code::Invalid,
             "Provided order id belongs to non-draft order.",
         ))
@@ -218,8 +219,8 @@ impl OrderService {
                         order.user_email = Set(u.email);
                     }
                 }
-                None => failures.push(OrderFailure::new(
-                    Some("user"),
+                None => failures.push(FieldError::new(
+                    "user",
                     Code::NotFound,
                     "Couldn't resolve to a node: the user.",
                 )),
@@ -228,8 +229,8 @@ impl OrderService {
         if let Some(email) = input.user_email {
             match crate::account::service::normalize_email(&email) {
                 Some(e) => order.user_email = Set(e),
-                None => failures.push(OrderFailure::new(
-                    Some("userEmail"),
+                None => failures.push(FieldError::new(
+                    "userEmail",
                     Code::Invalid,
                     "Enter a valid email address.",
                 )),
@@ -238,14 +239,14 @@ impl OrderService {
         if let Some(a) = &input.billing_address {
             match address(a, AddressTypeEnum::Billing, "billingAddress") {
                 Ok(j) => order.billing_address = Set(Some(j)),
-                Err(OrderError::Invalid(f)) => failures.extend(f),
+                Err(DomainError::Invalid(f)) => failures.extend(f),
                 Err(e) => return Err(e),
             }
         }
         if let Some(a) = &input.shipping_address {
             match address(a, AddressTypeEnum::Shipping, "shippingAddress") {
                 Ok(j) => order.shipping_address = Set(Some(j)),
-                Err(OrderError::Invalid(f)) => failures.extend(f),
+                Err(DomainError::Invalid(f)) => failures.extend(f),
                 Err(e) => return Err(e),
             }
         }
@@ -255,8 +256,8 @@ impl OrderService {
                     order.shipping_method_id = Set(Some(o.method.id));
                     order.shipping_method_name = Set(Some(o.method.name));
                 }
-                None => failures.push(OrderFailure::new(
-                    Some("shippingMethod"),
+                None => failures.push(FieldError::new(
+                    "shippingMethod",
                     Code::ShippingMethodNotApplicable,
                     "Shipping method not available in the given channel.",
                 )),
@@ -268,7 +269,7 @@ impl OrderService {
         if failures.is_empty() {
             Ok(())
         } else {
-            Err(OrderError::Invalid(failures))
+            Err(DomainError::Invalid(failures))
         }
     }
 
@@ -280,16 +281,16 @@ impl OrderService {
         lines: Vec<NewLine>,
     ) -> OrderResult<shop_order::Model> {
         let Some(channel_id) = input.channel_id.take() else {
-            return Err(OrderError::one(
-                Some("channelId"),
+            return Err(DomainError::one(
+                "channelId",
                 Code::Required,
                 "You must select a channel to create a draft order.",
             ));
         };
         let txn = crate::db::begin_write(&self.db).await?;
         let Some(ch) = channel::Entity::find_by_id(channel_id).one(&txn).await? else {
-            return Err(OrderError::one(
-                Some("channelId"),
+            return Err(DomainError::one(
+                "channelId",
                 Code::NotFound,
                 "Couldn't resolve to a node: the channel.",
             ));
@@ -400,36 +401,36 @@ impl OrderService {
         let lines = lines_of(&txn, &order.id).await?;
         let mut failures = Vec::new();
         if lines.is_empty() {
-            failures.push(OrderFailure::new(
-                Some("lines"),
+            failures.push(FieldError::new(
+                "lines",
                 Code::Required,
                 "Could not create order without any products.",
             ));
         }
         if order.user_email.is_empty() {
-            failures.push(OrderFailure::new(
-                Some("userEmail"),
+            failures.push(FieldError::new(
+                "userEmail",
                 Code::Required,
                 "Either user or user email must be set.",
             ));
         }
         if order.billing_address.is_none() {
-            failures.push(OrderFailure::new(
-                Some("billingAddress"),
+            failures.push(FieldError::new(
+                "billingAddress",
                 Code::BillingAddressNotSet,
                 "Can't finalize draft with no billing address.",
             ));
         }
         if order.shipping_address.is_none() {
-            failures.push(OrderFailure::new(
-                Some("shipping"),
+            failures.push(FieldError::new(
+                "shipping",
                 Code::OrderNoShippingAddress,
                 "Can't finalize draft with no shipping address.",
             ));
         }
         if order.shipping_method_id.is_none() {
-            failures.push(OrderFailure::new(
-                Some("shipping"),
+            failures.push(FieldError::new(
+                "shipping",
                 Code::ShippingMethodRequired,
                 "Shipping method is required.",
             ));
@@ -438,14 +439,14 @@ impl OrderService {
             .one(&txn)
             .await?;
         if !ch.as_ref().is_some_and(|c| c.is_active) {
-            failures.push(OrderFailure::new(
-                Some("channel"),
+            failures.push(FieldError::new(
+                "channel",
                 Code::ChannelInactive,
                 "Cannot complete draft order with inactive channel.",
             ));
         }
         if !failures.is_empty() {
-            return Err(OrderError::Invalid(failures));
+            return Err(DomainError::Invalid(failures));
         }
         let variants = variants_of(&txn, lines.iter().filter_map(|l| l.variant_id)).await?;
         let mut stock_failures = Vec::new();
@@ -455,14 +456,14 @@ impl OrderService {
             };
             match stock::allocate(&txn, order.channel_id, v, l.id, l.quantity).await {
                 Ok(()) => {}
-                Err(OrderError::Invalid(f)) => {
+                Err(DomainError::Invalid(f)) => {
                     stock_failures.extend(f.into_iter().map(|f| f.with_lines(vec![l.id])))
                 }
                 Err(e) => return Err(e),
             }
         }
         if !stock_failures.is_empty() {
-            return Err(OrderError::Invalid(stock_failures));
+            return Err(DomainError::Invalid(stock_failures));
         }
         let confirmed = ch.is_some_and(|c| c.automatically_confirm_all_new_orders);
         let order = recompute(&txn, order).await?;
@@ -498,8 +499,8 @@ impl OrderService {
         for l in &lines {
             if l.quantity <= 0 {
                 failures.push(
-                    OrderFailure::new(
-                        Some("quantity"),
+                    FieldError::new(
+                        "quantity",
                         Code::ZeroQuantity,
                         "Ensure this value is greater than or equal to 1.",
                     )
@@ -523,8 +524,8 @@ impl OrderService {
         for l in &lines {
             if !variants.contains_key(&l.variant_id) {
                 failures.push(
-                    OrderFailure::new(
-                        Some("variantId"),
+                    FieldError::new(
+                        "variantId",
                         Code::NotFound,
                         "Couldn't resolve to a node: the product variant.",
                     )
@@ -536,8 +537,8 @@ impl OrderService {
         }
         if !unavailable.is_empty() {
             failures.push(
-                OrderFailure::new(
-                    Some("variantId"),
+                FieldError::new(
+                    "variantId",
                     Code::NotAvailableInChannel,
                     "Cannot add lines with unavailable variants.",
                 )
@@ -551,16 +552,12 @@ impl OrderService {
                     Ok(m) => {
                         overrides.insert(l.variant_id, m);
                     }
-                    Err(e) => failures.push(OrderFailure::new(
-                        Some("price"),
-                        Code::Invalid,
-                        e.to_string(),
-                    )),
+                    Err(e) => failures.push(FieldError::new("price", Code::Invalid, e.to_string())),
                 }
             }
         }
         if !failures.is_empty() {
-            return Err(OrderError::Invalid(failures));
+            return Err(DomainError::Invalid(failures));
         }
         let product_names: HashMap<i32, String> = product::Entity::find()
             .filter(
@@ -620,7 +617,7 @@ impl OrderService {
                 stock::allocate(txn, order.channel_id, v, line.id, l.quantity)
                     .await
                     .map_err(|e| match e {
-                        OrderError::Invalid(f) => OrderError::Invalid(
+                        DomainError::Invalid(f) => DomainError::Invalid(
                             f.into_iter().map(|f| f.with_lines(vec![line.id])).collect(),
                         ),
                         e => e,
@@ -666,8 +663,8 @@ impl OrderService {
     ) -> OrderResult<(DatabaseTransaction, shop_order::Model, order_line::Model)> {
         let txn = crate::db::begin_write(&self.db).await?;
         let missing = || {
-            OrderError::one(
-                Some("id"),
+            DomainError::one(
+                "id",
                 Code::NotFound,
                 "Couldn't resolve to a node: the order line.",
             )
@@ -693,8 +690,8 @@ impl OrderService {
         actor: &OrderActor,
     ) -> OrderResult<(shop_order::Model, Option<order_line::Model>)> {
         if quantity < 0 {
-            return Err(OrderError::one(
-                Some("quantity"),
+            return Err(DomainError::one(
+                "quantity",
                 Code::ZeroQuantity,
                 "Ensure this value is greater than or equal to 0.",
             ));
@@ -715,7 +712,7 @@ impl OrderService {
                         stock::allocate(&txn, order.channel_id, v, line.id, delta)
                             .await
                             .map_err(|e| match e {
-                                OrderError::Invalid(f) => OrderError::Invalid(
+                                DomainError::Invalid(f) => DomainError::Invalid(
                                     f.into_iter().map(|f| f.with_lines(vec![line.id])).collect(),
                                 ),
                                 e => e,

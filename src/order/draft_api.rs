@@ -1,7 +1,7 @@
 //! GraphQL of draft orders and order line editing: `draftOrderCreate/Update/Complete/
 //! Delete`, `orderLinesCreate`, `orderLineUpdate`, `orderLineDelete` (MANAGE_ORDERS).
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use crate::account::api::AddressInput;
 use crate::catalog::api::mutations::PositiveDecimal;
@@ -11,7 +11,8 @@ use crate::state::parts;
 
 use super::api::{OrderLineNode, OrderNode, order_lines};
 use super::draft::{DraftInput, NewLine};
-use super::workflow_api::{OrderErrorNode, order_actor, order_pk, service, split};
+use super::workflow_api::{OrderError, order_actor, order_pk, service};
+use crate::core::payload::respond;
 
 #[derive(InputObject, Clone)]
 pub struct OrderLineCreateInput {
@@ -69,76 +70,69 @@ pub struct DraftOrderInput {
     pub customer_note: Option<String>,
 }
 
-/// Creates a new draft order.
-#[derive(SimpleObject)]
-pub struct DraftOrderCreate {
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
-    pub order: Option<OrderNode>,
+crate::payload! {
+    /// Creates a new draft order.
+    DraftOrderCreate {
+        @errors OrderError, legacy order_errors;
+        order: Option<OrderNode>,
+    }
 }
 
-/// Updates a draft order.
-#[derive(SimpleObject)]
-pub struct DraftOrderUpdate {
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
-    pub order: Option<OrderNode>,
+crate::payload! {
+    /// Updates a draft order.
+    DraftOrderUpdate {
+        @errors OrderError, legacy order_errors;
+        order: Option<OrderNode>,
+    }
 }
 
-/// Deletes a draft order.
-#[derive(SimpleObject)]
-pub struct DraftOrderDelete {
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
-    pub order: Option<OrderNode>,
+crate::payload! {
+    /// Deletes a draft order.
+    DraftOrderDelete {
+        @errors OrderError, legacy order_errors;
+        order: Option<OrderNode>,
+    }
 }
 
-/// Completes creating an order.
-#[derive(SimpleObject)]
-pub struct DraftOrderComplete {
-    /// Completed order.
-    pub order: Option<OrderNode>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
+crate::payload! {
+    /// Completes creating an order.
+    DraftOrderComplete {
+        /// Completed order.
+        order: Option<OrderNode>,
+        @errors OrderError, legacy order_errors;
+    }
 }
 
-/// Create order lines for an order.
-#[derive(SimpleObject)]
-pub struct OrderLinesCreate {
-    /// Related order.
-    pub order: Option<OrderNode>,
-    /// List of added order lines.
-    pub order_lines: Option<Vec<OrderLineNode>>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
+crate::payload! {
+    /// Create order lines for an order.
+    OrderLinesCreate {
+        /// Related order.
+        order: Option<OrderNode>,
+        /// List of added order lines.
+        order_lines: Option<Vec<OrderLineNode>>,
+        @errors OrderError, legacy order_errors;
+    }
 }
 
-/// Updates an order line of an order.
-#[derive(SimpleObject)]
-pub struct OrderLineUpdate {
-    /// Related order.
-    pub order: Option<OrderNode>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
-    pub order_line: Option<OrderLineNode>,
+crate::payload! {
+    /// Updates an order line of an order.
+    OrderLineUpdate {
+        /// Related order.
+        order: Option<OrderNode>,
+        @errors OrderError, legacy order_errors;
+        order_line: Option<OrderLineNode>,
+    }
 }
 
-/// Deletes an order line from an order.
-#[derive(SimpleObject)]
-pub struct OrderLineDelete {
-    /// A related order.
-    pub order: Option<OrderNode>,
-    /// An order line that was deleted.
-    pub order_line: Option<OrderLineNode>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
+crate::payload! {
+    /// Deletes an order line from an order.
+    OrderLineDelete {
+        /// A related order.
+        order: Option<OrderNode>,
+        /// An order line that was deleted.
+        order_line: Option<OrderLineNode>,
+        @errors OrderError, legacy order_errors;
+    }
 }
 
 fn manage<'a>(ctx: &'a Context<'_>) -> Result<(&'a AppState, &'a RequestCtx)> {
@@ -222,17 +216,14 @@ impl DraftOrderMutation {
             input.shipping_method,
             input.customer_note,
         )?;
-        let (order, errors) = split(
-            req,
-            service(state)
-                .draft_create(&order_actor(req), di, lines)
-                .await,
-        )?;
-        Ok(Some(DraftOrderCreate {
-            order_errors: errors.clone(),
-            errors,
-            order: order.map(OrderNode::new),
-        }))
+        let result = service(state)
+            .draft_create(&order_actor(req), di, lines)
+            .await;
+        respond(req, result, |o| DraftOrderCreate {
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Updates a draft order. Requires one of the following permissions: MANAGE_ORDERS.
@@ -260,17 +251,14 @@ impl DraftOrderMutation {
             input.shipping_method,
             input.customer_note,
         )?;
-        let (order, errors) = split(
-            req,
-            service(state)
-                .draft_update(&pk, &order_actor(req), di)
-                .await,
-        )?;
-        Ok(Some(DraftOrderUpdate {
-            order_errors: errors.clone(),
-            errors,
-            order: order.map(OrderNode::new),
-        }))
+        let result = service(state)
+            .draft_update(&pk, &order_actor(req), di)
+            .await;
+        respond(req, result, |o| DraftOrderUpdate {
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Completes creating an order. Requires one of the following permissions: MANAGE_ORDERS.
@@ -281,15 +269,12 @@ impl DraftOrderMutation {
     ) -> Result<Option<DraftOrderComplete>> {
         let (state, req) = manage(ctx)?;
         let pk = order_pk(&id)?;
-        let (order, errors) = split(
-            req,
-            service(state).draft_complete(&pk, &order_actor(req)).await,
-        )?;
-        Ok(Some(DraftOrderComplete {
-            order: order.map(OrderNode::new),
-            order_errors: errors.clone(),
-            errors,
-        }))
+        let result = service(state).draft_complete(&pk, &order_actor(req)).await;
+        respond(req, result, |o| DraftOrderComplete {
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Deletes a draft order. Requires one of the following permissions: MANAGE_ORDERS.
@@ -305,15 +290,12 @@ impl DraftOrderMutation {
             return Ok(None);
         };
         let pk = order_pk(&id)?;
-        let (order, errors) = split(
-            req,
-            service(state).draft_delete(&pk, &order_actor(req)).await,
-        )?;
-        Ok(Some(DraftOrderDelete {
-            order_errors: errors.clone(),
-            errors,
-            order: order.map(OrderNode::new),
-        }))
+        let result = service(state).draft_delete(&pk, &order_actor(req)).await;
+        respond(req, result, |o| DraftOrderDelete {
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Create order lines for an order. Requires one of the following permissions:
@@ -327,26 +309,23 @@ impl DraftOrderMutation {
         let (state, req) = manage(ctx)?;
         let pk = order_pk(&id)?;
         let lines = new_lines(input)?;
-        let (done, errors) = split(
-            req,
-            service(state)
-                .lines_create(&pk, &order_actor(req), lines)
-                .await,
-        )?;
-        let (order, order_lines) = match done {
-            Some((o, ls)) => {
-                let ids: Vec<i32> = ls.iter().map(|l| l.id).collect();
+        let result = match service(state)
+            .lines_create(&pk, &order_actor(req), lines)
+            .await
+        {
+            Ok((o, created)) => {
+                let ids: Vec<i32> = created.iter().map(|l| l.id).collect();
                 let nodes = line_nodes(ctx, &o, &ids).await?;
-                (Some(OrderNode::new(o)), Some(nodes))
+                Ok((o, nodes))
             }
-            None => (None, None),
+            Err(e) => Err(e),
         };
-        Ok(Some(OrderLinesCreate {
-            order,
-            order_lines,
-            order_errors: errors.clone(),
-            errors,
-        }))
+        respond(req, result, |(o, nodes)| OrderLinesCreate {
+            order: Some(OrderNode::new(o)),
+            order_lines: Some(nodes),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Updates an order line of an order. Requires one of the following permissions:
@@ -359,28 +338,23 @@ impl DraftOrderMutation {
     ) -> Result<Option<OrderLineUpdate>> {
         let (state, req) = manage(ctx)?;
         let pk = id::decode::<i32>(&id, "OrderLine")?;
-        let (done, errors) = split(
-            req,
-            service(state)
-                .line_update(pk, input.quantity, &order_actor(req))
-                .await,
-        )?;
-        let (order, order_line) = match done {
-            Some((o, line)) => {
-                let node = match line {
-                    Some(l) => line_nodes(ctx, &o, &[l.id]).await?.into_iter().next(),
-                    None => None,
-                };
-                (Some(OrderNode::new(o)), node)
+        let result = match service(state)
+            .line_update(pk, input.quantity, &order_actor(req))
+            .await
+        {
+            Ok((o, Some(line))) => {
+                let node = line_nodes(ctx, &o, &[line.id]).await?.into_iter().next();
+                Ok((o, node))
             }
-            None => (None, None),
+            Ok((o, None)) => Ok((o, None)),
+            Err(e) => Err(e),
         };
-        Ok(Some(OrderLineUpdate {
-            order,
-            order_errors: errors.clone(),
-            errors,
+        respond(req, result, |(o, order_line)| OrderLineUpdate {
+            order: Some(OrderNode::new(o)),
             order_line,
-        }))
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Deletes an order line from an order. Requires one of the following permissions:
@@ -392,16 +366,12 @@ impl DraftOrderMutation {
     ) -> Result<Option<OrderLineDelete>> {
         let (state, req) = manage(ctx)?;
         let pk = id::decode::<i32>(&id, "OrderLine")?;
-        let (done, errors) = split(req, service(state).line_delete(pk, &order_actor(req)).await)?;
-        let (order, order_line) = match done {
-            Some((o, line)) => (Some(OrderNode::new(o)), Some(OrderLineNode::detached(line))),
-            None => (None, None),
-        };
-        Ok(Some(OrderLineDelete {
-            order,
-            order_line,
-            order_errors: errors.clone(),
-            errors,
-        }))
+        let result = service(state).line_delete(pk, &order_actor(req)).await;
+        respond(req, result, |(o, line)| OrderLineDelete {
+            order: Some(OrderNode::new(o)),
+            order_line: Some(OrderLineNode::detached(line)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 }

@@ -1,7 +1,11 @@
-//! The order domain's error: Saleor's `OrderErrorCode` with a field, a message and the
-//! order lines / variants / warehouse concerned, or an internal failure.
+//! The order domain's errors: Saleor's `OrderErrorCode` on the shared [`FieldError`] /
+//! [`DomainError`](crate::core::mutation::DomainError), with the order lines, variants and
+//! warehouse concerned.
 
 use async_graphql::Enum;
+
+use crate::core::id;
+use crate::core::mutation::{DomainResult, ErrorCode, FieldError};
 
 /// Saleor's `OrderErrorCode`.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -46,78 +50,43 @@ pub enum OrderErrorCode {
     MissingAddressData,
 }
 
-/// One validation failure, as Saleor's `OrderError`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderFailure {
-    /// The input field (GraphQL name), if the failure is about one.
-    pub field: Option<String>,
-    /// Saleor's code.
-    pub code: OrderErrorCode,
-    /// Human-readable message.
-    pub message: String,
-    /// Primary keys of the order lines concerned.
-    pub order_lines: Vec<i32>,
-    /// Primary keys of the variants concerned.
-    pub variants: Vec<i32>,
-    /// The warehouse concerned.
-    pub warehouse: Option<i32>,
-}
-
-impl OrderFailure {
-    /// A failure about `field` (or none).
-    pub fn new(field: Option<&str>, code: OrderErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            field: field.map(str::to_owned),
-            code,
-            message: message.into(),
-            order_lines: Vec::new(),
-            variants: Vec::new(),
-            warehouse: None,
-        }
-    }
-
-    /// The same failure, naming order `lines`.
-    pub fn with_lines(mut self, lines: Vec<i32>) -> Self {
-        self.order_lines = lines;
-        self
-    }
-
-    /// The same failure, naming `variants`.
-    pub fn with_variants(mut self, variants: Vec<i32>) -> Self {
-        self.variants = variants;
-        self
-    }
-
-    /// The same failure, naming a warehouse.
-    pub fn with_warehouse(mut self, warehouse: i32) -> Self {
-        self.warehouse = Some(warehouse);
-        self
-    }
-}
-
-/// Why an order operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum OrderError {
-    /// The request is invalid; shown to the client as `errors`.
-    #[error("{}", .0.first().map(|f| f.message.as_str()).unwrap_or("invalid"))]
-    Invalid(Vec<OrderFailure>),
-    /// A database failure; logged, shown generically.
-    #[error(transparent)]
-    Db(#[from] sea_orm::DbErr),
-}
-
-impl OrderError {
-    /// A single failure.
-    pub fn one(field: Option<&str>, code: OrderErrorCode, message: impl Into<String>) -> Self {
-        Self::Invalid(vec![OrderFailure::new(field, code, message)])
-    }
-}
-
-impl From<OrderFailure> for OrderError {
-    fn from(f: OrderFailure) -> Self {
-        Self::Invalid(vec![f])
-    }
+impl ErrorCode for OrderErrorCode {
+    const GRAPHQL_ERROR: Self = Self::GraphqlError;
+    const INVALID: Self = Self::Invalid;
+    const NOT_FOUND: Self = Self::NotFound;
 }
 
 /// Result of an order operation.
-pub type OrderResult<T> = Result<T, OrderError>;
+pub type OrderResult<T> = DomainResult<T, OrderErrorCode>;
+
+/// Names the order objects an error is about, by primary key.
+pub trait OrderErrorRefs {
+    /// The error concerns these order lines.
+    fn with_lines(self, pks: Vec<i32>) -> Self;
+    /// The error concerns these variants.
+    fn with_variants(self, pks: Vec<i32>) -> Self;
+    /// The error concerns this warehouse.
+    fn with_warehouse(self, pk: i32) -> Self;
+}
+
+fn global_ids(type_name: &str, pks: Vec<i32>) -> Option<Vec<String>> {
+    (!pks.is_empty()).then(|| {
+        pks.into_iter()
+            .map(|pk| id::encode(type_name, pk).0)
+            .collect()
+    })
+}
+
+impl<C> OrderErrorRefs for FieldError<C> {
+    fn with_lines(self, pks: Vec<i32>) -> Self {
+        self.with_refs(|r| r.order_lines = global_ids("OrderLine", pks))
+    }
+
+    fn with_variants(self, pks: Vec<i32>) -> Self {
+        self.with_refs(|r| r.variants = global_ids("ProductVariant", pks))
+    }
+
+    fn with_warehouse(self, pk: i32) -> Self {
+        self.with_refs(|r| r.warehouse = Some(id::encode("Warehouse", pk).0))
+    }
+}

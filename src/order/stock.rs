@@ -14,8 +14,9 @@ use serde_json::json;
 use crate::core::id;
 use crate::events::{EventType, NewEvent, outbox};
 
-use super::error::{OrderErrorCode as Code, OrderFailure, OrderResult};
+use super::error::{OrderErrorCode as Code, OrderErrorRefs, OrderResult};
 use super::events::OrderActor;
+use crate::core::mutation::FieldError;
 
 fn col(c: stock::Column) -> Expr {
     Expr::col(c)
@@ -86,8 +87,8 @@ pub async fn allocate<C: ConnectionTrait>(
     }
     if need > 0 {
         let label = variant.sku.clone().unwrap_or_else(|| variant.name.clone());
-        return Err(OrderFailure::new(
-            Some("quantity"),
+        return Err(FieldError::new(
+            "quantity",
             Code::InsufficientStock,
             format!("Insufficient stock for {label}"),
         )
@@ -198,8 +199,8 @@ pub async fn ship<C: ConnectionTrait>(
     deallocate(conn, line_id, Some(quantity), s.as_ref().map(|s| s.id)).await?;
     let insufficient = || {
         let label = variant.sku.clone().unwrap_or_else(|| variant.name.clone());
-        OrderFailure::new(
-            Some("stocks"),
+        FieldError::new(
+            "stocks",
             Code::InsufficientStock,
             format!("Insufficient stock for {label}"),
         )

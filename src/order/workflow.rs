@@ -17,9 +17,10 @@ use serde_json::json;
 
 use crate::events::{EventType, Events};
 
-use super::error::{OrderError, OrderErrorCode as Code, OrderFailure, OrderResult};
+use super::error::{OrderErrorCode as Code, OrderErrorRefs, OrderResult};
 use super::events::{self, OrderActor, line_params};
 use super::stock;
+use crate::core::mutation::{DomainError, FieldError};
 
 /// One order line to fulfill: `(warehouse pk, quantity)` per warehouse.
 #[derive(Clone, Debug)]
@@ -57,9 +58,9 @@ pub fn fulfillment_status(lines: &[order_line::Model]) -> &'static str {
     }
 }
 
-fn not_found(field: &str, what: &str) -> OrderError {
-    OrderError::one(
-        Some(field),
+fn not_found(field: &str, what: &str) -> DomainError<Code> {
+    DomainError::one(
+        field,
         Code::NotFound,
         format!("Couldn't resolve to a node: {what}"),
     )
@@ -135,15 +136,15 @@ impl OrderService {
     ) -> OrderResult<shop_order::Model> {
         let (txn, order) = self.begin(order_id).await?;
         if order.status != "UNCONFIRMED" {
-            return Err(OrderError::one(
-                Some("id"),
+            return Err(DomainError::one(
+                "id",
                 Code::Invalid,
                 "Provided order id belongs to non-unconfirmed order",
             ));
         }
         if lines_of(&txn, &order.id).await?.is_empty() {
-            return Err(OrderError::one(
-                Some("id"),
+            return Err(DomainError::one(
+                "id",
                 Code::Invalid,
                 "Provided order id belongs to an order with no products",
             ));
@@ -170,8 +171,8 @@ impl OrderService {
             .await?
             .is_some();
         if shipped || !matches!(order.status.as_str(), "UNCONFIRMED" | "UNFULFILLED") {
-            return Err(OrderError::one(
-                Some("id"),
+            return Err(DomainError::one(
+                "id",
                 Code::CannotCancelOrder,
                 "This order can't be canceled.",
             ));
@@ -197,15 +198,15 @@ impl OrderService {
     ) -> OrderResult<(shop_order::Model, Vec<fulfillment::Model>)> {
         let (txn, order) = self.begin(order_id).await?;
         if order.status == "UNCONFIRMED" {
-            return Err(OrderError::one(
-                Some("order"),
+            return Err(DomainError::one(
+                "order",
                 Code::Invalid,
                 "Cannot fulfill unconfirmed order.",
             ));
         }
         if !matches!(order.status.as_str(), "UNFULFILLED" | "PARTIALLY_FULFILLED") {
-            return Err(OrderError::one(
-                Some("order"),
+            return Err(DomainError::one(
+                "order",
                 Code::Invalid,
                 "Cannot fulfill an order in this status.",
             ));
@@ -222,8 +223,8 @@ impl OrderService {
         for l in &input.lines {
             let Some(line) = lines.get(&l.order_line_id) else {
                 failures.push(
-                    OrderFailure::new(
-                        Some("orderLineId"),
+                    FieldError::new(
+                        "orderLineId",
                         Code::NotFound,
                         "Couldn't resolve to a node: the order line.",
                     )
@@ -235,8 +236,8 @@ impl OrderService {
             for &(warehouse, quantity) in &l.stocks {
                 if seen.contains(&warehouse) {
                     failures.push(
-                        OrderFailure::new(
-                            Some("warehouse"),
+                        FieldError::new(
+                            "warehouse",
                             Code::DuplicatedInputItem,
                             "Duplicated warehouse ID.",
                         )
@@ -248,8 +249,8 @@ impl OrderService {
                 seen.push(warehouse);
                 if quantity < 0 {
                     failures.push(
-                        OrderFailure::new(
-                            Some("quantity"),
+                        FieldError::new(
+                            "quantity",
                             Code::InvalidQuantity,
                             "Quantity must be greater than or equal to 0.",
                         )
@@ -272,8 +273,8 @@ impl OrderService {
             let left = line.quantity - line.quantity_fulfilled;
             if wanted > i64::from(left) {
                 failures.push(
-                    OrderFailure::new(
-                        Some("orderLineId"),
+                    FieldError::new(
+                        "orderLineId",
                         Code::FulfillOrderLine,
                         format!("Only {left} items left to fulfill: {}.", item_name(line)),
                     )
@@ -294,8 +295,8 @@ impl OrderService {
         for (w, _) in &plan {
             if !known.contains(w) {
                 failures.push(
-                    OrderFailure::new(
-                        Some("warehouse"),
+                    FieldError::new(
+                        "warehouse",
                         Code::NotFound,
                         "Couldn't resolve to a node: the warehouse.",
                     )
@@ -304,14 +305,14 @@ impl OrderService {
             }
         }
         if failures.is_empty() && per_line.is_empty() {
-            failures.push(OrderFailure::new(
-                Some("lines"),
+            failures.push(FieldError::new(
+                "lines",
                 Code::ZeroQuantity,
                 "Total quantity must be larger than 0.",
             ));
         }
         if !failures.is_empty() {
-            return Err(OrderError::Invalid(failures));
+            return Err(DomainError::Invalid(failures));
         }
         let variant_ids: Vec<i32> = lines.values().filter_map(|l| l.variant_id).collect();
         let variants: HashMap<i32, product_variant::Model> = product_variant::Entity::find()
@@ -443,15 +444,15 @@ impl OrderService {
     ) -> OrderResult<(shop_order::Model, fulfillment::Model)> {
         let (txn, order, f) = self.begin_fulfillment(fulfillment_id).await?;
         if f.status != "FULFILLED" {
-            return Err(OrderError::one(
-                Some("fulfillment"),
+            return Err(DomainError::one(
+                "fulfillment",
                 Code::CannotCancelFulfillment,
                 "This fulfillment can't be canceled",
             ));
         }
         let Some(warehouse_id) = warehouse_id else {
-            return Err(OrderError::one(
-                Some("warehouseId"),
+            return Err(DomainError::one(
+                "warehouseId",
                 Code::Required,
                 "The warehouse field is required when canceling a fulfilled fulfillment.",
             ));
@@ -575,8 +576,8 @@ impl OrderService {
     ) -> OrderResult<(shop_order::Model, order_event::Model)> {
         let message = message.trim();
         if message.is_empty() {
-            return Err(OrderError::one(
-                Some("message"),
+            return Err(DomainError::one(
+                "message",
                 Code::Required,
                 "Message can't be empty.",
             ));
@@ -604,8 +605,8 @@ impl OrderService {
     ) -> OrderResult<(shop_order::Model, order_event::Model)> {
         let message = message.trim();
         if message.is_empty() {
-            return Err(OrderError::one(
-                Some("message"),
+            return Err(DomainError::one(
+                "message",
                 Code::Required,
                 "Message can't be empty.",
             ));

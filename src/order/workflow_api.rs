@@ -13,9 +13,11 @@ use crate::state::AppState;
 use crate::state::parts;
 
 use super::api::{OrderLineNode, OrderNode, lines_of_order};
-use super::error::{OrderError, OrderErrorCode, OrderFailure};
+use super::error::OrderErrorCode;
 use super::events::OrderActor;
 use super::workflow::{FulfillInput, FulfillLine, OrderService};
+use crate::core::mutation::FieldError;
+use crate::core::payload::{Payload, respond};
 use crate::loaders::loaders;
 
 /// The order service over the app's database and events.
@@ -437,111 +439,60 @@ pub async fn order_events(
         .collect())
 }
 
-/// Represents errors in order mutations.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(name = "OrderError")]
-pub struct OrderErrorNode {
-    /// Name of a field that caused the error. A value of `null` indicates that the error
-    /// isn't associated with a particular field.
-    pub field: Option<String>,
-    /// The error message.
-    pub message: Option<String>,
-    /// The error code.
-    pub code: OrderErrorCode,
-    /// Warehouse ID which causes the error.
-    pub warehouse: Option<ID>,
-    /// List of order line IDs that cause the error.
-    pub order_lines: Option<Vec<ID>>,
-    /// List of product variants that are associated with the error
-    pub variants: Option<Vec<ID>>,
-    /// A type of address that causes the error.
-    pub address_type: Option<crate::account::error::AddressTypeEnum>,
-}
-
-impl From<OrderFailure> for OrderErrorNode {
-    fn from(f: OrderFailure) -> Self {
-        let ids = |pks: Vec<i32>, t: &str| {
-            (!pks.is_empty()).then(|| pks.into_iter().map(|pk| id::encode(t, pk)).collect())
-        };
-        Self {
-            field: f.field,
-            message: Some(f.message),
-            code: f.code,
-            warehouse: f.warehouse.map(|w| id::encode("Warehouse", w)),
-            order_lines: ids(f.order_lines, "OrderLine"),
-            variants: ids(f.variants, "ProductVariant"),
-            address_type: None,
-        }
+crate::error_object! {
+    /// Represents errors in order mutations.
+    OrderError(OrderErrorCode) {
+        field, message, code, warehouse, order_lines, variants, address_type
     }
 }
 
-/// Splits a service result into its value or the payload's errors.
-pub fn split<T>(
-    req: &RequestCtx,
-    r: Result<T, OrderError>,
-) -> Result<(Option<T>, Vec<OrderErrorNode>)> {
-    match r {
-        Ok(v) => Ok((Some(v), Vec::new())),
-        Err(OrderError::Invalid(failures)) => Ok((
-            None,
-            failures.into_iter().map(OrderErrorNode::from).collect(),
-        )),
-        Err(OrderError::Db(e)) => Err(req.internal(e)),
+crate::payload! {
+    /// Confirms an unconfirmed order by changing status to unfulfilled.
+    OrderConfirm {
+        order: Option<OrderNode>,
+        @errors OrderError, legacy order_errors;
     }
 }
 
-/// Confirms an unconfirmed order by changing status to unfulfilled.
-#[derive(SimpleObject)]
-pub struct OrderConfirm {
-    pub order: Option<OrderNode>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
+crate::payload! {
+    /// Cancel an order.
+    OrderCancel {
+        order: Option<OrderNode>,
+        @errors OrderError, legacy order_errors;
+    }
 }
 
-/// Cancel an order.
-#[derive(SimpleObject)]
-pub struct OrderCancel {
-    pub order: Option<OrderNode>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
+crate::payload! {
+    /// Creates new fulfillments for an order.
+    OrderFulfill {
+        /// List of created fulfillments.
+        fulfillments: Option<Vec<FulfillmentNode>>,
+        /// Fulfilled order.
+        order: Option<OrderNode>,
+        @errors OrderError, legacy order_errors;
+    }
 }
 
-/// Creates new fulfillments for an order.
-#[derive(SimpleObject)]
-pub struct OrderFulfill {
-    /// List of created fulfillments.
-    pub fulfillments: Option<Vec<FulfillmentNode>>,
-    /// Fulfilled order.
-    pub order: Option<OrderNode>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
+crate::payload! {
+    /// Cancels existing fulfillment and optionally restocks items.
+    FulfillmentCancel {
+        /// A canceled fulfillment.
+        fulfillment: Option<FulfillmentNode>,
+        /// Order which fulfillment was cancelled.
+        order: Option<OrderNode>,
+        @errors OrderError, legacy order_errors;
+    }
 }
 
-/// Cancels existing fulfillment and optionally restocks items.
-#[derive(SimpleObject)]
-pub struct FulfillmentCancel {
-    /// A canceled fulfillment.
-    pub fulfillment: Option<FulfillmentNode>,
-    /// Order which fulfillment was cancelled.
-    pub order: Option<OrderNode>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
-}
-
-/// Updates a fulfillment for an order.
-#[derive(SimpleObject)]
-pub struct FulfillmentUpdateTracking {
-    /// A fulfillment with updated tracking.
-    pub fulfillment: Option<FulfillmentNode>,
-    /// Order for which fulfillment was updated.
-    pub order: Option<OrderNode>,
-    #[graphql(deprecation = "Use `errors` field instead.")]
-    pub order_errors: Vec<OrderErrorNode>,
-    pub errors: Vec<OrderErrorNode>,
+crate::payload! {
+    /// Updates a fulfillment for an order.
+    FulfillmentUpdateTracking {
+        /// A fulfillment with updated tracking.
+        fulfillment: Option<FulfillmentNode>,
+        /// Order for which fulfillment was updated.
+        order: Option<OrderNode>,
+        @errors OrderError, legacy order_errors;
+    }
 }
 
 /// Saleor's `OrderNoteAddErrorCode`.
@@ -559,44 +510,34 @@ pub enum OrderNoteUpdateErrorCode {
     Required,
 }
 
-#[derive(SimpleObject, Clone, Debug)]
-pub struct OrderNoteAddError {
-    /// Name of a field that caused the error.
-    pub field: Option<String>,
-    /// The error message.
-    pub message: Option<String>,
-    /// The error code.
-    pub code: Option<OrderNoteAddErrorCode>,
+crate::error_object! {
+    OrderNoteAddError(Option<OrderNoteAddErrorCode>) { field, message, code }
 }
 
-#[derive(SimpleObject, Clone, Debug)]
-pub struct OrderNoteUpdateError {
-    /// Name of a field that caused the error.
-    pub field: Option<String>,
-    /// The error message.
-    pub message: Option<String>,
-    /// The error code.
-    pub code: Option<OrderNoteUpdateErrorCode>,
+crate::error_object! {
+    OrderNoteUpdateError(Option<OrderNoteUpdateErrorCode>) { field, message, code }
 }
 
-/// Adds a note to the order.
-#[derive(SimpleObject)]
-pub struct OrderNoteAdd {
-    /// Order with the note added.
-    pub order: Option<OrderNode>,
-    /// Order note created.
-    pub event: Option<OrderEventNode>,
-    pub errors: Vec<OrderNoteAddError>,
+crate::payload! {
+    /// Adds a note to the order.
+    OrderNoteAdd {
+        /// Order with the note added.
+        order: Option<OrderNode>,
+        /// Order note created.
+        event: Option<OrderEventNode>,
+        @errors OrderNoteAddError;
+    }
 }
 
-/// Updates note of an order.
-#[derive(SimpleObject)]
-pub struct OrderNoteUpdate {
-    /// Order with the note updated.
-    pub order: Option<OrderNode>,
-    /// Order note updated.
-    pub event: Option<OrderEventNode>,
-    pub errors: Vec<OrderNoteUpdateError>,
+crate::payload! {
+    /// Updates note of an order.
+    OrderNoteUpdate {
+        /// Order with the note updated.
+        order: Option<OrderNode>,
+        /// Order note updated.
+        event: Option<OrderEventNode>,
+        @errors OrderNoteUpdateError;
+    }
 }
 
 #[derive(InputObject)]
@@ -669,12 +610,12 @@ impl OrderWorkflowMutation {
     ) -> Result<Option<OrderConfirm>> {
         let (state, req) = manage(ctx)?;
         let pk = order_pk(&id)?;
-        let (order, errors) = split(req, service(state).confirm(&pk, &order_actor(req)).await)?;
-        Ok(Some(OrderConfirm {
-            order: order.map(OrderNode::new),
-            order_errors: errors.clone(),
-            errors,
-        }))
+        let result = service(state).confirm(&pk, &order_actor(req)).await;
+        respond(req, result, |o| OrderConfirm {
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Cancel an order. Requires one of the following permissions: MANAGE_ORDERS.
@@ -685,12 +626,12 @@ impl OrderWorkflowMutation {
     ) -> Result<Option<OrderCancel>> {
         let (state, req) = manage(ctx)?;
         let pk = order_pk(&id)?;
-        let (order, errors) = split(req, service(state).cancel(&pk, &order_actor(req)).await)?;
-        Ok(Some(OrderCancel {
-            order: order.map(OrderNode::new),
-            order_errors: errors.clone(),
-            errors,
-        }))
+        let result = service(state).cancel(&pk, &order_actor(req)).await;
+        respond(req, result, |o| OrderCancel {
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Creates new fulfillments for an order.
@@ -703,17 +644,9 @@ impl OrderWorkflowMutation {
     ) -> Result<Option<OrderFulfill>> {
         let (state, req) = manage(ctx)?;
         let Some(order) = order else {
-            let errors = vec![OrderErrorNode::from(OrderFailure::new(
-                Some("order"),
-                OrderErrorCode::Required,
-                "This field is required.",
-            ))];
-            return Ok(Some(OrderFulfill {
-                fulfillments: None,
-                order: None,
-                order_errors: errors.clone(),
-                errors,
-            }));
+            let required =
+                FieldError::new("order", OrderErrorCode::Required, "This field is required.");
+            return Ok(Some(OrderFulfill::failed(vec![required.into()])));
         };
         let pk = order_pk(&order)?;
         let mut lines = Vec::new();
@@ -736,23 +669,13 @@ impl OrderWorkflowMutation {
             allow_stock_to_be_exceeded: input.allow_stock_to_be_exceeded.unwrap_or(false),
             tracking_number: input.tracking_number,
         };
-        let (done, errors) = split(
-            req,
-            service(state).fulfill(&pk, &order_actor(req), fi).await,
-        )?;
-        let (order, fulfillments) = match done {
-            Some((o, fs)) => (
-                Some(OrderNode::new(o)),
-                Some(fs.into_iter().map(FulfillmentNode).collect()),
-            ),
-            None => (None, None),
-        };
-        Ok(Some(OrderFulfill {
-            fulfillments,
-            order,
-            order_errors: errors.clone(),
-            errors,
-        }))
+        let result = service(state).fulfill(&pk, &order_actor(req), fi).await;
+        respond(req, result, |(o, fs)| OrderFulfill {
+            fulfillments: Some(fs.into_iter().map(FulfillmentNode).collect()),
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Cancels existing fulfillment and optionally restocks items.
@@ -771,22 +694,15 @@ impl OrderWorkflowMutation {
             Some(w) => Some(id::decode::<i32>(&w, "Warehouse")?),
             None => None,
         };
-        let (done, errors) = split(
-            req,
-            service(state)
-                .cancel_fulfillment(pk, warehouse, &order_actor(req))
-                .await,
-        )?;
-        let (order, fulfillment) = match done {
-            Some((o, f)) => (Some(OrderNode::new(o)), Some(FulfillmentNode(f))),
-            None => (None, None),
-        };
-        Ok(Some(FulfillmentCancel {
-            fulfillment,
-            order,
-            order_errors: errors.clone(),
-            errors,
-        }))
+        let result = service(state)
+            .cancel_fulfillment(pk, warehouse, &order_actor(req))
+            .await;
+        respond(req, result, |(o, f)| FulfillmentCancel {
+            fulfillment: Some(FulfillmentNode(f)),
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Updates a fulfillment for an order.
@@ -800,26 +716,16 @@ impl OrderWorkflowMutation {
     ) -> Result<Option<FulfillmentUpdateTracking>> {
         let (state, req) = manage(ctx)?;
         let pk = id::decode::<i32>(&id, "Fulfillment")?;
-        let (done, errors) = split(
-            req,
-            service(state)
-                .update_tracking(
-                    pk,
-                    input.tracking_number.unwrap_or_default(),
-                    &order_actor(req),
-                )
-                .await,
-        )?;
-        let (order, fulfillment) = match done {
-            Some((o, f)) => (Some(OrderNode::new(o)), Some(FulfillmentNode(f))),
-            None => (None, None),
-        };
-        Ok(Some(FulfillmentUpdateTracking {
-            fulfillment,
-            order,
-            order_errors: errors.clone(),
-            errors,
-        }))
+        let tracking_number = input.tracking_number.unwrap_or_default();
+        let result = service(state)
+            .update_tracking(pk, tracking_number, &order_actor(req))
+            .await;
+        respond(req, result, |(o, f)| FulfillmentUpdateTracking {
+            fulfillment: Some(FulfillmentNode(f)),
+            order: Some(OrderNode::new(o)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Adds note to the order. Requires one of the following permissions: MANAGE_ORDERS.
@@ -831,32 +737,21 @@ impl OrderWorkflowMutation {
     ) -> Result<Option<OrderNoteAdd>> {
         let (state, req) = manage(ctx)?;
         let pk = order_pk(&order)?;
-        match service(state)
+        let result = service(state)
             .note_add(&pk, &input.message, &order_actor(req))
             .await
-        {
-            Ok((o, e)) => Ok(Some(OrderNoteAdd {
-                order: Some(OrderNode::new(o)),
-                event: Some(OrderEventNode(e)),
-                errors: Vec::new(),
-            })),
-            Err(OrderError::Invalid(fs)) => Ok(Some(OrderNoteAdd {
-                order: None,
-                event: None,
-                errors: fs
-                    .into_iter()
-                    .map(|f| OrderNoteAddError {
-                        field: f.field,
-                        message: Some(f.message),
-                        code: Some(match f.code {
-                            OrderErrorCode::Required => OrderNoteAddErrorCode::Required,
-                            _ => OrderNoteAddErrorCode::GraphqlError,
-                        }),
-                    })
-                    .collect(),
-            })),
-            Err(OrderError::Db(e)) => Err(req.internal(e)),
-        }
+            .map_err(|e| {
+                e.map_code(|c| match c {
+                    OrderErrorCode::Required => OrderNoteAddErrorCode::Required,
+                    _ => OrderNoteAddErrorCode::GraphqlError,
+                })
+            });
+        respond(req, result, |(o, e)| OrderNoteAdd {
+            order: Some(OrderNode::new(o)),
+            event: Some(OrderEventNode(e)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 
     /// Updates note of an order. Requires one of the following permissions: MANAGE_ORDERS.
@@ -868,32 +763,21 @@ impl OrderWorkflowMutation {
     ) -> Result<Option<OrderNoteUpdate>> {
         let (state, req) = manage(ctx)?;
         let pk = id::decode::<i32>(&note, "OrderEvent")?;
-        match service(state)
+        let result = service(state)
             .note_update(pk, &input.message, &order_actor(req))
             .await
-        {
-            Ok((o, e)) => Ok(Some(OrderNoteUpdate {
-                order: Some(OrderNode::new(o)),
-                event: Some(OrderEventNode(e)),
-                errors: Vec::new(),
-            })),
-            Err(OrderError::Invalid(fs)) => Ok(Some(OrderNoteUpdate {
-                order: None,
-                event: None,
-                errors: fs
-                    .into_iter()
-                    .map(|f| OrderNoteUpdateError {
-                        field: f.field,
-                        message: Some(f.message),
-                        code: Some(match f.code {
-                            OrderErrorCode::Required => OrderNoteUpdateErrorCode::Required,
-                            OrderErrorCode::NotFound => OrderNoteUpdateErrorCode::NotFound,
-                            _ => OrderNoteUpdateErrorCode::GraphqlError,
-                        }),
-                    })
-                    .collect(),
-            })),
-            Err(OrderError::Db(e)) => Err(req.internal(e)),
-        }
+            .map_err(|e| {
+                e.map_code(|c| match c {
+                    OrderErrorCode::Required => OrderNoteUpdateErrorCode::Required,
+                    OrderErrorCode::NotFound => OrderNoteUpdateErrorCode::NotFound,
+                    _ => OrderNoteUpdateErrorCode::GraphqlError,
+                })
+            });
+        respond(req, result, |(o, e)| OrderNoteUpdate {
+            order: Some(OrderNode::new(o)),
+            event: Some(OrderEventNode(e)),
+            ..Default::default()
+        })
+        .map(Some)
     }
 }

@@ -245,7 +245,7 @@ error_types! {
     };
 }
 
-use crate::order::{error::OrderErrorCode, workflow_api::OrderErrorNode as OrderError};
+use crate::order::{error::OrderErrorCode, workflow_api::OrderError};
 
 impl From<Failure> for OrderError {
     fn from(f: Failure) -> Self {
